@@ -1,0 +1,18 @@
+/* AuthType WorkOS: finds the caller's credential (sealed cookie or bearer
+ * JWT), verifies it, and sets r->user and the environment. */
+#ifndef WOS_AUTHN_H
+#define WOS_AUTHN_H
+
+#include "httpd.h"
+#include "identity.h"
+
+/* check_authn hook (AP_AUTH_INTERNAL_PER_CONF). */
+int authn_check_user_id(request_rec *r);
+
+/* note_auth_failure hook: authorisation failed with 401. */
+int authn_note_failure(request_rec *r, const char *auth_type);
+
+/* The verified identity of this request (or its parent), or NULL. */
+const wos_identity_t *authn_identity(request_rec *r);
+
+#endif

@@ -1,0 +1,236 @@
+/* Shared cache over an httpd socache provider; see cache.h. */
+#include "httpd.h"
+#include "http_log.h"
+#include "ap_provider.h"
+#include "util_mutex.h"
+#include "apr_strings.h"
+#include "cache.h"
+#include "log.h"
+
+APLOG_USE_MODULE(auth_workos);
+
+struct wos_cache {
+    const char *spec;
+    const char *name;
+    const char *args;
+    const ap_socache_provider_t *prov;
+    ap_socache_instance_t *inst;
+    apr_global_mutex_t *mutex;   /* only for providers that need one */
+    apr_global_mutex_t *fetch;
+    int ready;
+};
+
+const char *cache_configure(apr_pool_t *p, const char *spec,
+                            wos_cache_t **out)
+{
+    wos_cache_t *c = apr_pcalloc(p, sizeof(*c));
+    const char *colon = ap_strchr_c(spec, ':');
+
+    c->spec = apr_pstrdup(p, spec);
+    c->name = colon ? apr_pstrndup(p, spec, colon - spec) : c->spec;
+    c->args = colon ? colon + 1 : NULL;
+    c->prov = ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP, c->name,
+                                 AP_SOCACHE_PROVIDER_VERSION);
+    if (!c->prov) {
+        return apr_psprintf(p, "WorkOSCache: unknown socache provider '%s'"
+                            " (is mod_socache_%s loaded before it?)",
+                            c->name, c->name);
+    }
+    *out = c;
+    return NULL;
+}
+
+apr_status_t cache_register_mutexes(apr_pool_t *pconf)
+{
+    apr_status_t rv = ap_mutex_register(pconf, WOS_CACHE_MUTEX, NULL,
+                                        APR_LOCK_DEFAULT, 0);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    return ap_mutex_register(pconf, WOS_FETCH_MUTEX, NULL,
+                             APR_LOCK_DEFAULT, 0);
+}
+
+static apr_status_t cache_cleanup(void *data)
+{
+    wos_cache_t *c = data;
+
+    if (c->inst) {
+        c->prov->destroy(c->inst, NULL);
+        c->inst = NULL;
+    }
+    c->ready = 0;
+    return APR_SUCCESS;
+}
+
+static int cache_create_mutexes(wos_cache_t *c, apr_pool_t *pconf,
+                                server_rec *s)
+{
+    apr_status_t rv;
+
+    if (c->prov->flags & AP_SOCACHE_FLAG_NOTMPSAFE) {
+        rv = ap_global_mutex_create(&c->mutex, NULL, WOS_CACHE_MUTEX,
+                                    NULL, s, pconf, 0);
+        if (rv != APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, WOSLOGNO(00101)
+                         "WorkOSCache: cannot create the cache mutex");
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+    rv = ap_global_mutex_create(&c->fetch, NULL, WOS_FETCH_MUTEX, NULL, s,
+                                pconf, 0);
+    if (rv != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, WOSLOGNO(00102)
+                     "WorkOSCache: cannot create the fetch mutex");
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    return OK;
+}
+
+int cache_init(wos_cache_t *c, apr_pool_t *pconf, server_rec *s)
+{
+    /* Sizes a JWKS document comfortably fits in: shmcb divides its space
+     * into subcaches sized from these hints. */
+    struct ap_socache_hints hints = { 64, 2048, apr_time_from_sec(60) };
+    const char *err;
+    apr_status_t rv;
+    int st;
+
+    if (c->ready) {
+        return OK;
+    }
+    err = c->prov->create(&c->inst, c->args, pconf, pconf);
+    if (err) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, WOSLOGNO(00103)
+                     "WorkOSCache %s: %s", c->spec, err);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    if ((st = cache_create_mutexes(c, pconf, s)) != OK) {
+        return st;
+    }
+    rv = c->prov->init(c->inst, "auth_workos", &hints, s, pconf);
+    if (rv != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, WOSLOGNO(00104)
+                     "WorkOSCache %s: cannot initialise the cache", c->spec);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    apr_pool_cleanup_register(pconf, c, cache_cleanup,
+                              apr_pool_cleanup_null);
+    c->ready = 1;
+    return OK;
+}
+
+static void cache_reattach(apr_global_mutex_t **m, apr_pool_t *p,
+                           server_rec *s)
+{
+    apr_status_t rv;
+
+    if (!*m) {
+        return;
+    }
+    rv = apr_global_mutex_child_init(m, apr_global_mutex_lockfile(*m), p);
+    if (rv != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, WOSLOGNO(00105)
+                     "WorkOSCache: cannot reattach a mutex in this child");
+    }
+}
+
+void cache_child_init(wos_cache_t *c, apr_pool_t *p, server_rec *s)
+{
+    if (c->ready == 1) {
+        cache_reattach(&c->mutex, p, s);
+        cache_reattach(&c->fetch, p, s);
+        c->ready = 2;
+    }
+}
+
+static apr_status_t cache_lock(wos_cache_t *c)
+{
+    return c->mutex ? apr_global_mutex_lock(c->mutex) : APR_SUCCESS;
+}
+
+static void cache_unlock(wos_cache_t *c)
+{
+    if (c->mutex) {
+        apr_global_mutex_unlock(c->mutex);
+    }
+}
+
+apr_status_t cache_get(wos_cache_t *c, server_rec *s, const char *key,
+                       char **val, apr_size_t *len, apr_size_t maxlen,
+                       apr_pool_t *p)
+{
+    unsigned char *buf;
+    unsigned int blen = (unsigned int)maxlen;
+    apr_status_t rv;
+
+    if (!c || !c->inst) {
+        return APR_EINIT;
+    }
+    buf = apr_palloc(p, maxlen + 1);
+    if ((rv = cache_lock(c)) != APR_SUCCESS) {
+        return rv;
+    }
+    rv = c->prov->retrieve(c->inst, s, (const unsigned char *)key,
+                           (unsigned int)strlen(key), buf, &blen, p);
+    cache_unlock(c);
+    if (rv == APR_SUCCESS) {
+        buf[blen] = '\0';
+        *val = (char *)buf;
+        *len = blen;
+    }
+    return rv;
+}
+
+apr_status_t cache_put(wos_cache_t *c, server_rec *s, const char *key,
+                       const char *val, apr_size_t len, apr_time_t expiry,
+                       apr_pool_t *p)
+{
+    apr_status_t rv;
+
+    if (!c || !c->inst) {
+        return APR_EINIT;
+    }
+    if ((rv = cache_lock(c)) != APR_SUCCESS) {
+        return rv;
+    }
+    rv = c->prov->store(c->inst, s, (const unsigned char *)key,
+                        (unsigned int)strlen(key), expiry,
+                        (unsigned char *)val, (unsigned int)len, p);
+    cache_unlock(c);
+    return rv;
+}
+
+apr_status_t cache_del(wos_cache_t *c, server_rec *s, const char *key,
+                       apr_pool_t *p)
+{
+    apr_status_t rv;
+
+    if (!c || !c->inst) {
+        return APR_EINIT;
+    }
+    if ((rv = cache_lock(c)) != APR_SUCCESS) {
+        return rv;
+    }
+    rv = c->prov->remove(c->inst, s, (const unsigned char *)key,
+                         (unsigned int)strlen(key), p);
+    cache_unlock(c);
+    return rv;
+}
+
+apr_status_t cache_fetch_lock(wos_cache_t *c)
+{
+    return (c && c->fetch) ? apr_global_mutex_lock(c->fetch) : APR_EINIT;
+}
+
+void cache_fetch_unlock(wos_cache_t *c)
+{
+    if (c && c->fetch) {
+        apr_global_mutex_unlock(c->fetch);
+    }
+}
+
+const char *cache_spec(const wos_cache_t *c)
+{
+    return c ? c->spec : "(none)";
+}

@@ -1,0 +1,48 @@
+/* The shared cache: an httpd socache provider (shmcb, redis, memcache...)
+ * guarded, when the provider needs it, by a global mutex. Every process
+ * (and, with a network provider, every host) sees the same entries. */
+#ifndef WOS_CACHE_H
+#define WOS_CACHE_H
+
+#include "httpd.h"
+#include "ap_socache.h"
+#include "apr_global_mutex.h"
+
+#define WOS_CACHE_MUTEX "auth-workos-cache"
+#define WOS_FETCH_MUTEX "auth-workos-fetch"
+
+typedef struct wos_cache wos_cache_t;
+
+/* Looks the provider up at configuration time, so a typo fails
+ * configtest. spec is "name" or "name:args". */
+const char *cache_configure(apr_pool_t *p, const char *spec,
+                            wos_cache_t **out);
+
+/* Registers both mutex types (pre_config). */
+apr_status_t cache_register_mutexes(apr_pool_t *pconf);
+
+/* Creates the instance and mutexes once per parent process, so a graceful
+ * restart keeps the contents (post_config). */
+int cache_init(wos_cache_t *c, apr_pool_t *pconf, server_rec *s);
+
+/* Reattaches the mutexes in a child (child_init). */
+void cache_child_init(wos_cache_t *c, apr_pool_t *p, server_rec *s);
+
+/* APR_SUCCESS, APR_NOTFOUND, or an error (logged by the caller). *val is
+ * NUL-terminated pool memory. */
+apr_status_t cache_get(wos_cache_t *c, server_rec *s, const char *key,
+                       char **val, apr_size_t *len, apr_size_t maxlen,
+                       apr_pool_t *p);
+apr_status_t cache_put(wos_cache_t *c, server_rec *s, const char *key,
+                       const char *val, apr_size_t len, apr_time_t expiry,
+                       apr_pool_t *p);
+apr_status_t cache_del(wos_cache_t *c, server_rec *s, const char *key,
+                       apr_pool_t *p);
+
+/* Serialises slow work (a JWKS fetch) among this host's processes. */
+apr_status_t cache_fetch_lock(wos_cache_t *c);
+void cache_fetch_unlock(wos_cache_t *c);
+
+const char *cache_spec(const wos_cache_t *c);
+
+#endif

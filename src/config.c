@@ -1,0 +1,379 @@
+/* Directive handlers, defaults and merging; see config.h. */
+#include "httpd.h"
+#include "http_config.h"
+#include "http_log.h"
+#include "apr_strings.h"
+#include "apr_lib.h"
+#include "apr_hash.h"
+#include "config.h"
+#include "log.h"
+
+APLOG_USE_MODULE(auth_workos);
+extern module AP_MODULE_DECLARE_DATA auth_workos_module;
+
+#define CFG_DEFAULT_BASE "https://api.workos.com"
+#define CFG_DEFAULT_MAX_AGE 34560000LL /* 400 days, as authkit */
+
+static cfg_keys_fn cfg_keys_factory;
+
+void cfg_set_keys_factory(cfg_keys_fn fn)
+{
+    cfg_keys_factory = fn;
+}
+
+void *cfg_create_srv(apr_pool_t *p, server_rec *s)
+{
+    wos_srv_cfg *c = apr_pcalloc(p, sizeof(*c));
+
+    (void)s;
+    c->issuers = apr_array_make(p, 2, sizeof(const char *));
+    c->passwords = apr_array_make(p, 2, sizeof(seal_password_t));
+    c->jwks_ttl = c->clock_skew = c->http_timeout = WOS_UNSET;
+    c->cookie_secure = c->apikey_cache_ttl = WOS_UNSET;
+    c->apikey_fail_limit = c->apikey_fail_window = WOS_UNSET;
+    c->cookie_max_age = WOS_UNSET;
+    return c;
+}
+
+#define CFG_PICK(f) m->f = a->f ? a->f : b->f
+#define CFG_PICK_INT(f) m->f = a->f != WOS_UNSET ? a->f : b->f
+#define CFG_PICK_ARR(f) m->f = a->f->nelts ? a->f : b->f
+
+void *cfg_merge_srv(apr_pool_t *p, void *base, void *add)
+{
+    wos_srv_cfg *b = base, *a = add, *m = apr_pcalloc(p, sizeof(*m));
+
+    m->used = a->used || b->used;
+    CFG_PICK(client_id); CFG_PICK(api_key); CFG_PICK(api_base);
+    CFG_PICK(jwks_url); CFG_PICK(cache); CFG_PICK(redirect_uri);
+    CFG_PICK(cookie_name); CFG_PICK(cookie_domain); CFG_PICK(cookie_path);
+    CFG_PICK(cookie_samesite); CFG_PICK(webhook_secret);
+    CFG_PICK(logout_return_to);
+    CFG_PICK_ARR(issuers); CFG_PICK_ARR(passwords);
+    CFG_PICK_INT(jwks_ttl); CFG_PICK_INT(cookie_max_age);
+    CFG_PICK_INT(cookie_secure); CFG_PICK_INT(clock_skew);
+    CFG_PICK_INT(http_timeout); CFG_PICK_INT(apikey_cache_ttl);
+    CFG_PICK_INT(apikey_fail_limit); CFG_PICK_INT(apikey_fail_window);
+    return m;
+}
+
+void *cfg_create_dir(apr_pool_t *p, char *dir)
+{
+    wos_dir_cfg *c = apr_pcalloc(p, sizeof(*c));
+
+    (void)dir;
+    c->unauth_action = c->token_sources = WOS_UNSET;
+    c->refresh = c->pass_headers = WOS_UNSET;
+    return c;
+}
+
+void *cfg_merge_dir(apr_pool_t *p, void *base, void *add)
+{
+    wos_dir_cfg *b = base, *a = add, *m = apr_pcalloc(p, sizeof(*m));
+
+    CFG_PICK_INT(unauth_action); CFG_PICK_INT(token_sources);
+    CFG_PICK_INT(refresh); CFG_PICK_INT(pass_headers);
+    CFG_PICK(signin_org);
+    return m;
+}
+
+static wos_srv_cfg *cfg_srv(cmd_parms *cmd)
+{
+    wos_srv_cfg *c = ap_get_module_config(cmd->server->module_config,
+                                          &auth_workos_module);
+    c->used = 1;
+    return c;
+}
+
+const char *cfg_set_srv_string(cmd_parms *cmd, void *d, const char *v)
+{
+    (void)d;
+    if (!*v) {
+        return apr_psprintf(cmd->pool, "%s: the value is empty",
+                            cmd->cmd->name);
+    }
+    *(const char **)((char *)cfg_srv(cmd) + (size_t)cmd->info) = v;
+    return NULL;
+}
+
+const char *cfg_set_srv_url(cmd_parms *cmd, void *d, const char *v)
+{
+    apr_uri_t u;
+    char *url;
+    size_t n;
+
+    if (apr_uri_parse(cmd->pool, v, &u) != APR_SUCCESS || !u.scheme
+        || !u.hostname || (strcasecmp(u.scheme, "https")
+                           && strcasecmp(u.scheme, "http"))) {
+        return apr_psprintf(cmd->pool, "%s: '%s' is not an absolute "
+                            "http(s) URL", cmd->cmd->name, v);
+    }
+    url = apr_pstrdup(cmd->pool, v);
+    n = strlen(url);
+    while (n > 8 && url[n - 1] == '/') {
+        url[--n] = '\0'; /* "<base>/" + "/sso/..." would double the slash */
+    }
+    return cfg_set_srv_string(cmd, d, url);
+}
+
+static const char *cfg_parse_int(cmd_parms *cmd, const char *v, int min,
+                                 int max, int *out)
+{
+    char *end;
+    apr_int64_t n = apr_strtoi64(v, &end, 10);
+
+    if (!*v || *end || n < min || n > max) {
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a whole number "
+                            "from %d to %d", cmd->cmd->name, v, min, max);
+    }
+    *out = (int)n;
+    return NULL;
+}
+
+const char *cfg_set_srv_int(cmd_parms *cmd, void *d, const char *v)
+{
+    int n = 0;
+    const char *err = cfg_parse_int(cmd, v, 0, 86400 * 366, &n);
+
+    (void)d;
+    if (err) {
+        return err;
+    }
+    *(int *)((char *)cfg_srv(cmd) + (size_t)cmd->info) = n;
+    return NULL;
+}
+
+const char *cfg_set_srv_flag(cmd_parms *cmd, void *d, int on)
+{
+    (void)d;
+    *(int *)((char *)cfg_srv(cmd) + (size_t)cmd->info) = on;
+    return NULL;
+}
+
+static int cfg_valid_id(const char *id)
+{
+    if (!*id || strlen(id) > 64) {
+        return 0;
+    }
+    for (; *id; id++) {
+        if (!apr_isalnum(*id) && *id != '_') {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+const char *cfg_set_password(cmd_parms *cmd, void *d, const char *secret,
+                             const char *id)
+{
+    wos_srv_cfg *c = cfg_srv(cmd);
+    seal_password_t *pw;
+
+    (void)d;
+    if (strlen(secret) < SEAL_MIN_PASSWORD_LEN) {
+        /* the length only: the value itself must never be echoed */
+        return apr_psprintf(cmd->pool, "WorkOSCookiePassword must be at "
+                            "least %d characters (got %d)",
+                            SEAL_MIN_PASSWORD_LEN, (int)strlen(secret));
+    }
+    if (id && !cfg_valid_id(id)) {
+        return "WorkOSCookiePassword: the password id must be letters, "
+               "digits or '_'";
+    }
+    pw = apr_array_push(c->passwords);
+    pw->secret = secret;
+    pw->id = id ? id : "1";
+    return NULL;
+}
+
+const char *cfg_add_issuer(cmd_parms *cmd, void *d, const char *v)
+{
+    (void)d;
+    if (!*v) {
+        return "WorkOSIssuer: the value is empty";
+    }
+    *(const char **)apr_array_push(cfg_srv(cmd)->issuers) = v;
+    return NULL;
+}
+
+const char *cfg_set_cache(cmd_parms *cmd, void *d, const char *v)
+{
+    (void)d;
+    return cache_configure(cmd->pool, v, &cfg_srv(cmd)->cache);
+}
+
+const char *cfg_set_samesite(cmd_parms *cmd, void *d, const char *v)
+{
+    static const char *const ok[] = { "Lax", "Strict", "None" };
+    size_t i;
+
+    (void)d;
+    for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        if (!strcasecmp(v, ok[i])) {
+            cfg_srv(cmd)->cookie_samesite = ok[i];
+            return NULL;
+        }
+    }
+    return "WorkOSCookieSameSite must be Lax, Strict or None";
+}
+
+const char *cfg_set_max_age(cmd_parms *cmd, void *d, const char *v)
+{
+    int n = 0;
+    const char *err = cfg_parse_int(cmd, v, 0, 400 * 86400, &n);
+
+    (void)d;
+    if (!err) {
+        cfg_srv(cmd)->cookie_max_age = n;
+    }
+    return err;
+}
+
+const char *cfg_set_fail_limit(cmd_parms *cmd, void *d, const char *n,
+                               const char *secs)
+{
+    wos_srv_cfg *c = cfg_srv(cmd);
+    const char *err = cfg_parse_int(cmd, n, 1, 1000000,
+                                    &c->apikey_fail_limit);
+
+    (void)d;
+    if (!err && secs) {
+        err = cfg_parse_int(cmd, secs, 1, 86400, &c->apikey_fail_window);
+    }
+    return err;
+}
+
+const char *cfg_set_unauth(cmd_parms *cmd, void *d, const char *v)
+{
+    wos_dir_cfg *c = d;
+
+    (void)cmd;
+    if (!strcasecmp(v, "auth")) {
+        c->unauth_action = WOS_UNAUTH_AUTH;
+    }
+    else if (!strcmp(v, "401")) {
+        c->unauth_action = WOS_UNAUTH_401;
+    }
+    else if (!strcasecmp(v, "pass")) {
+        c->unauth_action = WOS_UNAUTH_PASS;
+    }
+    else {
+        return "WorkOSUnauthAction must be auth, 401 or pass";
+    }
+    return NULL;
+}
+
+const char *cfg_add_source(cmd_parms *cmd, void *d, const char *v)
+{
+    wos_dir_cfg *c = d;
+    int bit;
+
+    (void)cmd;
+    if (!strcasecmp(v, "cookie")) {
+        bit = WOS_SRC_COOKIE;
+    }
+    else if (!strcasecmp(v, "bearer")) {
+        bit = WOS_SRC_BEARER;
+    }
+    else if (!strcasecmp(v, "apikey")) {
+        bit = WOS_SRC_APIKEY;
+    }
+    else {
+        return "WorkOSTokenSource takes cookie, bearer and/or apikey";
+    }
+    /* the first value on a line replaces the inherited set */
+    c->token_sources = (c->token_sources == WOS_UNSET) ? bit
+                                                       : c->token_sources | bit;
+    return NULL;
+}
+
+const char *cfg_set_dir_flag(cmd_parms *cmd, void *d, int on)
+{
+    *(int *)((char *)d + (size_t)cmd->info) = on;
+    return NULL;
+}
+
+const char *cfg_set_signin_org(cmd_parms *cmd, void *d, const char *v)
+{
+    (void)cmd;
+    ((wos_dir_cfg *)d)->signin_org = v;
+    return NULL;
+}
+
+#define CFG_DEFAULT(f, v) if (c->f == WOS_UNSET) c->f = (v)
+
+static void cfg_defaults(apr_pool_t *p, wos_srv_cfg *c)
+{
+    CFG_DEFAULT(jwks_ttl, 300);
+    CFG_DEFAULT(clock_skew, 30);
+    CFG_DEFAULT(http_timeout, 5);
+    CFG_DEFAULT(cookie_secure, 1);
+    CFG_DEFAULT(cookie_max_age, CFG_DEFAULT_MAX_AGE);
+    CFG_DEFAULT(apikey_cache_ttl, 60);
+    CFG_DEFAULT(apikey_fail_limit, 20);
+    CFG_DEFAULT(apikey_fail_window, 60);
+    if (!c->api_base) c->api_base = CFG_DEFAULT_BASE;
+    if (!c->cookie_name) c->cookie_name = "wos-session";
+    if (!c->cookie_path) c->cookie_path = "/";
+    if (!c->cookie_samesite) c->cookie_samesite = "Lax";
+    if (!c->jwks_url && c->client_id) {
+        c->jwks_url = apr_pstrcat(p, c->api_base, "/sso/jwks/",
+                                  c->client_id, NULL);
+    }
+    if (!c->issuers->nelts && c->client_id) {
+        c->issuers = apr_array_make(p, 2, sizeof(const char *));
+        *(const char **)apr_array_push(c->issuers) =
+            apr_pstrcat(p, c->api_base, "/user_management/", c->client_id,
+                        NULL);
+        *(const char **)apr_array_push(c->issuers) = c->api_base;
+    }
+}
+
+static const char *cfg_required(wos_srv_cfg *c)
+{
+    if (!c->client_id) {
+        return "WorkOSClientID is required where WorkOS is configured";
+    }
+    if (!c->passwords->nelts) {
+        return "WorkOSCookiePassword is required where WorkOS is "
+               "configured";
+    }
+    return NULL;
+}
+
+int cfg_check(apr_pool_t *p, server_rec *s)
+{
+    apr_hash_t *keys = apr_hash_make(p);
+    wos_cache_t *dflt = NULL;
+    const char *err;
+
+    for (; s; s = s->next) {
+        wos_srv_cfg *c = ap_get_module_config(s->module_config,
+                                              &auth_workos_module);
+        if (!c->used) {
+            continue;
+        }
+        if ((err = cfg_required(c))) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, WOSLOGNO(00001)
+                         "%s (server %s)", err, s->server_hostname);
+            return !OK;
+        }
+        cfg_defaults(p, c);
+        if (!c->cache && !dflt && (err = cache_configure(p, "shmcb",
+                                                         &dflt))) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, WOSLOGNO(00002)
+                         "%s; load mod_socache_shmcb or set WorkOSCache",
+                         err);
+            return !OK;
+        }
+        if (!c->cache) {
+            c->cache = dflt;
+        }
+        if (!(c->keys = apr_hash_get(keys, c->jwks_url,
+                                     APR_HASH_KEY_STRING))) {
+            c->keys = cfg_keys_factory(p, c->jwks_url);
+            apr_hash_set(keys, c->jwks_url, APR_HASH_KEY_STRING, c->keys);
+        }
+    }
+    return OK;
+}

@@ -1,0 +1,33 @@
+/* Cookie request headers and Set-Cookie values (RFC 6265).
+ * Pure: APR only. */
+#ifndef WOS_COOKIE_H
+#define WOS_COOKIE_H
+
+#include <apr_pools.h>
+
+/* Longest Cookie header examined. */
+#define COOKIE_MAX_HEADER 32768
+
+/* The value of the first cookie called name in a Cookie header, or NULL.
+ * Names compare exactly; surrounding whitespace and a pair of double
+ * quotes around the value are removed. */
+const char *cookie_get(apr_pool_t *p, const char *header, const char *name);
+
+typedef struct {
+    const char *domain;   /* NULL: host-only */
+    const char *path;     /* "/" */
+    const char *same_site;/* "Lax", "Strict", "None", or NULL */
+    long long max_age;    /* seconds; 0 clears the cookie */
+    int secure;
+} cookie_attrs_t;
+
+/* "name=value; Path=/; Max-Age=N; HttpOnly; Secure; SameSite=Lax" (always
+ * HttpOnly). With max_age 0 the value is emptied and Expires is the epoch.
+ * (A negative max_age clears too.) Returns NULL, rather than a header that
+ * could split or inject attributes, when name or value holds characters
+ * outside RFC 6265's cookie-octet, Domain or Path holds a control
+ * character or ';', or same_site is not one of the three. */
+const char *cookie_set_header(apr_pool_t *p, const char *name,
+                              const char *value, const cookie_attrs_t *a);
+
+#endif

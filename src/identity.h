@@ -1,0 +1,36 @@
+/* Who a verified credential says the caller is: the claims the Require
+ * providers and the WORKOS_* variables use. Pure: APR and jansson. */
+#ifndef WOS_IDENTITY_H
+#define WOS_IDENTITY_H
+
+#include <apr_pools.h>
+#include <apr_tables.h>
+#include <jansson.h>
+
+typedef struct {
+    const char *user_id;      /* sub */
+    const char *session_id;   /* sid */
+    const char *org_id;       /* org_id */
+    const char *role;         /* role */
+    apr_array_header_t *roles;         /* const char *, from "roles" */
+    apr_array_header_t *permissions;   /* "permissions" */
+    apr_array_header_t *entitlements;  /* "entitlements" */
+    apr_array_header_t *feature_flags; /* "feature_flags" */
+    const char *email;              /* sealed user.email, if any */
+    const char *impersonator_email; /* act.sub / sealed impersonator.email */
+    long long exp;                  /* token exp, seconds */
+} wos_identity_t;
+
+/* Copies what it needs out of verified access-token claims into p;
+ * non-string list members are skipped. NULL if sub is missing. */
+wos_identity_t *identity_from_claims(apr_pool_t *p, json_t *claims);
+
+/* Fills email and impersonator_email from a session's sealed JSON
+ * ({"user": {"email"}, "impersonator": {"email"}}) when present. */
+void identity_add_session(apr_pool_t *p, wos_identity_t *id,
+                          json_t *session);
+
+/* "a,b,c" for an array (empty string for none). */
+const char *identity_join(apr_pool_t *p, const apr_array_header_t *list);
+
+#endif

@@ -1,0 +1,281 @@
+/* JWKS fetch, share and per-process parse; see keys.h. */
+#include "httpd.h"
+#include "http_log.h"
+#include "apr_strings.h"
+#include "apr_thread_mutex.h"
+#include "keys.h"
+#include "jwks.h"
+#include "http.h"
+#include "log.h"
+
+APLOG_USE_MODULE(auth_workos);
+
+typedef enum { KEYS_WANT_FRESH, KEYS_WANT_KID } keys_want_t;
+
+struct wos_keys {
+    const char *url;
+    const char *cache_key;
+    const char *miss_key;
+    apr_thread_mutex_t *lock;  /* guards everything below */
+    apr_pool_t *set_pool;      /* owns set */
+    jwks_t *set;
+    apr_time_t fetched_at;     /* when WorkOS served set */
+    apr_time_t retry_after;    /* no fetch before this after a failure */
+};
+
+wos_keys_t *keys_create(apr_pool_t *p, const char *url)
+{
+    wos_keys_t *k = apr_pcalloc(p, sizeof(*k));
+
+    k->url = url;
+    k->cache_key = apr_pstrcat(p, "wos:jwks:", url, NULL);
+    k->miss_key = apr_pstrcat(p, "wos:jwks-miss:", url, NULL);
+    if (apr_thread_mutex_create(&k->lock, APR_THREAD_MUTEX_DEFAULT, p)
+        != APR_SUCCESS) {
+        return NULL;
+    }
+    return k;
+}
+
+/* Under k->lock: the key for kid if the set is fresh (or any set exists
+ * and fresh_only is 0). */
+static EVP_PKEY *keys_find_locked(wos_keys_t *k, const char *kid,
+                                  apr_time_t now, apr_time_t ttl,
+                                  int fresh_only)
+{
+    EVP_PKEY *key;
+
+    if (!k->set || (fresh_only && now >= k->fetched_at + ttl)) {
+        return NULL;
+    }
+    key = jwks_find(k->set, kid);
+    if (key && EVP_PKEY_up_ref(key) != 1) {
+        return NULL;
+    }
+    return key;
+}
+
+static EVP_PKEY *keys_find(wos_keys_t *k, const char *kid, apr_time_t ttl,
+                           int fresh_only, int *have_set)
+{
+    EVP_PKEY *key;
+
+    apr_thread_mutex_lock(k->lock);
+    key = keys_find_locked(k, kid, apr_time_now(), ttl, fresh_only);
+    *have_set = k->set != NULL;
+    apr_thread_mutex_unlock(k->lock);
+    return key;
+}
+
+/* Replaces the process copy with json if it is newer and parses. */
+static int keys_install(wos_keys_t *k, request_rec *r, const char *json,
+                        apr_size_t len, apr_time_t fetched_at)
+{
+    apr_pool_t *pool;
+    const char *err = NULL;
+    jwks_t *set;
+
+    if (apr_pool_create_unmanaged_ex(&pool, NULL, NULL) != APR_SUCCESS) {
+        return -1;
+    }
+    if (!(set = jwks_parse(pool, json, len, &err))) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, WOSLOGNO(00201)
+                      "JWKS from %s rejected: %s", k->url, err);
+        apr_pool_destroy(pool);
+        return -1;
+    }
+    apr_thread_mutex_lock(k->lock);
+    if (fetched_at > k->fetched_at || !k->set) {
+        apr_pool_t *old = k->set_pool;
+        k->set_pool = pool;
+        k->set = set;
+        k->fetched_at = fetched_at;
+        pool = old;
+    }
+    apr_thread_mutex_unlock(k->lock);
+    if (pool) {
+        apr_pool_destroy(pool); /* keys in use hold their own reference */
+    }
+    return 0;
+}
+
+/* The shared copy is "<fetched_at in microseconds> <json>". */
+static int keys_load_shared(wos_keys_t *k, request_rec *r,
+                            const wos_srv_cfg *cfg, apr_time_t *fetched)
+{
+    char *val, *sp;
+    apr_size_t len;
+    apr_status_t rv;
+
+    rv = cache_get(cfg->cache, r->server, k->cache_key, &val, &len,
+                   JWKS_MAX_LEN + 32, r->pool);
+    if (rv != APR_SUCCESS) {
+        if (rv != APR_NOTFOUND) {
+            ap_log_rerror(APLOG_MARK, APLOG_WARNING, rv, r, WOSLOGNO(00202)
+                          "shared cache %s unreadable; using this "
+                          "process's keys", cache_spec(cfg->cache));
+        }
+        return -1;
+    }
+    if (!(sp = memchr(val, ' ', len))) {
+        return -1;
+    }
+    *fetched = (apr_time_t)apr_atoi64(val);
+    sp++;
+    return keys_install(k, r, sp, len - (sp - val), *fetched);
+}
+
+static void keys_store_shared(wos_keys_t *k, request_rec *r,
+                              const wos_srv_cfg *cfg, const char *json,
+                              apr_size_t len, apr_time_t fetched)
+{
+    const char *val = apr_psprintf(r->pool, "%" APR_TIME_T_FMT " %.*s",
+                                   fetched, (int)len, json);
+    apr_time_t keep = fetched + apr_time_from_sec(KEYS_STALE_KEEP);
+    apr_status_t rv;
+
+    rv = cache_put(cfg->cache, r->server, k->cache_key, val, strlen(val),
+                   keep, r->pool);
+    if (rv != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, rv, r, WOSLOGNO(00203)
+                      "cannot store the JWKS in shared cache %s",
+                      cache_spec(cfg->cache));
+    }
+}
+
+static int keys_fetch(wos_keys_t *k, request_rec *r, const wos_srv_cfg *cfg)
+{
+    http_response_t res;
+    apr_time_t now = apr_time_now();
+
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, WOSLOGNO(00204)
+                  "fetching JWKS from %s", k->url);
+    if (http_call(r->pool, "GET", k->url, NULL, NULL, 0, NULL,
+                  cfg->http_timeout, JWKS_MAX_LEN, &res) != 0
+        || res.status != 200) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, WOSLOGNO(00205)
+                      "JWKS fetch from %s failed: %s", k->url,
+                      res.error ? res.error
+                                : apr_psprintf(r->pool, "HTTP %ld",
+                                               res.status));
+        goto failed;
+    }
+    if (keys_install(k, r, res.body, res.len, now) != 0) {
+        goto failed;
+    }
+    keys_store_shared(k, r, cfg, res.body, res.len, now);
+    return 0;
+failed:
+    apr_thread_mutex_lock(k->lock);
+    k->retry_after = now + apr_time_from_sec(KEYS_RETRY_INTERVAL);
+    apr_thread_mutex_unlock(k->lock);
+    return -1;
+}
+
+/* An unknown kid may refetch once per interval, across processes. */
+static int keys_miss_allowed(wos_keys_t *k, request_rec *r,
+                             const wos_srv_cfg *cfg)
+{
+    char *val;
+    apr_size_t len;
+    apr_time_t until = apr_time_now()
+                       + apr_time_from_sec(KEYS_MISS_INTERVAL);
+
+    if (cache_get(cfg->cache, r->server, k->miss_key, &val, &len, 16,
+                  r->pool) == APR_SUCCESS) {
+        return 0;
+    }
+    cache_put(cfg->cache, r->server, k->miss_key, "1", 1, until, r->pool);
+    return 1;
+}
+
+static int keys_retry_due(wos_keys_t *k)
+{
+    int due;
+
+    apr_thread_mutex_lock(k->lock);
+    due = apr_time_now() >= k->retry_after;
+    apr_thread_mutex_unlock(k->lock);
+    return due;
+}
+
+static int keys_fresh(wos_keys_t *k, apr_time_t ttl)
+{
+    int fresh;
+
+    apr_thread_mutex_lock(k->lock);
+    fresh = k->set && apr_time_now() < k->fetched_at + ttl;
+    apr_thread_mutex_unlock(k->lock);
+    return fresh;
+}
+
+/* Under the host-wide fetch lock: take what another process fetched, or
+ * fetch ourselves. */
+static void keys_refresh_locked(wos_keys_t *k, request_rec *r,
+                                const wos_srv_cfg *cfg, const char *kid,
+                                keys_want_t want)
+{
+    apr_time_t ttl = apr_time_from_sec(cfg->jwks_ttl);
+    apr_time_t fetched = 0;
+    EVP_PKEY *key;
+    int have, fresh;
+
+    keys_load_shared(k, r, cfg, &fetched);
+    fresh = keys_fresh(k, ttl);
+    if (want == KEYS_WANT_KID && (key = keys_find(k, kid, ttl, 0, &have))) {
+        EVP_PKEY_free(key);
+        return;
+    }
+    if (want == KEYS_WANT_FRESH && fresh) {
+        return;
+    }
+    if (!keys_retry_due(k)) {
+        return;
+    }
+    if (want == KEYS_WANT_KID && fresh && !keys_miss_allowed(k, r, cfg)) {
+        return;
+    }
+    keys_fetch(k, r, cfg);
+}
+
+static void keys_refresh(wos_keys_t *k, request_rec *r,
+                         const wos_srv_cfg *cfg, const char *kid,
+                         keys_want_t want)
+{
+    apr_status_t rv = cache_fetch_lock(cfg->cache);
+
+    if (rv != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, WOSLOGNO(00206)
+                      "cannot take the JWKS fetch lock");
+        return;
+    }
+    keys_refresh_locked(k, r, cfg, kid, want);
+    cache_fetch_unlock(cfg->cache);
+}
+
+keys_status_t keys_lookup(wos_keys_t *k, request_rec *r,
+                          const wos_srv_cfg *cfg, const char *kid,
+                          EVP_PKEY **key)
+{
+    apr_time_t ttl = apr_time_from_sec(cfg->jwks_ttl);
+    int have;
+
+    if ((*key = keys_find(k, kid, ttl, 1, &have))) {
+        return KEYS_OK;
+    }
+    if (!have || !(*key = keys_find(k, kid, ttl, 0, &have))) {
+        /* no keys, or no such kid: a fetch may bring it */
+        keys_refresh(k, r, cfg, kid, have ? KEYS_WANT_KID : KEYS_WANT_FRESH);
+    }
+    else {
+        /* stale but has the kid: refresh if due, else serve stale */
+        EVP_PKEY_free(*key);
+        if (keys_retry_due(k)) {
+            keys_refresh(k, r, cfg, kid, KEYS_WANT_FRESH);
+        }
+    }
+    if ((*key = keys_find(k, kid, ttl, 0, &have))) {
+        return KEYS_OK;
+    }
+    return have ? KEYS_UNKNOWN_KID : KEYS_UNAVAILABLE;
+}

@@ -1,0 +1,35 @@
+/* The signing keys: a JWKS fetched from WorkOS, shared between processes
+ * through the cache, parsed once per process. */
+#ifndef WOS_KEYS_H
+#define WOS_KEYS_H
+
+#include "httpd.h"
+#include <openssl/evp.h>
+#include "config.h"
+
+typedef struct wos_keys wos_keys_t;
+
+typedef enum {
+    KEYS_OK = 0,
+    KEYS_UNKNOWN_KID,   /* keys are there, none has that kid */
+    KEYS_UNAVAILABLE    /* no keys could be had: answer 503 */
+} keys_status_t;
+
+/* One per server (configuration time). */
+wos_keys_t *keys_create(apr_pool_t *p, const char *url);
+
+/* The key for kid, with a reference the caller drops with EVP_PKEY_free.
+ * May fetch (bounded by WorkOSHTTPTimeout); an unknown kid refetches at
+ * most once per KEYS_MISS_INTERVAL across all processes. */
+keys_status_t keys_lookup(wos_keys_t *k, request_rec *r,
+                          const wos_srv_cfg *cfg, const char *kid,
+                          EVP_PKEY **key);
+
+/* Seconds between refetches caused by unknown kids. */
+#define KEYS_MISS_INTERVAL 30
+/* Seconds before retrying after a failed fetch. */
+#define KEYS_RETRY_INTERVAL 5
+/* How long the shared copy is kept for use when WorkOS is unreachable. */
+#define KEYS_STALE_KEEP (24 * 3600)
+
+#endif

@@ -1,0 +1,73 @@
+import sys
+import pathlib
+
+import pytest
+
+sys.path.insert(0, str(pathlib.Path(__file__).parent))
+
+from fake_workos import FakeWorkOS  # noqa: E402
+from harness import CLIENT_ID, Httpd  # noqa: E402
+from tokens import SigningKey  # noqa: E402
+
+# One RSA key pair per run: generating them is the slow part.
+_KEYS = {}
+
+
+def signing_key(kid):
+    if kid not in _KEYS:
+        _KEYS[kid] = SigningKey(kid)
+    return _KEYS[kid]
+
+
+@pytest.fixture
+def workos():
+    fake = FakeWorkOS(CLIENT_ID)
+    fake.keys = [signing_key("key_1")]
+    fake.start()
+    yield fake
+    fake.stop()
+
+
+class Servers:
+    """Starts httpd instances for one test and checks their logs at the
+    end: no unexpected error line, no secret."""
+
+    def __init__(self, workos):
+        self.workos = workos
+        self.started = []
+        self.secrets = []
+
+    def start(self, **kw):
+        h = Httpd(self.workos, **kw)
+        self.started.append(h)
+        return h.start()
+
+    def remember_secret(self, value):
+        self.secrets.append(value)
+        return value
+
+    def finish(self):
+        problems = []
+        for h in self.started:
+            h.stop()
+            problems += [f"unexpected log line: {l}"
+                         for l in h.unexpected_log_lines()]
+            problems += [f"secret in log: {s}"
+                         for s in h.leaked_secrets(self.secrets)]
+        for h in self.started:
+            if not problems:
+                h.cleanup()
+        return problems
+
+
+@pytest.fixture
+def servers(workos):
+    s = Servers(workos)
+    yield s
+    problems = s.finish()
+    assert not problems, "\n".join(problems)
+
+
+@pytest.fixture
+def httpd(servers):
+    return servers.start()

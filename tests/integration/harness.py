@@ -1,0 +1,276 @@
+"""Runs a real httpd (Debian's apache2) with the built module and a
+generated config, the way httpd's own pytest suites drive it."""
+import os
+import pathlib
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+import requests
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+MODULE = ROOT / ".libs" / "mod_auth_workos.so"
+MODDIR = pathlib.Path("/usr/lib/apache2/modules")
+APACHE = shutil.which("apache2") or "/usr/sbin/apache2"
+
+CLIENT_ID = "client_01TESTCLIENT"
+PASSWORD = "test-cookie-password-0123456789-abcdefghij"
+API_KEY = "sk_test_0123456789abcdef0123456789"
+
+ENV_CGI = """#!/usr/bin/python3
+import json, os
+keep = ("WORKOS_", "HTTP_X_WORKOS_", "REMOTE_USER", "AUTH_TYPE")
+env = {k: v for k, v in os.environ.items() if k.startswith(keep)}
+print("Content-Type: application/json")
+print()
+print(json.dumps(env))
+"""
+
+# Paths served by the env CGI, and what protects them.
+LOCATIONS = """
+<Location /private>
+    AuthType WorkOS
+    Require valid-user
+</Location>
+<Location /api>
+    AuthType WorkOS
+    WorkOSTokenSource bearer
+    WorkOSUnauthAction 401
+    Require valid-user
+</Location>
+<Location /cookie-only>
+    AuthType WorkOS
+    WorkOSTokenSource cookie
+    Require valid-user
+</Location>
+<Location /pass>
+    AuthType WorkOS
+    WorkOSUnauthAction pass
+    Require valid-user
+</Location>
+<Location /headers>
+    AuthType WorkOS
+    WorkOSPassHeaders On
+    Require valid-user
+</Location>
+<Location /perm>
+    AuthType WorkOS
+    Require workos-permission posts:write "billing:manage"
+</Location>
+<Location /role>
+    AuthType WorkOS
+    Require workos-role admin owner
+</Location>
+<Location /org>
+    AuthType WorkOS
+    Require workos-org org_01ACME
+</Location>
+<Location /other-org>
+    AuthType WorkOS
+    Require workos-org org_01OTHER
+</Location>
+<Location /ent>
+    AuthType WorkOS
+    Require workos-entitlement sso
+</Location>
+<Location /flag>
+    AuthType WorkOS
+    Require workos-feature-flag new-editor
+</Location>
+<Location /all>
+    AuthType WorkOS
+    <RequireAll>
+        Require valid-user
+        Require workos-permission posts:read
+        Require workos-role member
+    </RequireAll>
+</Location>
+<Location /any>
+    AuthType WorkOS
+    <RequireAny>
+        Require workos-role admin
+        Require workos-entitlement audit-logs
+    </RequireAny>
+</Location>
+"""
+PROTECTED = ("private", "api", "cookie-only", "pass", "headers", "perm",
+             "role", "org", "other-org", "ent", "flag", "all", "any")
+
+# httpd lines that are expected in these tests and are not failures.
+ALLOWED_AH = (
+    "AH00558",  # could not reliably determine the server's FQDN
+    "AH00489", "AH00094", "AH00491", "AH00492", "AH00493",  # start/stop
+    "AH00169",  # caught SIGTERM
+    "AH01797",  # client denied by server configuration (403 tests)
+    "AH01630",  # client denied (authz_core, 403 tests)
+)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Httpd:
+    def __init__(self, workos, mpm="event", one_process=True,
+                 server_extra="", locations=LOCATIONS, secrets=()):
+        self.workos = workos
+        self.mpm = mpm
+        self.one_process = one_process
+        self.server_extra = server_extra
+        self.locations = locations
+        self.secrets = [PASSWORD, API_KEY, *secrets]
+        self.dir = pathlib.Path(tempfile.mkdtemp(prefix="wos-httpd-"))
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.proc = None
+        self.allowed_errors = []  # regexes of error lines a test expects
+
+    @property
+    def error_log(self):
+        return self.dir / "error.log"
+
+    def log_text(self):
+        return self.error_log.read_text(errors="replace") \
+            if self.error_log.exists() else ""
+
+    def _modules(self):
+        mods = ["authn_core", "authz_core", "authz_user", "socache_shmcb",
+                "alias", "headers", "mime"]
+        mods.append("cgi" if self.mpm == "prefork" else "cgid")
+        lines = [f"LoadModule mpm_{self.mpm}_module "
+                 f"{MODDIR}/mod_mpm_{self.mpm}.so"]
+        lines += [f"LoadModule {m}_module {MODDIR}/mod_{m}.so" for m in mods]
+        lines.append(f"LoadModule auth_workos_module {MODULE}")
+        return "\n".join(lines)
+
+    def _mpm_tuning(self):
+        if self.mpm == "prefork":
+            return ("StartServers 4\nMinSpareServers 4\nMaxSpareServers 8\n"
+                    "MaxRequestWorkers 16\n")
+        return ("StartServers 2\nServerLimit 2\nThreadsPerChild 16\n"
+                "MaxRequestWorkers 32\n")
+
+    def config(self):
+        d = self.dir
+        wos = self.workos
+        return f"""
+ServerRoot {d}
+DefaultRuntimeDir {d}/run
+PidFile {d}/run/httpd.pid
+Listen 127.0.0.1:{self.port}
+ServerName 127.0.0.1
+User www-data
+Group www-data
+{self._modules()}
+{self._mpm_tuning()}
+ScriptSock {d}/run/cgid.sock
+ErrorLog {d}/error.log
+LogLevel warn auth_workos:trace8
+DocumentRoot {d}/htdocs
+TypesConfig /etc/mime.types
+<Location />
+    AuthzSendForbiddenOnFailure On
+</Location>
+
+WorkOSClientID {CLIENT_ID}
+WorkOSCookiePassword {PASSWORD}
+WorkOSAPIKey {API_KEY}
+WorkOSAPIBaseURL {wos.base}
+WorkOSCookieSecure Off
+WorkOSHTTPTimeout 2
+{self.server_extra}
+
+ScriptAliasMatch "^/({'|'.join(PROTECTED)})(/.*)?$" "{d}/cgi/env.py"
+<Directory {d}/cgi>
+    Options +ExecCGI
+    Require all granted
+</Directory>
+<Directory {d}/htdocs>
+    Require all granted
+</Directory>
+{self.locations}
+"""
+
+    def write(self):
+        d = self.dir
+        for sub in ("run", "htdocs", "cgi"):
+            (d / sub).mkdir(exist_ok=True)
+        (d / "htdocs" / "health.txt").write_text("ok\n")
+        cgi = d / "cgi" / "env.py"
+        cgi.write_text(ENV_CGI)
+        cgi.chmod(0o755)
+        os.chmod(d, 0o755)
+        os.chmod(d / "run", 0o777)
+        (d / "httpd.conf").write_text(self.config())
+
+    def configtest(self):
+        self.write()
+        return subprocess.run([APACHE, "-t", "-f", str(self.dir / "httpd.conf")],
+                              capture_output=True, text=True, timeout=30)
+
+    def start(self):
+        self.write()
+        args = [APACHE, "-f", str(self.dir / "httpd.conf"), "-DFOREGROUND"]
+        if self.one_process:
+            args.insert(1, "-X")
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT)
+        self._wait_ready()
+        return self
+
+    def _wait_ready(self, timeout=15.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                out = self.proc.stdout.read().decode(errors="replace")
+                raise RuntimeError(f"httpd exited: {out}\n{self.log_text()}")
+            try:
+                r = requests.get(self.base + "/health.txt", timeout=1)
+                if r.status_code == 200:
+                    return
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.05)  # polling for a condition, not synchronising
+        raise RuntimeError("httpd did not become ready\n" + self.log_text())
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc and self.proc.stdout:
+            self.proc.stdout.close()
+
+    def get(self, path, **kw):
+        kw.setdefault("allow_redirects", False)
+        kw.setdefault("timeout", 20)
+        return requests.get(self.base + path, **kw)
+
+    def unexpected_log_lines(self):
+        bad = []
+        for line in self.log_text().splitlines():
+            level = re.search(r"\[[a-z_]*:(error|crit|alert|emerg)\]", line)
+            ah = re.search(r"AH\d{5}", line)
+            if ah and ah.group(0) in ALLOWED_AH:
+                continue
+            if level and (ah or "WOS" in line) and not any(
+                    re.search(p, line) for p in self.allowed_errors):
+                bad.append(line)
+        return bad
+
+    def leaked_secrets(self, extra=()):
+        text = self.log_text()
+        return [s[:6] + "..." for s in (*self.secrets, *extra)
+                if s and len(s) >= 8 and s in text]
+
+    def cleanup(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
