@@ -99,6 +99,16 @@ static int keys_install(wos_keys_t *k, request_rec *r, const char *json,
     return 0;
 }
 
+static int keys_have_newer(wos_keys_t *k, apr_time_t fetched)
+{
+    int have;
+
+    apr_thread_mutex_lock(k->lock);
+    have = k->set && k->fetched_at >= fetched;
+    apr_thread_mutex_unlock(k->lock);
+    return have;
+}
+
 /* The shared copy is "<fetched_at in microseconds> <json>". */
 static int keys_load_shared(wos_keys_t *k, request_rec *r,
                             const wos_srv_cfg *cfg, apr_time_t *fetched)
@@ -121,6 +131,9 @@ static int keys_load_shared(wos_keys_t *k, request_rec *r,
         return -1;
     }
     *fetched = (apr_time_t)apr_atoi64(val);
+    if (keys_have_newer(k, *fetched)) {
+        return 0; /* nothing new: spare the parse */
+    }
     sp++;
     return keys_install(k, r, sp, len - (sp - val), *fetched);
 }

@@ -7,6 +7,8 @@ sys.path.insert(0, str(pathlib.Path(__file__).parent))
 
 from fake_workos import FakeWorkOS  # noqa: E402
 from harness import CLIENT_ID, Httpd  # noqa: E402
+import sealer  # noqa: E402
+import tokens  # noqa: E402
 from tokens import SigningKey  # noqa: E402
 
 # One RSA key pair per run: generating them is the slow part.
@@ -48,6 +50,12 @@ class Servers:
 
     def finish(self):
         problems = []
+        # A log line may carry at most a prefix of these: check the
+        # distinctive part (the signature, the MAC) of each.
+        issued = [t.split(".")[i] for t in tokens.ISSUED for i in (1, 2)]
+        issued += [c.split("*")[i] for c in sealer.ISSUED for i in (4, 7)
+                   if c.count("*") == 7]
+        self.secrets += [s for s in issued if len(s) >= 16]
         for h in self.started:
             h.stop()
             problems += [f"unexpected log line: {l}"

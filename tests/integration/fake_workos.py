@@ -21,6 +21,8 @@ class FakeWorkOS:
         self.requests = []      # (method, path, headers, body)
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
+        # httpd hanging up on a deliberately slow answer is expected
+        self.server.handle_error = lambda request, address: None
         self.port = self.server.server_address[1]
         self.base = f"http://127.0.0.1:{self.port}"
         self.thread = threading.Thread(target=self.server.serve_forever,

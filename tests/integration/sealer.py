@@ -9,6 +9,10 @@ INTEROP = ROOT / "tests" / "interop"
 WOS_SEAL = ROOT / "tests" / "tools" / "wos-seal"
 
 
+# Every cookie value made in this run: none may appear in an error log.
+ISSUED = []
+
+
 def node_seal(lib, password, data, ttl=None):
     args = ["node", "seal.mjs", lib, "seal", password]
     if ttl is not None:
@@ -16,6 +20,7 @@ def node_seal(lib, password, data, ttl=None):
     out = subprocess.run(args, cwd=INTEROP, input=json.dumps(data),
                          capture_output=True, text=True, check=True,
                          timeout=60)
+    ISSUED.append(out.stdout.strip())
     return out.stdout.strip()
 
 
@@ -33,4 +38,5 @@ def c_seal(password, data, pw_id="1", ttl_ms=0):
                           str(ttl_ms)], input=json.dumps(data),
                          capture_output=True, text=True, check=True,
                          timeout=30)
+    ISSUED.append(out.stdout.strip())
     return out.stdout.strip()

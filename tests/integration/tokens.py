@@ -42,11 +42,17 @@ def encode(header: dict, claims: dict) -> str:
             + b64url(json.dumps(claims, separators=(",", ":")).encode()))
 
 
+# Every token made in this run: none may ever appear in an error log.
+ISSUED = []
+
+
 def mint(key: SigningKey, claims: dict, header: dict | None = None) -> str:
     h = {"alg": "RS256", "typ": "JWT", "kid": key.kid}
     h.update(header or {})
     signing_input = encode(h, claims)
-    return signing_input + "." + b64url(key.sign(signing_input.encode()))
+    t = signing_input + "." + b64url(key.sign(signing_input.encode()))
+    ISSUED.append(t)
+    return t
 
 
 def mint_hs256(secret: bytes, claims: dict, kid: str) -> str:
