@@ -100,9 +100,11 @@ static void authn_clear_cookie(request_rec *r, const wos_srv_cfg *sc)
 {
     cookie_attrs_t a = { sc->cookie_domain, sc->cookie_path,
                          sc->cookie_samesite, 0, sc->cookie_secure };
+    const char *h = cookie_set_header(r->pool, sc->cookie_name, "", &a);
 
-    apr_table_add(r->err_headers_out, "Set-Cookie",
-                  cookie_set_header(r->pool, sc->cookie_name, "", &a));
+    if (h) {
+        apr_table_add(r->err_headers_out, "Set-Cookie", h);
+    }
 }
 
 static authn_rc authn_cookie(request_rec *r, const wos_srv_cfg *sc,

@@ -85,12 +85,28 @@ static wos_srv_cfg *cfg_srv(cmd_parms *cmd)
     return c;
 }
 
+/* Values that end up inside a Set-Cookie header or a URL. */
+static int cfg_plain(const char *v)
+{
+    for (; *v; v++) {
+        if (apr_iscntrl(*v) || *v == ';' || *v == ',' || *v == ' '
+            || *v == '"' || *v == '\\') {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 const char *cfg_set_srv_string(cmd_parms *cmd, void *d, const char *v)
 {
     (void)d;
     if (!*v) {
         return apr_psprintf(cmd->pool, "%s: the value is empty",
                             cmd->cmd->name);
+    }
+    if (!strncasecmp(cmd->cmd->name, "WorkOSCookie", 12) && !cfg_plain(v)) {
+        return apr_psprintf(cmd->pool, "%s: '%s' has characters a cookie "
+                            "attribute cannot hold", cmd->cmd->name, v);
     }
     *(const char **)((char *)cfg_srv(cmd) + (size_t)cmd->info) = v;
     return NULL;

@@ -10,7 +10,8 @@
 
 /* The value of the first cookie called name in a Cookie header, or NULL.
  * Names compare exactly; surrounding whitespace and a pair of double
- * quotes around the value are removed. */
+ * quotes around the value are removed. A header longer than
+ * COOKIE_MAX_HEADER is refused whole (NULL), never cut. */
 const char *cookie_get(apr_pool_t *p, const char *header, const char *name);
 
 typedef struct {

@@ -1,0 +1,487 @@
+/* iron "Fe26.2" seals with OpenSSL 3.
+ *
+ * Fe26.2*<id>*<enc salt>*<iv>*<ciphertext>*<expiration>*<mac salt>*<mac>[~N]
+ *
+ * Every field is bounded and checked before any key is derived, the MAC is
+ * compared in constant time before anything is decrypted, and key material
+ * is wiped on every path. */
+#include "seal.h"
+#include "b64url.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <apr_strings.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#define SEAL_PREFIX "Fe26.2"
+#define SEAL_NFIELDS 8
+#define SEAL_KEY_LEN 32
+#define SEAL_IV_LEN 16
+#define SEAL_MAC_LEN 32
+#define SEAL_BLOCK 16
+#define SEAL_SALT_BYTES 32
+/* Salts are hex text used as PBKDF2 salt; every library writes 64
+ * characters. Accept any hex up to twice that so a longer salt from a
+ * future writer still opens, but nothing unbounded reaches PBKDF2. */
+#define SEAL_MAX_SALT 128
+#define SEAL_MAX_ID 64
+/* 15 digits of milliseconds reach the year 33658 and cannot overflow. */
+#define SEAL_MAX_EXP_DIGITS 15
+#define SEAL_MAX_EXP 999999999999999LL
+/* "~N": N from 1 to 9999. */
+#define SEAL_MAX_VERSION_DIGITS 4
+/* The version iron-session and @workos-inc/node append. */
+#define SEAL_VERSION 2
+
+enum { F_PREFIX, F_ID, F_ESALT, F_IV, F_CT, F_EXP, F_MSALT, F_MAC };
+
+typedef struct {
+    const char *at[SEAL_NFIELDS];
+    size_t len[SEAL_NFIELDS];
+    size_t mac_base_len; /* the first six fields and their separators */
+    long long exp;       /* expiration in ms; 0 = none */
+} seal_fields_t;
+
+const char *seal_status_str(seal_status_t s)
+{
+    switch (s) {
+    case SEAL_OK:            return "ok";
+    case SEAL_ERR_FORMAT:    return "malformed seal";
+    case SEAL_ERR_TOO_LARGE: return "seal too large";
+    case SEAL_ERR_NO_PASSWORD: return "no password for the seal's id";
+    case SEAL_ERR_MAC:       return "bad seal MAC";
+    case SEAL_ERR_EXPIRED:   return "seal expired";
+    case SEAL_ERR_DECRYPT:   return "seal decryption failed";
+    case SEAL_ERR_CRYPTO:    return "crypto library failure";
+    }
+    return "unknown seal status";
+}
+
+/* ---- field syntax ---------------------------------------------------- */
+
+static int seal_is_word(const char *s, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
+              || (c >= '0' && c <= '9') || c == '_'))
+            return 0;
+    }
+    return 1;
+}
+
+static int seal_is_hex(const char *s, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')
+              || (c >= 'A' && c <= 'F')))
+            return 0;
+    }
+    return 1;
+}
+
+/* ^[1-9][0-9]*$ within max digits; stores the value. */
+static int seal_parse_positive(const char *s, size_t n, size_t max,
+                               long long *out)
+{
+    long long v = 0;
+    size_t i;
+
+    if (n == 0 || n > max || s[0] == '0')
+        return -1;
+    for (i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+/* Removes an optional "~N" suffix; *version is N, or 0 without one. */
+static seal_status_t seal_split_version(const char *s, size_t len,
+                                        size_t *body_len, int *version)
+{
+    const char *tilde = memchr(s, '~', len);
+    long long v;
+
+    *body_len = len;
+    *version = 0;
+    if (tilde == NULL)
+        return SEAL_OK;
+    *body_len = (size_t)(tilde - s);
+    if (seal_parse_positive(tilde + 1, len - *body_len - 1,
+                            SEAL_MAX_VERSION_DIGITS, &v) != 0)
+        return SEAL_ERR_FORMAT;
+    *version = (int)v;
+    return SEAL_OK;
+}
+
+static seal_status_t seal_split_fields(const char *s, size_t len,
+                                       seal_fields_t *f)
+{
+    size_t i, start = 0, k = 0;
+
+    f->mac_base_len = 0;
+    for (i = 0; i <= len; i++) {
+        if (i < len && s[i] != '*')
+            continue;
+        if (k == SEAL_NFIELDS)
+            return SEAL_ERR_FORMAT;
+        f->at[k] = s + start;
+        f->len[k] = i - start;
+        if (k == F_EXP)
+            f->mac_base_len = i;
+        k++;
+        start = i + 1;
+    }
+    return k == SEAL_NFIELDS ? SEAL_OK : SEAL_ERR_FORMAT;
+}
+
+static int seal_salt_ok(const char *s, size_t n)
+{
+    return n > 0 && n <= SEAL_MAX_SALT && seal_is_hex(s, n);
+}
+
+/* Syntax of everything but the base64url fields, which are checked as
+ * they are decoded. */
+static seal_status_t seal_check_syntax(seal_fields_t *f)
+{
+    if (f->len[F_PREFIX] != sizeof(SEAL_PREFIX) - 1
+        || memcmp(f->at[F_PREFIX], SEAL_PREFIX, f->len[F_PREFIX]) != 0)
+        return SEAL_ERR_FORMAT;
+    if (f->len[F_ID] > SEAL_MAX_ID || !seal_is_word(f->at[F_ID], f->len[F_ID]))
+        return SEAL_ERR_FORMAT;
+    if (!seal_salt_ok(f->at[F_ESALT], f->len[F_ESALT])
+        || !seal_salt_ok(f->at[F_MSALT], f->len[F_MSALT]))
+        return SEAL_ERR_FORMAT;
+    f->exp = 0;
+    if (f->len[F_EXP] > 0
+        && seal_parse_positive(f->at[F_EXP], f->len[F_EXP],
+                               SEAL_MAX_EXP_DIGITS, &f->exp) != 0)
+        return SEAL_ERR_FORMAT;
+    return SEAL_OK;
+}
+
+/* Decodes a base64url field that must be exactly want bytes. */
+static int seal_decode_exact(const char *s, size_t n, unsigned char *out,
+                             size_t want)
+{
+    size_t got;
+
+    if (b64url_decode(s, n, out, want, &got) != 0)
+        return -1;
+    return got == want ? 0 : -1;
+}
+
+/* ---- crypto ---------------------------------------------------------- */
+
+static int seal_secret_ok(const seal_password_t *pw)
+{
+    size_t n;
+
+    if (pw == NULL || pw->secret == NULL)
+        return 0;
+    n = strlen(pw->secret);
+    /* OpenSSL takes the length as an int. */
+    return n >= SEAL_MIN_PASSWORD_LEN && n <= INT_MAX;
+}
+
+/* iron's key derivation: PBKDF2-HMAC-SHA1, one iteration, the hex salt
+ * used as text (not decoded). */
+static int seal_derive(const char *secret, const char *salt, size_t salt_len,
+                       unsigned char key[SEAL_KEY_LEN])
+{
+    return PKCS5_PBKDF2_HMAC(secret, (int)strlen(secret),
+                             (const unsigned char *)salt, (int)salt_len, 1,
+                             EVP_sha1(), SEAL_KEY_LEN, key) == 1 ? 0 : -1;
+}
+
+static seal_status_t seal_hmac(const char *secret, const char *salt,
+                               size_t salt_len, const char *data,
+                               size_t data_len, unsigned char mac[SEAL_MAC_LEN])
+{
+    unsigned char key[SEAL_KEY_LEN];
+    unsigned int mac_len = 0;
+    seal_status_t st = SEAL_ERR_CRYPTO;
+
+    if (seal_derive(secret, salt, salt_len, key) == 0
+        && HMAC(EVP_sha256(), key, SEAL_KEY_LEN, (const unsigned char *)data,
+                data_len, mac, &mac_len) != NULL
+        && mac_len == SEAL_MAC_LEN)
+        st = SEAL_OK;
+    OPENSSL_cleanse(key, sizeof(key));
+    return st;
+}
+
+/* One pass of AES-256-CBC (PKCS#7 padding) into out, which holds in_len
+ * plus one block. A failing final step on decryption means bad padding. */
+static seal_status_t seal_cipher(int enc, const unsigned char key[SEAL_KEY_LEN],
+                                 const unsigned char iv[SEAL_IV_LEN],
+                                 const unsigned char *in, size_t in_len,
+                                 unsigned char *out, size_t *out_len)
+{
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    seal_status_t st = SEAL_ERR_CRYPTO;
+    int n1 = 0, n2 = 0;
+
+    if (ctx == NULL)
+        return SEAL_ERR_CRYPTO;
+    if (EVP_CipherInit_ex(ctx, EVP_aes_256_cbc(), NULL, key, iv, enc) == 1
+        && EVP_CipherUpdate(ctx, out, &n1, in, (int)in_len) == 1) {
+        if (EVP_CipherFinal_ex(ctx, out + n1, &n2) == 1) {
+            *out_len = (size_t)n1 + (size_t)n2;
+            st = SEAL_OK;
+        } else if (!enc) {
+            st = SEAL_ERR_DECRYPT;
+        }
+    }
+    EVP_CIPHER_CTX_free(ctx);
+    return st;
+}
+
+static seal_status_t seal_crypt(int enc, const char *secret, const char *salt,
+                                size_t salt_len,
+                                const unsigned char iv[SEAL_IV_LEN],
+                                const unsigned char *in, size_t in_len,
+                                unsigned char *out, size_t *out_len)
+{
+    unsigned char key[SEAL_KEY_LEN];
+    seal_status_t st = SEAL_ERR_CRYPTO;
+
+    if (seal_derive(secret, salt, salt_len, key) == 0)
+        st = seal_cipher(enc, key, iv, in, in_len, out, out_len);
+    OPENSSL_cleanse(key, sizeof(key));
+    return st;
+}
+
+/* ---- unseal ---------------------------------------------------------- */
+
+/* One password opens everything, as iron does with a bare secret. With
+ * several, the seal's id picks, and an empty id looks for "default", as
+ * iron does with a password map. */
+static const seal_password_t *seal_pick(const seal_password_t *pws, int npws,
+                                        const char *id, size_t id_len)
+{
+    int i;
+
+    if (npws == 1)
+        return &pws[0];
+    if (id_len == 0) {
+        id = "default";
+        id_len = strlen(id);
+    }
+    for (i = 0; i < npws; i++) {
+        const char *pid = pws[i].id ? pws[i].id : "";
+        if (strlen(pid) == id_len && memcmp(pid, id, id_len) == 0)
+            return &pws[i];
+    }
+    return NULL;
+}
+
+/* The binary fields, decoded strictly before any key is derived. */
+typedef struct {
+    unsigned char iv[SEAL_IV_LEN];
+    unsigned char mac[SEAL_MAC_LEN];
+    unsigned char *ct;
+    size_t ct_len;
+} seal_bin_t;
+
+static seal_status_t seal_decode_fields(apr_pool_t *p, const seal_fields_t *f,
+                                        seal_bin_t *b)
+{
+    size_t cap = b64url_decoded_max(f->len[F_CT]);
+
+    if (seal_decode_exact(f->at[F_IV], f->len[F_IV], b->iv, SEAL_IV_LEN) != 0
+        || seal_decode_exact(f->at[F_MAC], f->len[F_MAC], b->mac,
+                             SEAL_MAC_LEN) != 0)
+        return SEAL_ERR_FORMAT;
+    b->ct = apr_palloc(p, cap + 1);
+    if (b64url_decode(f->at[F_CT], f->len[F_CT], b->ct, cap, &b->ct_len) != 0
+        || b->ct_len == 0 || b->ct_len % SEAL_BLOCK != 0)
+        return SEAL_ERR_FORMAT;
+    return SEAL_OK;
+}
+
+static seal_status_t seal_verify_mac(const seal_fields_t *f,
+                                     const seal_bin_t *b, const char *secret)
+{
+    unsigned char got[SEAL_MAC_LEN];
+    seal_status_t st;
+
+    st = seal_hmac(secret, f->at[F_MSALT], f->len[F_MSALT], f->at[F_PREFIX],
+                   f->mac_base_len, got);
+    if (st == SEAL_OK && CRYPTO_memcmp(b->mac, got, SEAL_MAC_LEN) != 0)
+        st = SEAL_ERR_MAC;
+    OPENSSL_cleanse(got, sizeof(got));
+    return st;
+}
+
+/* As iron: expired once the expiration is at least the skew in the past. */
+static seal_status_t seal_check_expiry(const seal_fields_t *f,
+                                       long long now_ms)
+{
+    if (f->exp == 0 || f->exp > now_ms - SEAL_EXPIRY_SKEW_MS)
+        return SEAL_OK;
+    return SEAL_ERR_EXPIRED;
+}
+
+static seal_status_t seal_open(apr_pool_t *p, const seal_fields_t *f,
+                               const seal_bin_t *b, const char *secret,
+                               char **plain, size_t *plain_len)
+{
+    /* OpenSSL may write up to one block more than the input. */
+    size_t cap = b->ct_len + SEAL_BLOCK, out_len = 0;
+    unsigned char *out = apr_palloc(p, cap + 1);
+    seal_status_t st;
+
+    st = seal_crypt(0, secret, f->at[F_ESALT], f->len[F_ESALT], b->iv, b->ct,
+                    b->ct_len, out, &out_len);
+    if (st != SEAL_OK) {
+        OPENSSL_cleanse(out, cap);
+        return st;
+    }
+    out[out_len] = '\0';
+    *plain = (char *)out;
+    *plain_len = out_len;
+    return SEAL_OK;
+}
+
+/* Everything that needs no key: size, suffix, fields, their syntax. */
+static seal_status_t seal_parse(apr_pool_t *p, const char *sealed, size_t len,
+                                seal_fields_t *f, seal_bin_t *b, int *version)
+{
+    size_t body_len;
+    seal_status_t st;
+
+    if (sealed == NULL || len == 0)
+        return SEAL_ERR_FORMAT;
+    if (len > SEAL_MAX_LEN)
+        return SEAL_ERR_TOO_LARGE;
+    if (memchr(sealed, '\0', len) != NULL)
+        return SEAL_ERR_FORMAT;
+    if ((st = seal_split_version(sealed, len, &body_len, version)) != SEAL_OK
+        || (st = seal_split_fields(sealed, body_len, f)) != SEAL_OK
+        || (st = seal_check_syntax(f)) != SEAL_OK)
+        return st;
+    return seal_decode_fields(p, f, b);
+}
+
+seal_status_t seal_unseal(apr_pool_t *p, const char *sealed, size_t len,
+                          const seal_password_t *pws, int npws,
+                          long long now_ms, char **plain,
+                          size_t *plain_len, int *version)
+{
+    seal_fields_t f;
+    seal_bin_t b;
+    const seal_password_t *pw;
+    int v = 0;
+    seal_status_t st;
+
+    if ((st = seal_parse(p, sealed, len, &f, &b, &v)) != SEAL_OK)
+        return st;
+    if (pws == NULL || npws < 1)
+        return SEAL_ERR_NO_PASSWORD;
+    pw = seal_pick(pws, npws, f.at[F_ID], f.len[F_ID]);
+    if (!seal_secret_ok(pw))
+        return SEAL_ERR_NO_PASSWORD;
+    /* Authenticate first: expiry and plaintext are only trusted after. */
+    if ((st = seal_verify_mac(&f, &b, pw->secret)) != SEAL_OK
+        || (st = seal_check_expiry(&f, now_ms)) != SEAL_OK
+        || (st = seal_open(p, &f, &b, pw->secret, plain, plain_len)) != SEAL_OK)
+        return st;
+    if (version)
+        *version = v;
+    return SEAL_OK;
+}
+
+/* ---- seal ------------------------------------------------------------ */
+
+static seal_status_t seal_random_salt(char out[2 * SEAL_SALT_BYTES + 1])
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char r[SEAL_SALT_BYTES];
+    int i;
+
+    if (RAND_bytes(r, sizeof(r)) != 1)
+        return SEAL_ERR_CRYPTO;
+    for (i = 0; i < SEAL_SALT_BYTES; i++) {
+        out[2 * i] = hex[r[i] >> 4];
+        out[2 * i + 1] = hex[r[i] & 15];
+    }
+    out[2 * SEAL_SALT_BYTES] = '\0';
+    return SEAL_OK;
+}
+
+/* The longest plaintext whose seal stays within SEAL_MAX_LEN: the
+ * ciphertext's base64url is about 4/3 of it; the rest is < 400 bytes. */
+#define SEAL_MAX_PLAIN ((SEAL_MAX_LEN - 400) / 4 * 3)
+
+/* "Fe26.2*id*salt*iv*ct*exp", the string the MAC covers. */
+static seal_status_t seal_mac_base(apr_pool_t *p, const char *plain,
+                                   size_t len, const seal_password_t *pw,
+                                   long long exp, char **base)
+{
+    char salt[2 * SEAL_SALT_BYTES + 1];
+    unsigned char iv[SEAL_IV_LEN], *ct;
+    char iv64[32], *ct64, exp_txt[32] = "";
+    size_t ct_len = 0;
+    seal_status_t st;
+
+    if ((st = seal_random_salt(salt)) != SEAL_OK)
+        return st;
+    if (RAND_bytes(iv, sizeof(iv)) != 1)
+        return SEAL_ERR_CRYPTO;
+    ct = apr_palloc(p, len + SEAL_BLOCK);
+    st = seal_crypt(1, pw->secret, salt, strlen(salt), iv,
+                    (const unsigned char *)plain, len, ct, &ct_len);
+    if (st != SEAL_OK)
+        return st;
+    ct64 = apr_palloc(p, b64url_encoded_len(ct_len) + 1);
+    b64url_encode(ct, ct_len, ct64);
+    b64url_encode(iv, sizeof(iv), iv64);
+    /* stdio, not apr_snprintf: APR's formatter does not know %lld. */
+    if (exp > 0)
+        snprintf(exp_txt, sizeof(exp_txt), "%lld", exp);
+    *base = apr_pstrcat(p, SEAL_PREFIX "*", pw->id ? pw->id : "", "*", salt,
+                        "*", iv64, "*", ct64, "*", exp_txt, NULL);
+    return SEAL_OK;
+}
+
+seal_status_t seal_seal(apr_pool_t *p, const char *plain, size_t len,
+                        const seal_password_t *pw, long long now_ms,
+                        long long ttl_ms, char **sealed)
+{
+    char salt[2 * SEAL_SALT_BYTES + 1], mac64[64], *base;
+    unsigned char mac[SEAL_MAC_LEN];
+    const char *id;
+    seal_status_t st;
+
+    if (!seal_secret_ok(pw))
+        return SEAL_ERR_NO_PASSWORD;
+    id = pw->id ? pw->id : "";
+    if (strlen(id) > SEAL_MAX_ID || !seal_is_word(id, strlen(id))
+        || plain == NULL || ttl_ms < 0 || ttl_ms > SEAL_MAX_EXP - now_ms)
+        return SEAL_ERR_FORMAT;
+    if (len > SEAL_MAX_PLAIN)
+        return SEAL_ERR_TOO_LARGE;
+    if ((st = seal_mac_base(p, plain, len, pw,
+                            ttl_ms > 0 ? now_ms + ttl_ms : 0, &base)) != SEAL_OK
+        || (st = seal_random_salt(salt)) != SEAL_OK
+        || (st = seal_hmac(pw->secret, salt, strlen(salt), base, strlen(base),
+                           mac)) != SEAL_OK)
+        return st;
+    b64url_encode(mac, sizeof(mac), mac64);
+    *sealed = apr_psprintf(p, "%s*%s*%s~%d", base, salt, mac64, SEAL_VERSION);
+    return SEAL_OK;
+}
