@@ -13,7 +13,9 @@ import time
 import requests
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-MODULE = ROOT / ".libs" / "mod_auth_workos.so"
+# WOS_MODULE points the suite at another build (e.g. the sanitized one).
+MODULE = pathlib.Path(os.environ.get("WOS_MODULE",
+                                     ROOT / ".libs" / "mod_auth_workos.so"))
 MODDIR = pathlib.Path("/usr/lib/apache2/modules")
 APACHE = shutil.which("apache2") or "/usr/sbin/apache2"
 
