@@ -14,6 +14,7 @@
 #include "src/http.h"
 #include "src/authn.h"
 #include "src/authz.h"
+#include "src/handlers.h"
 #include "src/log.h"
 
 module AP_MODULE_DECLARE_DATA auth_workos_module;
@@ -144,6 +145,7 @@ static void auth_workos_register_hooks(apr_pool_t *p)
                         AP_AUTH_INTERNAL_PER_CONF);
     ap_hook_note_auth_failure(authn_note_failure, NULL, NULL,
                               APR_HOOK_MIDDLE);
+    ap_hook_handler(handlers_dispatch, NULL, NULL, APR_HOOK_MIDDLE);
     authz_register(p);
 }
 

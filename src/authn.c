@@ -8,15 +8,21 @@
 #include "apr_strings.h"
 #include "authn.h"
 #include "config.h"
-#include "keys.h"
+#include "verify.h"
+#include "refresh.h"
+#include "login.h"
+#include "reply.h"
 #include "env.h"
-#include "jwt.h"
 #include "cookie.h"
 #include "session.h"
+#include "localpath.h"
 #include "log.h"
 
 APLOG_USE_MODULE(auth_workos);
 extern module AP_MODULE_DECLARE_DATA auth_workos_module;
+
+/* Refresh this many seconds before the access token expires. */
+#define AUTHN_REFRESH_BUFFER 10
 
 /* What authentication learnt about this request. */
 typedef struct {
@@ -56,61 +62,100 @@ static int authn_is_workos(request_rec *r)
     return t && !strcasecmp(t, "WorkOS");
 }
 
-/* Verifies an access token and returns its claims as an identity. */
-static authn_rc authn_verify(request_rec *r, const wos_srv_cfg *sc,
-                             const char *token, authn_state_t *st)
+static authn_rc authn_from_verify(verify_rc vr)
 {
-    jwt_t jwt;
-    jwt_rules_t rules;
-    EVP_PKEY *key = NULL;
-    jwt_status_t js;
-    keys_status_t ks;
+    return vr == VERIFY_OK ? AUTHN_OK
+           : vr == VERIFY_UNAVAILABLE ? AUTHN_UNAVAILABLE : AUTHN_BAD;
+}
 
-    if ((js = jwt_parse(r->pool, token, strlen(token), &jwt)) != JWT_OK) {
-        st->why = jwt_status_str(js);
+static authn_rc authn_bearer_token(request_rec *r, const wos_srv_cfg *sc,
+                                   const char *token, authn_state_t *st)
+{
+    st->presented = 1;
+    return authn_from_verify(verify_token(r, sc, token, 0, &st->id,
+                                          &st->why));
+}
+
+/* A session whose access token checks out and belongs to the sealed user. */
+static verify_rc authn_session_token(request_rec *r, const wos_srv_cfg *sc,
+                                     const session_t *sess,
+                                     authn_state_t *st)
+{
+    verify_rc vr = verify_token(r, sc, sess->access_token, 0, &st->id,
+                                &st->why);
+
+    if ((vr == VERIFY_OK || vr == VERIFY_EXPIRED) && sess->user_id
+        && strcmp(sess->user_id, st->id->user_id) != 0) {
+        st->why = "sealed user id differs from the token's sub";
+        vr = VERIFY_BAD;
+    }
+    if (vr == VERIFY_OK) {
+        identity_add_session(r->pool, st->id, sess->data);
+    }
+    return vr;
+}
+
+/* Takes a refreshed cookie value: it must check out like any other. */
+static authn_rc authn_adopt(request_rec *r, const wos_srv_cfg *sc,
+                            const char *sealed, authn_state_t *st)
+{
+    session_t sess;
+
+    if (session_open(r->pool, sealed,
+                     (const seal_password_t *)sc->passwords->elts,
+                     sc->passwords->nelts, apr_time_as_msec(apr_time_now()),
+                     &sess, &st->why) != 0) {
         return AUTHN_BAD;
     }
-    ks = keys_lookup(sc->keys, r, sc, jwt.kid, &key);
-    if (ks == KEYS_UNAVAILABLE) {
-        st->why = "no signing keys available";
-        return AUTHN_UNAVAILABLE;
-    }
-    if (ks == KEYS_UNKNOWN_KID) {
-        st->why = jwt_status_str(JWT_ERR_UNKNOWN_KID);
+    if (authn_session_token(r, sc, &sess, st) != VERIFY_OK) {
         return AUTHN_BAD;
     }
-    js = jwt_verify_rs256(&jwt, key);
-    EVP_PKEY_free(key);
-    if (js == JWT_OK) {
-        rules.now = apr_time_sec(apr_time_now());
-        rules.skew = sc->clock_skew;
-        rules.issuers = (const char *const *)sc->issuers->elts;
-        rules.nissuers = sc->issuers->nelts;
-        js = jwt_check_claims(&jwt, &rules);
-    }
-    if (js != JWT_OK || !(st->id = identity_from_claims(r->pool,
-                                                         jwt.claims))) {
-        st->why = jwt_status_str(js == JWT_OK ? JWT_ERR_CLAIMS : js);
-        return AUTHN_BAD;
-    }
+    reply_set_session(r, sc, sealed);
     return AUTHN_OK;
 }
 
-static void authn_clear_cookie(request_rec *r, const wos_srv_cfg *sc)
+static int authn_needs_refresh(verify_rc vr, const authn_state_t *st)
 {
-    cookie_attrs_t a = { sc->cookie_domain, sc->cookie_path,
-                         sc->cookie_samesite, 0, sc->cookie_secure };
-    const char *h = cookie_set_header(r->pool, sc->cookie_name, "", &a);
-
-    if (h) {
-        apr_table_add(r->err_headers_out, "Set-Cookie", h);
+    if (vr == VERIFY_EXPIRED) {
+        return 1;
     }
+    return vr == VERIFY_OK
+           && st->id->exp - apr_time_sec(apr_time_now())
+              <= AUTHN_REFRESH_BUFFER;
+}
+
+static authn_rc authn_refresh(request_rec *r, const wos_srv_cfg *sc,
+                              const session_t *sess, verify_rc vr,
+                              authn_state_t *st)
+{
+    const char *sealed = NULL, *why = NULL;
+    refresh_rc rc = refresh_session(r, sc, sess->data, sess->refresh_token,
+                                    NULL, &sealed, &why);
+
+    if (rc == REFRESH_OK) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, WOSLOGNO(00305)
+                      "session refreshed for %s", st->id->user_id);
+        return authn_adopt(r, sc, sealed, st);
+    }
+    if (rc == REFRESH_REFUSED) {
+        st->why = apr_pstrcat(r->pool, "refresh refused: ", why, NULL);
+        st->id = NULL;
+        return AUTHN_BAD;
+    }
+    if (vr == VERIFY_OK) {
+        return AUTHN_OK;  /* still valid for a few seconds: serve it */
+    }
+    st->why = why;
+    st->id = NULL;
+    return AUTHN_UNAVAILABLE;
 }
 
 static authn_rc authn_cookie(request_rec *r, const wos_srv_cfg *sc,
-                             const char *value, authn_state_t *st)
+                             const wos_dir_cfg *dc, const char *value,
+                             authn_state_t *st)
 {
     session_t sess;
+    verify_rc vr;
     authn_rc rc;
 
     st->presented = 1;
@@ -118,21 +163,20 @@ static authn_rc authn_cookie(request_rec *r, const wos_srv_cfg *sc,
                      (const seal_password_t *)sc->passwords->elts,
                      sc->passwords->nelts, apr_time_as_msec(apr_time_now()),
                      &sess, &st->why) != 0) {
-        authn_clear_cookie(r, sc);
+        reply_clear_session(r, sc);
         return AUTHN_BAD;
     }
-    rc = authn_verify(r, sc, sess.access_token, st);
-    if (rc == AUTHN_OK && sess.user_id
-        && strcmp(sess.user_id, st->id->user_id) != 0) {
-        st->why = "sealed user id differs from the token's sub";
+    vr = authn_session_token(r, sc, &sess, st);
+    if (authn_needs_refresh(vr, st) && dc->refresh != 0
+        && sess.refresh_token) {
+        rc = authn_refresh(r, sc, &sess, vr, st);
+    }
+    else {
+        rc = authn_from_verify(vr);
+    }
+    if (rc == AUTHN_BAD) {
         st->id = NULL;
-        rc = AUTHN_BAD;
-    }
-    if (rc == AUTHN_OK) {
-        identity_add_session(r->pool, st->id, sess.data);
-    }
-    else if (rc == AUTHN_BAD) {
-        authn_clear_cookie(r, sc);
+        reply_clear_session(r, sc);
     }
     return rc;
 }
@@ -157,14 +201,13 @@ static authn_rc authn_credential(request_rec *r, const wos_srv_cfg *sc,
     const char *v;
 
     if ((src & WOS_SRC_BEARER) && (v = authn_bearer(r))) {
-        st->presented = 1;
-        return authn_verify(r, sc, v, st);
+        return authn_bearer_token(r, sc, v, st);
     }
     if ((src & WOS_SRC_COOKIE)
         && (v = apr_table_get(r->headers_in, "Cookie"))
         && strlen(v) <= COOKIE_MAX_HEADER
         && (v = cookie_get(r->pool, v, sc->cookie_name))) {
-        return authn_cookie(r, sc, v, st);
+        return authn_cookie(r, sc, dc, v, st);
     }
     return AUTHN_NONE;
 }
@@ -180,12 +223,30 @@ static void authn_challenge(request_rec *r, const authn_state_t *st)
     apr_table_setn(r->err_headers_out, "WWW-Authenticate", v);
 }
 
-static int authn_unauthenticated(request_rec *r, const wos_dir_cfg *dc,
-                                 authn_state_t *st)
+/* A person at a browser, who can be sent to sign in; anything else (an
+ * API client, a script, a background fetch, a form POST) gets 401. */
+static int authn_is_browser(request_rec *r)
+{
+    const char *mode = apr_table_get(r->headers_in, "Sec-Fetch-Mode");
+    const char *accept = apr_table_get(r->headers_in, "Accept");
+
+    return r->method_number == M_GET
+           && !apr_table_get(r->headers_in, "Authorization")
+           && !apr_table_get(r->headers_in, "X-Requested-With")
+           && (!mode || !strcmp(mode, "navigate"))
+           && accept && ap_strstr_c(accept, "text/html");
+}
+
+static int authn_unauthenticated(request_rec *r, const wos_srv_cfg *sc,
+                                 const wos_dir_cfg *dc, authn_state_t *st)
 {
     if (dc->unauth_action == WOS_UNAUTH_PASS) {
         r->user = "";  /* anonymous: Require valid-user lets it through */
         return OK;
+    }
+    if (dc->unauth_action != WOS_UNAUTH_401 && authn_is_browser(r)
+        && localpath_ok(r->unparsed_uri)) {
+        return login_start(r, sc, dc->signin_org, r->unparsed_uri);
     }
     authn_challenge(r, st);
     return HTTP_UNAUTHORIZED;
@@ -229,7 +290,7 @@ int authn_check_user_id(request_rec *r)
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, WOSLOGNO(00304)
                   "no valid session: %s", st->why ? st->why
                                                   : "no credential");
-    return authn_unauthenticated(r, dc, st);
+    return authn_unauthenticated(r, sc, dc, st);
 }
 
 int authn_note_failure(request_rec *r, const char *auth_type)

@@ -17,6 +17,7 @@ struct wos_cache {
     ap_socache_instance_t *inst;
     apr_global_mutex_t *mutex;   /* only for providers that need one */
     apr_global_mutex_t *fetch;
+    apr_global_mutex_t *claim;   /* short check-and-set sections */
     int ready;
 };
 
@@ -47,8 +48,13 @@ apr_status_t cache_register_mutexes(apr_pool_t *pconf)
     if (rv != APR_SUCCESS) {
         return rv;
     }
-    return ap_mutex_register(pconf, WOS_FETCH_MUTEX, NULL,
-                             APR_LOCK_DEFAULT, 0);
+    rv = ap_mutex_register(pconf, WOS_FETCH_MUTEX, NULL, APR_LOCK_DEFAULT,
+                           0);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    return ap_mutex_register(pconf, WOS_CLAIM_MUTEX, NULL, APR_LOCK_DEFAULT,
+                             0);
 }
 
 static apr_status_t cache_cleanup(void *data)
@@ -82,6 +88,13 @@ static int cache_create_mutexes(wos_cache_t *c, apr_pool_t *pconf,
     if (rv != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, WOSLOGNO(00102)
                      "WorkOSCache: cannot create the fetch mutex");
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    rv = ap_global_mutex_create(&c->claim, NULL, WOS_CLAIM_MUTEX, NULL, s,
+                                pconf, 0);
+    if (rv != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, WOSLOGNO(00106)
+                     "WorkOSCache: cannot create the claim mutex");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     return OK;
@@ -140,6 +153,7 @@ void cache_child_init(wos_cache_t *c, apr_pool_t *p, server_rec *s)
     if (c->ready == 1) {
         cache_reattach(&c->mutex, p, s);
         cache_reattach(&c->fetch, p, s);
+        cache_reattach(&c->claim, p, s);
         c->ready = 2;
     }
 }
@@ -216,6 +230,29 @@ apr_status_t cache_del(wos_cache_t *c, server_rec *s, const char *key,
                          (unsigned int)strlen(key), p);
     cache_unlock(c);
     return rv;
+}
+
+int cache_claim(wos_cache_t *c, server_rec *s, const char *key,
+                const char *val, apr_time_t expiry, apr_pool_t *p)
+{
+    char *cur;
+    apr_size_t len;
+    apr_status_t rv;
+    int claimed = -1;
+
+    if (!c || !c->claim || apr_global_mutex_lock(c->claim) != APR_SUCCESS) {
+        return -1;
+    }
+    rv = cache_get(c, s, key, &cur, &len, 256, p);
+    if (rv == APR_SUCCESS) {
+        claimed = 0;
+    }
+    else if (rv == APR_NOTFOUND) {
+        rv = cache_put(c, s, key, val, strlen(val), expiry, p);
+        claimed = rv == APR_SUCCESS ? 1 : -1;
+    }
+    apr_global_mutex_unlock(c->claim);
+    return claimed;
 }
 
 apr_status_t cache_fetch_lock(wos_cache_t *c)

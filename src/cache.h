@@ -10,6 +10,7 @@
 
 #define WOS_CACHE_MUTEX "auth-workos-cache"
 #define WOS_FETCH_MUTEX "auth-workos-fetch"
+#define WOS_CLAIM_MUTEX "auth-workos-claim"
 
 typedef struct wos_cache wos_cache_t;
 
@@ -38,6 +39,12 @@ apr_status_t cache_put(wos_cache_t *c, server_rec *s, const char *key,
                        apr_pool_t *p);
 apr_status_t cache_del(wos_cache_t *c, server_rec *s, const char *key,
                        apr_pool_t *p);
+
+/* Creates key (with value and expiry) only if it is absent: 1 if this
+ * caller now holds it, 0 if someone else does, -1 on a cache error.
+ * Atomic among this host's processes and threads. */
+int cache_claim(wos_cache_t *c, server_rec *s, const char *key,
+                const char *val, apr_time_t expiry, apr_pool_t *p);
 
 /* Serialises slow work (a JWKS fetch) among this host's processes. */
 apr_status_t cache_fetch_lock(wos_cache_t *c);

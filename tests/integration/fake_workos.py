@@ -3,11 +3,17 @@
 It serves the JWKS and (later) the user-management endpoints, counts every
 call, and can be told to fail in the ways the real service might.
 """
+import base64
+import hashlib
 import json
+import secrets
 import threading
 import time
+import urllib.parse
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import tokens
 
 
 class FakeWorkOS:
@@ -19,6 +25,21 @@ class FakeWorkOS:
         self.calls = Counter()  # path -> count
         self.lock = threading.Lock()
         self.requests = []      # (method, path, headers, body)
+        self.api_key = None     # expected client_secret, when set
+        # sign-in state: who signs in next, codes and refresh tokens issued
+        self.user = {"object": "user", "id": "user_01ALICE",
+                     "email": "alice@example.com", "first_name": "Alice",
+                     "last_name": "Liddell", "email_verified": True,
+                     "profile_picture_url": None,
+                     "created_at": "2026-01-01T00:00:00.000Z",
+                     "updated_at": "2026-01-01T00:00:00.000Z"}
+        self.memberships = {"org_01ACME": "member", "org_01OTHER": "admin"}
+        self.org = "org_01ACME"
+        self.token_lifetime = 300
+        self.codes = {}          # code -> (challenge, org)
+        self.refresh_tokens = {} # token -> {"org", "used"}
+        self.auth_mode = "ok"    # ok | down | garbage | slow
+        self.sessions_seen = 0
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         # httpd hanging up on a deliberately slow answer is expected
@@ -44,6 +65,28 @@ class FakeWorkOS:
         with self.lock:
             return self.calls[path]
 
+    @property
+    def issuer(self):
+        return f"{self.base}/user_management/{self.client_id}"
+
+    def issue_session(self, org):
+        """An authenticate answer, as WorkOS sends it (snake_case)."""
+        with self.lock:
+            self.sessions_seen += 1
+            n = self.sessions_seen
+        key = self.keys[0]
+        claims = tokens.claims(self.issuer, sub=self.user["id"],
+                               lifetime=self.token_lifetime,
+                               sid=f"session_{n:04d}", org_id=org,
+                               role=self.memberships.get(org, "member"),
+                               roles=[self.memberships.get(org, "member")])
+        rt = "rt_" + secrets.token_urlsafe(24)
+        with self.lock:
+            self.refresh_tokens[rt] = {"org": org, "used": False}
+        return {"user": self.user, "organization_id": org,
+                "access_token": tokens.mint(key, claims),
+                "refresh_token": rt, "authentication_method": "Password"}
+
     def jwks_document(self):
         return json.dumps({"keys": [k.jwk() for k in self.keys]}).encode()
 
@@ -64,12 +107,108 @@ class FakeWorkOS:
                 self.wfile.write(body)
 
             def do_GET(self):
-                path = self.path.split("?", 1)[0]
+                path, _, query = self.path.partition("?")
                 with fake.lock:
                     fake.calls[path] += 1
+                args = dict(urllib.parse.parse_qsl(query))
                 if path == fake.jwks_path:
                     return self._jwks()
+                if path == "/user_management/authorize":
+                    return self._authorize(args)
+                if path == "/user_management/sessions/logout":
+                    return self._redirect(args.get("return_to", "/"))
                 self._send(404, b'{"message":"not found"}')
+
+            def do_POST(self):
+                path = self.path.split("?", 1)[0]
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length)
+                with fake.lock:
+                    fake.calls[path] += 1
+                    fake.requests.append(("POST", path, dict(self.headers),
+                                          body))
+                if path == "/user_management/authenticate":
+                    return self._authenticate(body)
+                self._send(404, b'{"message":"not found"}')
+
+            def _redirect(self, location):
+                self.send_response(302)
+                self.send_header("Location", location)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def _authorize(self, args):
+                """AuthKit's hosted page, skipped: the user is signed in at
+                once and sent back with a code bound to the challenge."""
+                if (args.get("client_id") != fake.client_id
+                        or args.get("response_type") != "code"
+                        or args.get("code_challenge_method") != "S256"
+                        or not args.get("code_challenge")):
+                    return self._send(400, b'{"error":"invalid_request"}')
+                code = "code_" + secrets.token_urlsafe(16)
+                org = args.get("organization_id") or fake.org
+                with fake.lock:
+                    fake.codes[code] = (args["code_challenge"], org)
+                sep = "&" if "?" in args["redirect_uri"] else "?"
+                self._redirect(args["redirect_uri"] + sep + urllib.parse.urlencode(
+                    {"code": code, "state": args.get("state", "")}))
+
+            def _error(self, status, code, description=""):
+                self._send(status, json.dumps(
+                    {"error": code, "error_description": description}).encode())
+
+            def _authenticate(self, body):
+                mode = fake.auth_mode
+                if mode == "slow":
+                    time.sleep(fake.delay)
+                if mode == "down":
+                    return self._send(500, b'{"message":"down"}')
+                if mode == "garbage":
+                    return self._send(200, b"{not json")
+                if self.headers.get("Content-Type", "").split(";")[0] \
+                        != "application/json":
+                    return self._error(400, "invalid_request", "not JSON")
+                try:
+                    req = json.loads(body)
+                except ValueError:
+                    return self._error(400, "invalid_request", "bad JSON")
+                if req.get("client_id") != fake.client_id or (
+                        fake.api_key and req.get("client_secret") != fake.api_key):
+                    return self._error(401, "invalid_client")
+                grant = req.get("grant_type")
+                if grant == "authorization_code":
+                    return self._code_grant(req)
+                if grant == "refresh_token":
+                    return self._refresh_grant(req)
+                self._error(400, "unsupported_grant_type")
+
+            def _code_grant(self, req):
+                with fake.lock:
+                    entry = fake.codes.pop(req.get("code"), None)
+                if entry is None:
+                    return self._error(400, "invalid_grant", "unknown or used code")
+                challenge, org = entry
+                digest = hashlib.sha256(
+                    req.get("code_verifier", "").encode()).digest()
+                if base64.urlsafe_b64encode(digest).rstrip(b"=").decode() != challenge:
+                    return self._error(400, "invalid_grant", "PKCE mismatch")
+                self._send(200, json.dumps(fake.issue_session(org)).encode())
+
+            def _refresh_grant(self, req):
+                with fake.lock:
+                    entry = fake.refresh_tokens.get(req.get("refresh_token"))
+                    if entry is None or entry["used"]:
+                        entry = None
+                    else:
+                        org = req.get("organization_id") or entry["org"]
+                        member = org in fake.memberships
+                        # refresh tokens are single-use
+                        entry["used"] = member
+                if entry is None:
+                    return self._error(400, "invalid_grant", "refresh token used or unknown")
+                if not member:
+                    return self._error(403, "organization_membership_not_found")
+                self._send(200, json.dumps(fake.issue_session(org)).encode())
 
             def _jwks(self):
                 mode = fake.jwks_mode

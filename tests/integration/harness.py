@@ -34,6 +34,18 @@ print(json.dumps(env))
 
 # Paths served by the env CGI, and what protects them.
 LOCATIONS = """
+<Location /callback>
+    SetHandler workos-callback
+</Location>
+<Location /login>
+    SetHandler workos-login
+</Location>
+<Location /logout>
+    SetHandler workos-logout
+</Location>
+<Location /switch-org>
+    SetHandler workos-switch-org
+</Location>
 <Location /private>
     AuthType WorkOS
     Require valid-user
@@ -187,6 +199,8 @@ WorkOSAPIKey {API_KEY}
 WorkOSAPIBaseURL {wos.base}
 WorkOSCookieSecure Off
 WorkOSHTTPTimeout 2
+WorkOSRedirectURI {self.base}/callback
+WorkOSLogoutReturnTo {self.base}/bye
 {self.server_extra}
 
 ScriptAliasMatch "^/({'|'.join(PROTECTED)})(/.*)?$" "{d}/cgi/env.py"

@@ -1,0 +1,222 @@
+/* workos-login, -callback, -logout, -switch-org; see handlers.h. */
+#include "httpd.h"
+#include "http_config.h"
+#include "http_log.h"
+#include "http_protocol.h"
+#include "util_script.h"
+#include "apr_strings.h"
+#include "apr_lib.h"
+#include "handlers.h"
+#include "config.h"
+#include "login.h"
+#include "refresh.h"
+#include "reply.h"
+#include "verify.h"
+#include "session.h"
+#include "cookie.h"
+#include "localpath.h"
+#include "log.h"
+
+APLOG_USE_MODULE(auth_workos);
+extern module AP_MODULE_DECLARE_DATA auth_workos_module;
+
+#define HANDLERS_MAX_FORM 8192
+
+/* The session in the request's cookie, read even if its access token has
+ * expired (the signature is still checked). */
+static int handlers_session(request_rec *r, const wos_srv_cfg *sc,
+                            session_t *sess, wos_identity_t **id)
+{
+    const char *h = apr_table_get(r->headers_in, "Cookie");
+    const char *v = h && strlen(h) <= COOKIE_MAX_HEADER
+                    ? cookie_get(r->pool, h, sc->cookie_name) : NULL;
+    const char *why;
+
+    if (!v || session_open(r->pool, v,
+                           (const seal_password_t *)sc->passwords->elts,
+                           sc->passwords->nelts,
+                           apr_time_as_msec(apr_time_now()), sess,
+                           &why) != 0) {
+        return 0;
+    }
+    if (verify_token(r, sc, sess->access_token, 1, id, &why) != VERIFY_OK
+        || (sess->user_id && strcmp(sess->user_id, (*id)->user_id))) {
+        return 0;
+    }
+    return 1;
+}
+
+static int handlers_login(request_rec *r, const wos_srv_cfg *sc)
+{
+    wos_dir_cfg *dc = ap_get_module_config(r->per_dir_config,
+                                           &auth_workos_module);
+    apr_table_t *args;
+    const char *to;
+
+    ap_args_to_table(r, &args);
+    to = apr_table_get(args, "return_to");
+    return login_start(r, sc, dc->signin_org, localpath_ok(to) ? to : "/");
+}
+
+static int handlers_logout(request_rec *r, const wos_srv_cfg *sc)
+{
+    session_t sess;
+    wos_identity_t *id = NULL;
+    const char *to = sc->logout_return_to;
+    const char *loc;
+
+    if (handlers_session(r, sc, &sess, &id) && id->session_id) {
+        loc = apr_pstrcat(r->pool, sc->api_base,
+                          "/user_management/sessions/logout?session_id=",
+                          ap_escape_urlencoded(r->pool, id->session_id),
+                          to ? "&return_to=" : "",
+                          to ? ap_escape_urlencoded(r->pool, to) : "", NULL);
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, WOSLOGNO(00701)
+                      "signing out %s", id->user_id);
+    }
+    else {
+        loc = to ? to : "/";
+    }
+    reply_clear_session(r, sc);
+    r->status = HTTP_MOVED_TEMPORARILY;
+    apr_table_setn(r->headers_out, "Location", loc);
+    return OK;
+}
+
+/* Cross-site form posts are refused: the browser says where it came from. */
+static int handlers_same_origin(request_rec *r)
+{
+    const char *site = apr_table_get(r->headers_in, "Sec-Fetch-Site");
+    const char *origin = apr_table_get(r->headers_in, "Origin");
+    const char *host = apr_table_get(r->headers_in, "Host");
+    const char *sep;
+
+    if (site && strcmp(site, "same-origin") && strcmp(site, "none")) {
+        return 0;
+    }
+    if (!origin) {
+        return 1;
+    }
+    sep = strstr(origin, "://");
+    return sep && host && !strcasecmp(sep + 3, host);
+}
+
+/* The POSTed form as a table; values longer than 512 bytes are dropped. */
+static apr_table_t *handlers_form(request_rec *r)
+{
+    apr_array_header_t *pairs = NULL;
+    apr_table_t *t = apr_table_make(r->pool, 4);
+    int i;
+
+    if (ap_parse_form_data(r, NULL, &pairs, 16, HANDLERS_MAX_FORM) != OK
+        || !pairs) {
+        return t;
+    }
+    for (i = 0; i < pairs->nelts; i++) {
+        ap_form_pair_t *f = &APR_ARRAY_IDX(pairs, i, ap_form_pair_t);
+        apr_off_t len = 0;
+        apr_size_t size;
+        char *buf;
+
+        if (apr_brigade_length(f->value, 1, &len) != APR_SUCCESS
+            || len > 512) {
+            continue;
+        }
+        size = (apr_size_t)len;
+        buf = apr_palloc(r->pool, size + 1);
+        if (apr_brigade_flatten(f->value, buf, &size) == APR_SUCCESS) {
+            buf[size] = '\0';
+            apr_table_setn(t, f->name, buf);
+        }
+    }
+    return t;
+}
+
+static int handlers_org_id_ok(const char *v)
+{
+    if (!v || !*v || strlen(v) > 64) {
+        return 0;
+    }
+    for (; *v; v++) {
+        if (!apr_isalnum(*v) && *v != '_') {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int handlers_switch_org(request_rec *r, const wos_srv_cfg *sc)
+{
+    session_t sess;
+    wos_identity_t *id = NULL;
+    const char *org, *sealed, *why, *to;
+    apr_table_t *form;
+    refresh_rc rc;
+
+    if (r->method_number != M_POST) {
+        apr_table_setn(r->err_headers_out, "Allow", "POST");
+        return HTTP_METHOD_NOT_ALLOWED;
+    }
+    if (!handlers_same_origin(r)) {
+        return reply_page(r, HTTP_FORBIDDEN, "Cross-site request refused",
+                          "Switching organisation must come from this site.");
+    }
+    form = handlers_form(r);
+    org = apr_table_get(form, "organization_id");
+    if (!handlers_org_id_ok(org)) {
+        return reply_page(r, HTTP_BAD_REQUEST, "No organisation",
+                          "Send organization_id=org_... in a form POST.");
+    }
+    if (!handlers_session(r, sc, &sess, &id) || !sess.refresh_token) {
+        return reply_page(r, HTTP_UNAUTHORIZED, "Not signed in",
+                          "Sign in before switching organisation.");
+    }
+    rc = refresh_session(r, sc, sess.data, sess.refresh_token, org, &sealed,
+                         &why);
+    if (rc == REFRESH_REFUSED) {
+        return reply_page(r, HTTP_FORBIDDEN, "Organisation switch refused",
+                          apr_psprintf(r->pool, "WorkOS did not allow it "
+                                       "(%s).", why));
+    }
+    if (rc != REFRESH_OK) {
+        apr_table_setn(r->err_headers_out, "Retry-After", "5");
+        return reply_page(r, HTTP_SERVICE_UNAVAILABLE, "Try again shortly",
+                          "WorkOS could not be reached.");
+    }
+    reply_set_session(r, sc, sealed);
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, WOSLOGNO(00702)
+                  "%s switched to organisation %s", id->user_id, org);
+    to = apr_table_get(form, "return_to");
+    r->status = HTTP_SEE_OTHER;
+    apr_table_setn(r->headers_out, "Location", localpath_ok(to) ? to : "/");
+    return OK;
+}
+
+int handlers_dispatch(request_rec *r)
+{
+    wos_srv_cfg *sc;
+
+    if (!r->handler || strncmp(r->handler, "workos-", 7) != 0) {
+        return DECLINED;
+    }
+    sc = ap_get_module_config(r->server->module_config, &auth_workos_module);
+    if (!sc->keys) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, WOSLOGNO(00703)
+                      "%s needs WorkOSClientID and WorkOSCookiePassword in "
+                      "this server's config", r->handler);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    if (!strcmp(r->handler, "workos-callback")) {
+        return login_callback(r, sc);
+    }
+    if (!strcmp(r->handler, "workos-login")) {
+        return handlers_login(r, sc);
+    }
+    if (!strcmp(r->handler, "workos-logout")) {
+        return handlers_logout(r, sc);
+    }
+    if (!strcmp(r->handler, "workos-switch-org")) {
+        return handlers_switch_org(r, sc);
+    }
+    return DECLINED;
+}

@@ -1,0 +1,10 @@
+/* The module's handlers (SetHandler workos-...). */
+#ifndef WOS_HANDLERS_H
+#define WOS_HANDLERS_H
+
+#include "httpd.h"
+
+/* The handler hook: DECLINED for anything not ours. */
+int handlers_dispatch(request_rec *r);
+
+#endif

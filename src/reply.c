@@ -1,0 +1,95 @@
+/* Responses; see reply.h. */
+#include "httpd.h"
+#include "http_protocol.h"
+#include "apr_strings.h"
+#include "reply.h"
+#include "cookie.h"
+
+static void reply_cookie(request_rec *r, const char *name, const char *value,
+                         const cookie_attrs_t *a)
+{
+    const char *h = cookie_set_header(r->pool, name, value, a);
+
+    if (h) {
+        /* one header per cookie: a comma-joined Set-Cookie is invalid */
+        apr_table_add(r->err_headers_out, "Set-Cookie", h);
+    }
+}
+
+static void reply_no_store(request_rec *r)
+{
+    apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
+    apr_table_setn(r->err_headers_out, "Pragma", "no-cache");
+}
+
+static cookie_attrs_t reply_session_attrs(const wos_srv_cfg *sc,
+                                          long long max_age)
+{
+    cookie_attrs_t a = { sc->cookie_domain, sc->cookie_path,
+                         sc->cookie_samesite, max_age, sc->cookie_secure };
+    return a;
+}
+
+void reply_set_session(request_rec *r, const wos_srv_cfg *sc,
+                       const char *sealed)
+{
+    cookie_attrs_t a = reply_session_attrs(sc, sc->cookie_max_age);
+
+    reply_cookie(r, sc->cookie_name, sealed, &a);
+    reply_no_store(r);
+}
+
+void reply_clear_session(request_rec *r, const wos_srv_cfg *sc)
+{
+    cookie_attrs_t a = reply_session_attrs(sc, 0);
+
+    reply_cookie(r, sc->cookie_name, "", &a);
+    reply_no_store(r);
+}
+
+void reply_set_verifier(request_rec *r, const wos_srv_cfg *sc,
+                        const char *sealed)
+{
+    cookie_attrs_t a = { NULL, "/", "Lax", REPLY_VERIFIER_MAX_AGE,
+                         sc->cookie_secure };
+
+    reply_cookie(r, REPLY_VERIFIER_COOKIE, sealed, &a);
+    reply_no_store(r);
+}
+
+void reply_clear_verifier(request_rec *r, const wos_srv_cfg *sc)
+{
+    cookie_attrs_t a = { NULL, "/", "Lax", 0, sc->cookie_secure };
+
+    reply_cookie(r, REPLY_VERIFIER_COOKIE, "", &a);
+}
+
+int reply_redirect(request_rec *r, const char *location)
+{
+    apr_table_setn(r->headers_out, "Location", location);
+    reply_no_store(r);
+    return HTTP_MOVED_TEMPORARILY;
+}
+
+int reply_page(request_rec *r, int status, const char *title,
+               const char *message)
+{
+    const char *t = ap_escape_html(r->pool, title);
+
+    r->status = status;
+    ap_set_content_type(r, "text/html; charset=utf-8");
+    reply_no_store(r);
+    ap_rprintf(r, "<!DOCTYPE html>\n<html><head><title>%s</title></head>"
+               "<body><h1>%s</h1><p>%s</p></body></html>\n", t, t,
+               ap_escape_html(r->pool, message));
+    return OK;
+}
+
+int reply_json(request_rec *r, int status, const char *json)
+{
+    r->status = status;
+    ap_set_content_type(r, "application/json");
+    reply_no_store(r);
+    ap_rputs(json, r);
+    return OK;
+}

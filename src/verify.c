@@ -1,0 +1,58 @@
+/* Access-token verification; see verify.h. */
+#include "httpd.h"
+#include "apr_strings.h"
+#include "verify.h"
+#include "keys.h"
+#include "jwt.h"
+
+static jwt_status_t verify_claims(const wos_srv_cfg *sc, const jwt_t *jwt,
+                                  int allow_expired)
+{
+    jwt_rules_t rules;
+    jwt_status_t js;
+
+    rules.now = apr_time_sec(apr_time_now());
+    rules.skew = sc->clock_skew;
+    rules.issuers = (const char *const *)sc->issuers->elts;
+    rules.nissuers = sc->issuers->nelts;
+    js = jwt_check_claims(jwt, &rules);
+    /* EXPIRED comes only after the shape and issuer checks passed */
+    return (js == JWT_ERR_EXPIRED && allow_expired) ? JWT_OK : js;
+}
+
+verify_rc verify_token(request_rec *r, const wos_srv_cfg *sc,
+                       const char *token, int allow_expired,
+                       wos_identity_t **id, const char **why)
+{
+    jwt_t jwt;
+    EVP_PKEY *key = NULL;
+    jwt_status_t js;
+    keys_status_t ks;
+
+    *id = NULL;
+    if ((js = jwt_parse(r->pool, token, strlen(token), &jwt)) != JWT_OK) {
+        *why = jwt_status_str(js);
+        return VERIFY_BAD;
+    }
+    ks = keys_lookup(sc->keys, r, sc, jwt.kid, &key);
+    if (ks != KEYS_OK) {
+        *why = ks == KEYS_UNAVAILABLE ? "no signing keys available"
+                                      : jwt_status_str(JWT_ERR_UNKNOWN_KID);
+        return ks == KEYS_UNAVAILABLE ? VERIFY_UNAVAILABLE : VERIFY_BAD;
+    }
+    js = jwt_verify_rs256(&jwt, key);
+    EVP_PKEY_free(key);
+    if (js == JWT_OK) {
+        js = verify_claims(sc, &jwt, allow_expired);
+    }
+    if (js != JWT_OK && js != JWT_ERR_EXPIRED) {
+        *why = jwt_status_str(js);
+        return VERIFY_BAD;
+    }
+    if (!(*id = identity_from_claims(r->pool, jwt.claims))) {
+        *why = jwt_status_str(JWT_ERR_CLAIMS);
+        return VERIFY_BAD;
+    }
+    *why = jwt_status_str(js);
+    return js == JWT_OK ? VERIFY_OK : VERIFY_EXPIRED;
+}

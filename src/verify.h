@@ -1,0 +1,23 @@
+/* Checks an access token: JWT structure, signing key, signature, claims. */
+#ifndef WOS_VERIFY_H
+#define WOS_VERIFY_H
+
+#include "httpd.h"
+#include "config.h"
+#include "identity.h"
+
+typedef enum {
+    VERIFY_OK = 0,
+    VERIFY_EXPIRED,     /* genuine (signature and issuer good) but expired */
+    VERIFY_BAD,         /* anything else wrong with it */
+    VERIFY_UNAVAILABLE  /* no signing keys could be had */
+} verify_rc;
+
+/* On VERIFY_OK and VERIFY_EXPIRED *id is the token's identity (with exp);
+ * otherwise *why is a short reason for the log. With allow_expired, an
+ * expired token is VERIFY_OK (logout reads such sessions). */
+verify_rc verify_token(request_rec *r, const wos_srv_cfg *sc,
+                       const char *token, int allow_expired,
+                       wos_identity_t **id, const char **why);
+
+#endif
