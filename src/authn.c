@@ -16,6 +16,7 @@
 #include "cookie.h"
 #include "session.h"
 #include "localpath.h"
+#include "apikey.h"
 #include "log.h"
 
 APLOG_USE_MODULE(auth_workos);
@@ -28,10 +29,13 @@ extern module AP_MODULE_DECLARE_DATA auth_workos_module;
 typedef struct {
     wos_identity_t *id;
     int presented;      /* a credential was offered */
+    int retry_after;    /* seconds, for AUTHN_LIMITED */
     const char *why;    /* why it failed: a short reason, no secrets */
 } authn_state_t;
 
-typedef enum { AUTHN_OK, AUTHN_NONE, AUTHN_BAD, AUTHN_UNAVAILABLE } authn_rc;
+typedef enum {
+    AUTHN_OK, AUTHN_NONE, AUTHN_BAD, AUTHN_UNAVAILABLE, AUTHN_LIMITED
+} authn_rc;
 
 static authn_state_t *authn_state(request_rec *r)
 {
@@ -68,10 +72,41 @@ static authn_rc authn_from_verify(verify_rc vr)
            : vr == VERIFY_UNAVAILABLE ? AUTHN_UNAVAILABLE : AUTHN_BAD;
 }
 
+static authn_rc authn_apikey(request_rec *r, const wos_srv_cfg *sc,
+                             const char *value, authn_state_t *st)
+{
+    switch (apikey_check(r, sc, value, &st->id, &st->why,
+                         &st->retry_after)) {
+    case APIKEY_OK:
+        return AUTHN_OK;
+    case APIKEY_LIMITED:
+        return AUTHN_LIMITED;
+    case APIKEY_UNAVAILABLE:
+        return AUTHN_UNAVAILABLE;
+    default:
+        return AUTHN_BAD;
+    }
+}
+
+/* A JWT goes to the JWT check only, so a token is never sent to WorkOS's
+ * API-key validation; anything else is an API key where those are on. */
 static authn_rc authn_bearer_token(request_rec *r, const wos_srv_cfg *sc,
-                                   const char *token, authn_state_t *st)
+                                   const char *token, int src,
+                                   authn_state_t *st)
 {
     st->presented = 1;
+    if (apikey_looks_like_key(token)) {
+        if (src & WOS_SRC_APIKEY) {
+            return authn_apikey(r, sc, token, st);
+        }
+        if (!(src & WOS_SRC_BEARER)) {
+            return AUTHN_NONE;
+        }
+    }
+    else if (!(src & WOS_SRC_BEARER)) {
+        st->why = "JWT bearer tokens are not accepted here";
+        return AUTHN_BAD;
+    }
     return authn_from_verify(verify_token(r, sc, token, 0, &st->id,
                                           &st->why));
 }
@@ -200,8 +235,8 @@ static authn_rc authn_credential(request_rec *r, const wos_srv_cfg *sc,
               ? (WOS_SRC_COOKIE | WOS_SRC_BEARER) : dc->token_sources;
     const char *v;
 
-    if ((src & WOS_SRC_BEARER) && (v = authn_bearer(r))) {
-        return authn_bearer_token(r, sc, v, st);
+    if ((src & (WOS_SRC_BEARER | WOS_SRC_APIKEY)) && (v = authn_bearer(r))) {
+        return authn_bearer_token(r, sc, v, src, st);
     }
     if ((src & WOS_SRC_COOKIE)
         && (v = apr_table_get(r->headers_in, "Cookie"))
@@ -280,6 +315,14 @@ int authn_check_user_id(request_rec *r)
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, WOSLOGNO(00302)
                       "authenticated %s", r->user);
         return OK;
+    }
+    if (rc == AUTHN_LIMITED) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, WOSLOGNO(00306)
+                      "too many failed API key validations from %s",
+                      r->useragent_ip);
+        apr_table_setn(r->err_headers_out, "Retry-After",
+                       apr_itoa(r->pool, st->retry_after));
+        return HTTP_TOO_MANY_REQUESTS;
     }
     if (rc == AUTHN_UNAVAILABLE) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, WOSLOGNO(00303)

@@ -70,6 +70,7 @@ void env_publish(request_rec *r, const wos_identity_t *id, int pass_headers)
         { "WORKOS_FEATURE_FLAGS", "X-WorkOS-Feature-Flags" },
         { "WORKOS_USER_EMAIL", "X-WorkOS-User-Email" },
         { "WORKOS_IMPERSONATOR_EMAIL", "X-WorkOS-Impersonator-Email" },
+        { "WORKOS_API_KEY_ID", "X-WorkOS-API-Key-Id" },
     };
     apr_pool_t *p = r->pool;
 
@@ -84,4 +85,5 @@ void env_publish(request_rec *r, const wos_identity_t *id, int pass_headers)
     env_set(r, &n[7], identity_join(p, id->feature_flags), pass_headers);
     env_set(r, &n[8], id->email, pass_headers);
     env_set(r, &n[9], id->impersonator_email, pass_headers);
+    env_set(r, &n[10], id->api_key_id, pass_headers);
 }

@@ -18,6 +18,7 @@ typedef struct {
     apr_array_header_t *feature_flags; /* "feature_flags" */
     const char *email;              /* sealed user.email, if any */
     const char *impersonator_email; /* act.sub / sealed impersonator.email */
+    const char *api_key_id;         /* set for a WorkOS API key client */
     long long exp;                  /* token exp, seconds */
 } wos_identity_t;
 

@@ -40,6 +40,9 @@ class FakeWorkOS:
         self.refresh_tokens = {} # token -> {"org", "used"}
         self.auth_mode = "ok"    # ok | down | garbage | slow
         self.sessions_seen = 0
+        # extra endpoints a test adds: (method, path) -> fn(handler, body)
+        # returning (status, dict); the call is counted like any other
+        self.routes = {}
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         # httpd hanging up on a deliberately slow answer is expected
@@ -111,6 +114,8 @@ class FakeWorkOS:
                 with fake.lock:
                     fake.calls[path] += 1
                 args = dict(urllib.parse.parse_qsl(query))
+                if ("GET", path) in fake.routes:
+                    return self._route("GET", path, b"")
                 if path == fake.jwks_path:
                     return self._jwks()
                 if path == "/user_management/authorize":
@@ -127,9 +132,17 @@ class FakeWorkOS:
                     fake.calls[path] += 1
                     fake.requests.append(("POST", path, dict(self.headers),
                                           body))
+                if ("POST", path) in fake.routes:
+                    return self._route("POST", path, body)
                 if path == "/user_management/authenticate":
                     return self._authenticate(body)
                 self._send(404, b'{"message":"not found"}')
+
+            def _route(self, method, path, body):
+                status, answer = fake.routes[(method, path)](self, body)
+                payload = answer if isinstance(answer, bytes) \
+                    else json.dumps(answer).encode()
+                self._send(status, payload)
 
             def _redirect(self, location):
                 self.send_response(302)
