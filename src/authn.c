@@ -17,6 +17,7 @@
 #include "session.h"
 #include "localpath.h"
 #include "apikey.h"
+#include "revoke.h"
 #include "log.h"
 
 APLOG_USE_MODULE(auth_workos);
@@ -72,6 +73,20 @@ static authn_rc authn_from_verify(verify_rc vr)
            : vr == VERIFY_UNAVAILABLE ? AUTHN_UNAVAILABLE : AUTHN_BAD;
 }
 
+/* A genuine token whose session, user or membership was revoked (by a
+ * webhook or the sessions handler, on any host) is no session. */
+static verify_rc authn_unrevoked(request_rec *r, const wos_srv_cfg *sc,
+                                 verify_rc vr, authn_state_t *st)
+{
+    if ((vr == VERIFY_OK || vr == VERIFY_EXPIRED)
+        && revoke_check(r, sc, st->id)) {
+        st->why = "session revoked";
+        st->id = NULL;
+        return VERIFY_BAD;
+    }
+    return vr;
+}
+
 static authn_rc authn_apikey(request_rec *r, const wos_srv_cfg *sc,
                              const char *value, authn_state_t *st)
 {
@@ -107,8 +122,8 @@ static authn_rc authn_bearer_token(request_rec *r, const wos_srv_cfg *sc,
         st->why = "JWT bearer tokens are not accepted here";
         return AUTHN_BAD;
     }
-    return authn_from_verify(verify_token(r, sc, token, 0, &st->id,
-                                          &st->why));
+    return authn_from_verify(authn_unrevoked(r, sc,
+        verify_token(r, sc, token, 0, &st->id, &st->why), st));
 }
 
 /* A session whose access token checks out and belongs to the sealed user. */
@@ -124,6 +139,7 @@ static verify_rc authn_session_token(request_rec *r, const wos_srv_cfg *sc,
         st->why = "sealed user id differs from the token's sub";
         vr = VERIFY_BAD;
     }
+    vr = authn_unrevoked(r, sc, vr, st);
     if (vr == VERIFY_OK) {
         identity_add_session(r->pool, st->id, sess->data);
     }

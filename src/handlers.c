@@ -15,36 +15,13 @@
 #include "session.h"
 #include "cookie.h"
 #include "localpath.h"
+#include "form.h"
+#include "webhook.h"
+#include "sessions.h"
 #include "log.h"
 
 APLOG_USE_MODULE(auth_workos);
 extern module AP_MODULE_DECLARE_DATA auth_workos_module;
-
-#define HANDLERS_MAX_FORM 8192
-
-/* The session in the request's cookie, read even if its access token has
- * expired (the signature is still checked). */
-static int handlers_session(request_rec *r, const wos_srv_cfg *sc,
-                            session_t *sess, wos_identity_t **id)
-{
-    const char *h = apr_table_get(r->headers_in, "Cookie");
-    const char *v = h && strlen(h) <= COOKIE_MAX_HEADER
-                    ? cookie_get(r->pool, h, sc->cookie_name) : NULL;
-    const char *why;
-
-    if (!v || session_open(r->pool, v,
-                           (const seal_password_t *)sc->passwords->elts,
-                           sc->passwords->nelts,
-                           apr_time_as_msec(apr_time_now()), sess,
-                           &why) != 0) {
-        return 0;
-    }
-    if (verify_token(r, sc, sess->access_token, 1, id, &why) != VERIFY_OK
-        || (sess->user_id && strcmp(sess->user_id, (*id)->user_id))) {
-        return 0;
-    }
-    return 1;
-}
 
 static int handlers_login(request_rec *r, const wos_srv_cfg *sc)
 {
@@ -65,7 +42,7 @@ static int handlers_logout(request_rec *r, const wos_srv_cfg *sc)
     const char *to = sc->logout_return_to;
     const char *loc;
 
-    if (handlers_session(r, sc, &sess, &id) && id->session_id) {
+    if (verify_cookie_session(r, sc, 1, &sess, &id) && id->session_id) {
         loc = apr_pstrcat(r->pool, sc->api_base,
                           "/user_management/sessions/logout?session_id=",
                           ap_escape_urlencoded(r->pool, id->session_id),
@@ -81,55 +58,6 @@ static int handlers_logout(request_rec *r, const wos_srv_cfg *sc)
     r->status = HTTP_MOVED_TEMPORARILY;
     apr_table_setn(r->headers_out, "Location", loc);
     return OK;
-}
-
-/* Cross-site form posts are refused: the browser says where it came from. */
-static int handlers_same_origin(request_rec *r)
-{
-    const char *site = apr_table_get(r->headers_in, "Sec-Fetch-Site");
-    const char *origin = apr_table_get(r->headers_in, "Origin");
-    const char *host = apr_table_get(r->headers_in, "Host");
-    const char *sep;
-
-    if (site && strcmp(site, "same-origin") && strcmp(site, "none")) {
-        return 0;
-    }
-    if (!origin) {
-        return 1;
-    }
-    sep = strstr(origin, "://");
-    return sep && host && !strcasecmp(sep + 3, host);
-}
-
-/* The POSTed form as a table; values longer than 512 bytes are dropped. */
-static apr_table_t *handlers_form(request_rec *r)
-{
-    apr_array_header_t *pairs = NULL;
-    apr_table_t *t = apr_table_make(r->pool, 4);
-    int i;
-
-    if (ap_parse_form_data(r, NULL, &pairs, 16, HANDLERS_MAX_FORM) != OK
-        || !pairs) {
-        return t;
-    }
-    for (i = 0; i < pairs->nelts; i++) {
-        ap_form_pair_t *f = &APR_ARRAY_IDX(pairs, i, ap_form_pair_t);
-        apr_off_t len = 0;
-        apr_size_t size;
-        char *buf;
-
-        if (apr_brigade_length(f->value, 1, &len) != APR_SUCCESS
-            || len > 512) {
-            continue;
-        }
-        size = (apr_size_t)len;
-        buf = apr_palloc(r->pool, size + 1);
-        if (apr_brigade_flatten(f->value, buf, &size) == APR_SUCCESS) {
-            buf[size] = '\0';
-            apr_table_setn(t, f->name, buf);
-        }
-    }
-    return t;
 }
 
 static int handlers_org_id_ok(const char *v)
@@ -157,17 +85,17 @@ static int handlers_switch_org(request_rec *r, const wos_srv_cfg *sc)
         apr_table_setn(r->err_headers_out, "Allow", "POST");
         return HTTP_METHOD_NOT_ALLOWED;
     }
-    if (!handlers_same_origin(r)) {
+    if (!form_same_origin(r)) {
         return reply_page(r, HTTP_FORBIDDEN, "Cross-site request refused",
                           "Switching organisation must come from this site.");
     }
-    form = handlers_form(r);
+    form = form_read(r);
     org = apr_table_get(form, "organization_id");
     if (!handlers_org_id_ok(org)) {
         return reply_page(r, HTTP_BAD_REQUEST, "No organisation",
                           "Send organization_id=org_... in a form POST.");
     }
-    if (!handlers_session(r, sc, &sess, &id) || !sess.refresh_token) {
+    if (!verify_cookie_session(r, sc, 1, &sess, &id) || !sess.refresh_token) {
         return reply_page(r, HTTP_UNAUTHORIZED, "Not signed in",
                           "Sign in before switching organisation.");
     }
@@ -217,6 +145,12 @@ int handlers_dispatch(request_rec *r)
     }
     if (!strcmp(r->handler, "workos-switch-org")) {
         return handlers_switch_org(r, sc);
+    }
+    if (!strcmp(r->handler, "workos-webhook")) {
+        return webhook_handle(r, sc);
+    }
+    if (!strcmp(r->handler, "workos-sessions")) {
+        return sessions_handle(r, sc);
     }
     return DECLINED;
 }

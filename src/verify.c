@@ -4,6 +4,7 @@
 #include "verify.h"
 #include "keys.h"
 #include "jwt.h"
+#include "cookie.h"
 
 static jwt_status_t verify_claims(const wos_srv_cfg *sc, const jwt_t *jwt,
                                   int allow_expired)
@@ -55,4 +56,27 @@ verify_rc verify_token(request_rec *r, const wos_srv_cfg *sc,
     }
     *why = jwt_status_str(js);
     return js == JWT_OK ? VERIFY_OK : VERIFY_EXPIRED;
+}
+
+int verify_cookie_session(request_rec *r, const wos_srv_cfg *sc,
+                          int allow_expired, session_t *sess,
+                          wos_identity_t **id)
+{
+    const char *h = apr_table_get(r->headers_in, "Cookie");
+    const char *v = h && strlen(h) <= COOKIE_MAX_HEADER
+                    ? cookie_get(r->pool, h, sc->cookie_name) : NULL;
+    const char *why;
+
+    if (!v || session_open(r->pool, v,
+                           (const seal_password_t *)sc->passwords->elts,
+                           sc->passwords->nelts,
+                           apr_time_as_msec(apr_time_now()), sess,
+                           &why) != 0) {
+        return 0;
+    }
+    if (verify_token(r, sc, sess->access_token, allow_expired, id, &why)
+        != VERIFY_OK) {
+        return 0;
+    }
+    return !sess->user_id || !strcmp(sess->user_id, (*id)->user_id);
 }

@@ -20,4 +20,12 @@ verify_rc verify_token(request_rec *r, const wos_srv_cfg *sc,
                        const char *token, int allow_expired,
                        wos_identity_t **id, const char **why);
 
+/* The session in the request's wos-session cookie, checked like
+ * verify_token (allow_expired for logout and org switch) and belonging to
+ * the sealed user. 1 with *sess and *id set, else 0. */
+#include "session.h"
+int verify_cookie_session(request_rec *r, const wos_srv_cfg *sc,
+                          int allow_expired, session_t *sess,
+                          wos_identity_t **id);
+
 #endif

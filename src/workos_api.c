@@ -195,3 +195,49 @@ void api_refresh(apr_pool_t *p, const api_client_t *c,
     }
     api_authenticate(p, c, body, old, out);
 }
+
+static api_status_t api_status_of(long status)
+{
+    if (status >= 200 && status < 300) {
+        return API_OK;
+    }
+    return (status >= 400 && status < 500) ? API_REFUSED : API_UNAVAILABLE;
+}
+
+api_status_t api_call(apr_pool_t *p, const api_client_t *c,
+                      const char *method, const char *path, json_t *body,
+                      json_t **answer, const char **error)
+{
+    http_response_t res;
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    const char *url = apr_pstrcat(p, c->base, path, NULL);
+    api_status_t st;
+    int rc;
+
+    *answer = NULL;
+    if (body && !text) {
+        *error = "cannot build the request";
+        return API_UNAVAILABLE;
+    }
+    rc = http_call(p, method, url, text ? "application/json" : NULL, text,
+                   text ? strlen(text) : 0, c->api_key, c->timeout,
+                   API_MAX_ANSWER, &res);
+    free(text);
+    if (rc != 0) {
+        *error = res.error;
+        return API_UNAVAILABLE;
+    }
+    st = api_status_of(res.status);
+    *answer = json_loadb(res.body, res.len, JSON_REJECT_DUPLICATES, NULL);
+    if (*answer) {
+        apr_pool_cleanup_register(p, *answer, api_release,
+                                  apr_pool_cleanup_null);
+    }
+    else if (st == API_OK && res.len) {
+        *error = "answer is not JSON";
+        return API_UNAVAILABLE;
+    }
+    *error = st == API_OK ? NULL
+             : apr_psprintf(p, "HTTP %ld", res.status);
+    return st;
+}

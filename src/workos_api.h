@@ -42,6 +42,13 @@ void api_refresh(apr_pool_t *p, const api_client_t *c,
                  const char *refresh_token, const char *organization_id,
                  json_t *old, api_result_t *out);
 
+/* Any other WorkOS API call, authorised with the API key: method "GET"
+ * or "POST", path from the base ("/user_management/..."), body may be
+ * NULL. On API_OK *answer is the JSON answer (released with the pool). */
+api_status_t api_call(apr_pool_t *p, const api_client_t *c,
+                      const char *method, const char *path, json_t *body,
+                      json_t **answer, const char **error);
+
 /* Turns an authenticate answer into the sealed-session shape, keeping
  * the unknown fields of old (may be NULL). Pure: exposed for tests. */
 json_t *api_session_from_answer(json_t *answer, json_t *old);
