@@ -4,6 +4,7 @@
 #include "ap_provider.h"
 #include "util_mutex.h"
 #include "apr_strings.h"
+#include "apr_atomic.h"
 #include "cache.h"
 #include "log.h"
 
@@ -19,7 +20,29 @@ struct wos_cache {
     apr_global_mutex_t *fetch;
     apr_global_mutex_t *claim;   /* short check-and-set sections */
     int ready;
+    const char *mutex_id;        /* tells the local tier's mutexes apart */
+    wos_cache_t *local;          /* this host's shmcb, when the cache is
+                                    remote: used while that is down */
+    volatile apr_uint32_t down;  /* 1 while the remote cache fails */
+    volatile apr_uint32_t warned_at; /* seconds; rate-limits the warning */
 };
+
+#define CACHE_WARN_EVERY 30
+
+/* A network cache can go away; keep a host-local one to fall back on. */
+static void cache_configure_local(apr_pool_t *p, wos_cache_t *c)
+{
+    const ap_socache_provider_t *shm;
+
+    shm = ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP, "shmcb",
+                             AP_SOCACHE_PROVIDER_VERSION);
+    if (shm) {
+        c->local = apr_pcalloc(p, sizeof(*c->local));
+        c->local->spec = c->local->name = "shmcb";
+        c->local->mutex_id = "local";
+        c->local->prov = shm;
+    }
+}
 
 const char *cache_configure(apr_pool_t *p, const char *spec,
                             wos_cache_t **out)
@@ -36,6 +59,9 @@ const char *cache_configure(apr_pool_t *p, const char *spec,
         return apr_psprintf(p, "WorkOSCache: unknown socache provider '%s'"
                             " (is mod_socache_%s loaded before it?)",
                             c->name, c->name);
+    }
+    if (strcmp(c->name, "shmcb") != 0) {
+        cache_configure_local(p, c);
     }
     *out = c;
     return NULL;
@@ -76,22 +102,22 @@ static int cache_create_mutexes(wos_cache_t *c, apr_pool_t *pconf,
 
     if (c->prov->flags & AP_SOCACHE_FLAG_NOTMPSAFE) {
         rv = ap_global_mutex_create(&c->mutex, NULL, WOS_CACHE_MUTEX,
-                                    NULL, s, pconf, 0);
+                                    c->mutex_id, s, pconf, 0);
         if (rv != APR_SUCCESS) {
             ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, WOSLOGNO(00101)
                          "WorkOSCache: cannot create the cache mutex");
             return HTTP_INTERNAL_SERVER_ERROR;
         }
     }
-    rv = ap_global_mutex_create(&c->fetch, NULL, WOS_FETCH_MUTEX, NULL, s,
-                                pconf, 0);
+    rv = ap_global_mutex_create(&c->fetch, NULL, WOS_FETCH_MUTEX,
+                                c->mutex_id, s, pconf, 0);
     if (rv != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, WOSLOGNO(00102)
                      "WorkOSCache: cannot create the fetch mutex");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    rv = ap_global_mutex_create(&c->claim, NULL, WOS_CLAIM_MUTEX, NULL, s,
-                                pconf, 0);
+    rv = ap_global_mutex_create(&c->claim, NULL, WOS_CLAIM_MUTEX,
+                                c->mutex_id, s, pconf, 0);
     if (rv != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, WOSLOGNO(00106)
                      "WorkOSCache: cannot create the claim mutex");
@@ -111,6 +137,9 @@ int cache_init(wos_cache_t *c, apr_pool_t *pconf, server_rec *s)
 
     if (c->ready) {
         return OK;
+    }
+    if (c->local && (st = cache_init(c->local, pconf, s)) != OK) {
+        return st;
     }
     err = c->prov->create(&c->inst, c->args, pconf, pconf);
     if (err) {
@@ -150,6 +179,9 @@ static void cache_reattach(apr_global_mutex_t **m, apr_pool_t *p,
 
 void cache_child_init(wos_cache_t *c, apr_pool_t *p, server_rec *s)
 {
+    if (c->local) {
+        cache_child_init(c->local, p, s);
+    }
     if (c->ready == 1) {
         cache_reattach(&c->mutex, p, s);
         cache_reattach(&c->fetch, p, s);
@@ -170,9 +202,9 @@ static void cache_unlock(wos_cache_t *c)
     }
 }
 
-apr_status_t cache_get(wos_cache_t *c, server_rec *s, const char *key,
-                       char **val, apr_size_t *len, apr_size_t maxlen,
-                       apr_pool_t *p)
+static apr_status_t cache_get1(wos_cache_t *c, server_rec *s,
+                               const char *key, char **val, apr_size_t *len,
+                               apr_size_t maxlen, apr_pool_t *p)
 {
     unsigned char *buf;
     unsigned int blen = (unsigned int)maxlen;
@@ -196,9 +228,10 @@ apr_status_t cache_get(wos_cache_t *c, server_rec *s, const char *key,
     return rv;
 }
 
-apr_status_t cache_put(wos_cache_t *c, server_rec *s, const char *key,
-                       const char *val, apr_size_t len, apr_time_t expiry,
-                       apr_pool_t *p)
+static apr_status_t cache_put1(wos_cache_t *c, server_rec *s,
+                               const char *key, const char *val,
+                               apr_size_t len, apr_time_t expiry,
+                               apr_pool_t *p)
 {
     apr_status_t rv;
 
@@ -215,8 +248,8 @@ apr_status_t cache_put(wos_cache_t *c, server_rec *s, const char *key,
     return rv;
 }
 
-apr_status_t cache_del(wos_cache_t *c, server_rec *s, const char *key,
-                       apr_pool_t *p)
+static apr_status_t cache_del1(wos_cache_t *c, server_rec *s,
+                               const char *key, apr_pool_t *p)
 {
     apr_status_t rv;
 
@@ -229,6 +262,81 @@ apr_status_t cache_del(wos_cache_t *c, server_rec *s, const char *key,
     rv = c->prov->remove(c->inst, s, (const unsigned char *)key,
                          (unsigned int)strlen(key), p);
     cache_unlock(c);
+    return rv;
+}
+
+/* Notes whether the remote cache answered; says so in the log when that
+ * changes (at most every CACHE_WARN_EVERY seconds while it fails). */
+static int cache_failed(wos_cache_t *c, server_rec *s, apr_status_t rv,
+                        int notfound_ok)
+{
+    apr_uint32_t now = (apr_uint32_t)apr_time_sec(apr_time_now());
+    apr_uint32_t last;
+
+    if (rv == APR_SUCCESS) {
+        if (apr_atomic_xchg32(&c->down, 0)) {
+            ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, WOSLOGNO(00108)
+                         "WorkOSCache %s answers again", c->spec);
+        }
+        return 0;
+    }
+    /* While the server is known to be away its client answers "not found"
+     * without asking it, so a miss then proves nothing. */
+    if (notfound_ok && rv == APR_NOTFOUND) {
+        return c->local && apr_atomic_read32(&c->down);
+    }
+    apr_atomic_set32(&c->down, 1);
+    last = apr_atomic_read32(&c->warned_at);
+    if (now - last >= CACHE_WARN_EVERY
+        && apr_atomic_cas32(&c->warned_at, now, last) == last) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, rv, s, WOSLOGNO(00107)
+                     "WorkOSCache %s is unreachable; this host uses its own "
+                     "cache until it answers again", c->spec);
+    }
+    return c->local != NULL;
+}
+
+apr_status_t cache_get(wos_cache_t *c, server_rec *s, const char *key,
+                       char **val, apr_size_t *len, apr_size_t maxlen,
+                       apr_pool_t *p)
+{
+    apr_status_t rv = cache_get1(c, s, key, val, len, maxlen, p);
+
+    if (c && c->local && rv != APR_SUCCESS && rv != APR_NOTFOUND) {
+        /* a pooled connection may have gone stale: the client drops it */
+        rv = cache_get1(c, s, key, val, len, maxlen, p);
+    }
+    if (c && c->local && cache_failed(c, s, rv, 1)) {
+        rv = cache_get1(c->local, s, key, val, len, maxlen, p);
+    }
+    return rv;
+}
+
+apr_status_t cache_put(wos_cache_t *c, server_rec *s, const char *key,
+                       const char *val, apr_size_t len, apr_time_t expiry,
+                       apr_pool_t *p)
+{
+    apr_status_t rv = cache_put1(c, s, key, val, len, expiry, p);
+
+    if (c && c->local && rv != APR_SUCCESS) {
+        rv = cache_put1(c, s, key, val, len, expiry, p);
+    }
+    /* a store has no "not found": a network provider says so for a
+     * connection it lost */
+    if (c && c->local && cache_failed(c, s, rv, 0)) {
+        rv = cache_put1(c->local, s, key, val, len, expiry, p);
+    }
+    return rv;
+}
+
+apr_status_t cache_del(wos_cache_t *c, server_rec *s, const char *key,
+                       apr_pool_t *p)
+{
+    apr_status_t rv = cache_del1(c, s, key, p);
+
+    if (c && c->local && cache_failed(c, s, rv, 1)) {
+        rv = cache_del1(c->local, s, key, p);
+    }
     return rv;
 }
 
@@ -252,6 +360,13 @@ int cache_claim(wos_cache_t *c, server_rec *s, const char *key,
         claimed = rv == APR_SUCCESS ? 1 : -1;
     }
     apr_global_mutex_unlock(c->claim);
+    /* The mutex covers this host only: with a shared network cache another
+     * host may have written at the same moment. The last writer wins. */
+    if (claimed == 1 && c->local
+        && cache_get(c, s, key, &cur, &len, 256, p) == APR_SUCCESS
+        && strcmp(cur, val) != 0) {
+        claimed = 0;
+    }
     return claimed;
 }
 

@@ -123,6 +123,7 @@ refresh_rc refresh_session(request_rec *r, const wos_srv_cfg *sc,
     refresh_keys_t k;
     refresh_rc rc = REFRESH_UNAVAILABLE;
     int claimed;
+    const char *nonce = pkce_random(r->pool, 12);
 
     *why = "timed out waiting for a concurrent refresh";
     refresh_keys(r->pool, refresh_token, org_id, &k);
@@ -131,8 +132,7 @@ refresh_rc refresh_session(request_rec *r, const wos_srv_cfg *sc,
             return rc;
         }
         claimed = cache_claim(sc->cache, r->server, k.lock_key,
-                              apr_psprintf(r->pool, "%" APR_PID_T_FMT,
-                                           getpid()), deadline, r->pool);
+                              nonce ? nonce : "-", deadline, r->pool);
         if (claimed != 0) {
             /* ours, or the cache is down: then each host goes alone */
             rc = refresh_call(r, sc, &k, old, refresh_token, org_id,

@@ -43,6 +43,8 @@ class FakeWorkOS:
         # extra endpoints a test adds: (method, path) -> fn(handler, body)
         # returning (status, dict); the call is counted like any other
         self.routes = {}
+        self.user_sessions = {}  # user id -> [session objects]
+        self.revoked = []        # session ids revoked through the API
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         # httpd hanging up on a deliberately slow answer is expected
@@ -86,6 +88,11 @@ class FakeWorkOS:
         rt = "rt_" + secrets.token_urlsafe(24)
         with self.lock:
             self.refresh_tokens[rt] = {"org": org, "used": False}
+            self.user_sessions.setdefault(self.user["id"], []).append(
+                {"object": "session", "id": claims["sid"],
+                 "user_id": self.user["id"], "organization_id": org,
+                 "status": "active", "auth_method": "password",
+                 "ip_address": "127.0.0.1", "user_agent": "test"})
         return {"user": self.user, "organization_id": org,
                 "access_token": tokens.mint(key, claims),
                 "refresh_token": rt, "authentication_method": "Password"}
@@ -122,6 +129,9 @@ class FakeWorkOS:
                     return self._authorize(args)
                 if path == "/user_management/sessions/logout":
                     return self._redirect(args.get("return_to", "/"))
+                if path.startswith("/user_management/users/") and \
+                        path.endswith("/sessions"):
+                    return self._list_sessions(path.split("/")[3])
                 self._send(404, b'{"message":"not found"}')
 
             def do_POST(self):
@@ -136,7 +146,31 @@ class FakeWorkOS:
                     return self._route("POST", path, body)
                 if path == "/user_management/authenticate":
                     return self._authenticate(body)
+                if path == "/user_management/sessions/revoke":
+                    return self._revoke_session(body)
                 self._send(404, b'{"message":"not found"}')
+
+            def _authorized(self):
+                return (fake.api_key is None or self.headers.get(
+                    "Authorization") == f"Bearer {fake.api_key}")
+
+            def _list_sessions(self, uid):
+                if not self._authorized():
+                    return self._error(401, "unauthorized")
+                with fake.lock:
+                    data = [s for s in fake.user_sessions.get(uid, [])
+                            if s["id"] not in fake.revoked]
+                self._send(200, json.dumps(
+                    {"object": "list", "data": data,
+                     "list_metadata": {"before": None, "after": None}}).encode())
+
+            def _revoke_session(self, body):
+                if not self._authorized():
+                    return self._error(401, "unauthorized")
+                sid = json.loads(body or b"{}").get("session_id")
+                with fake.lock:
+                    fake.revoked.append(sid)
+                self._send(200, b"{}")
 
             def _route(self, method, path, body):
                 status, answer = fake.routes[(method, path)](self, body)

@@ -22,6 +22,7 @@ APACHE = shutil.which("apache2") or "/usr/sbin/apache2"
 CLIENT_ID = "client_01TESTCLIENT"
 PASSWORD = "test-cookie-password-0123456789-abcdefghij"
 API_KEY = "sk_test_0123456789abcdef0123456789"
+WEBHOOK_SECRET = "whsec_test_0123456789abcdefghij"
 
 ENV_CGI = """#!/usr/bin/python3
 import json, os
@@ -34,6 +35,12 @@ print(json.dumps(env))
 
 # Paths served by the env CGI, and what protects them.
 LOCATIONS = """
+<Location /webhook>
+    SetHandler workos-webhook
+</Location>
+<Location /sessions>
+    SetHandler workos-sessions
+</Location>
 <Location /callback>
     SetHandler workos-callback
 </Location>
@@ -133,13 +140,15 @@ def free_port():
 
 class Httpd:
     def __init__(self, workos, mpm="event", one_process=True,
-                 server_extra="", locations=LOCATIONS, secrets=()):
+                 server_extra="", locations=LOCATIONS, secrets=(),
+                 modules=()):
         self.workos = workos
         self.mpm = mpm
         self.one_process = one_process
         self.server_extra = server_extra
+        self.extra_modules = list(modules)
         self.locations = locations
-        self.secrets = [PASSWORD, API_KEY, *secrets]
+        self.secrets = [PASSWORD, API_KEY, WEBHOOK_SECRET, *secrets]
         self.dir = pathlib.Path(tempfile.mkdtemp(prefix="wos-httpd-"))
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -158,6 +167,7 @@ class Httpd:
         mods = ["authn_core", "authz_core", "authz_user", "socache_shmcb",
                 "alias", "headers", "mime"]
         mods.append("cgi" if self.mpm == "prefork" else "cgid")
+        mods += self.extra_modules
         lines = [f"LoadModule mpm_{self.mpm}_module "
                  f"{MODDIR}/mod_mpm_{self.mpm}.so"]
         lines += [f"LoadModule {m}_module {MODDIR}/mod_{m}.so" for m in mods]
@@ -202,6 +212,7 @@ WorkOSCookieSecure Off
 WorkOSHTTPTimeout 2
 WorkOSRedirectURI {self.base}/callback
 WorkOSLogoutReturnTo {self.base}/bye
+WorkOSWebhookSecret {WEBHOOK_SECRET}
 {self.server_extra}
 
 ScriptAliasMatch "^/({'|'.join(PROTECTED)})(/.*)?$" "{d}/cgi/env.py"
