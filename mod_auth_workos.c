@@ -125,6 +125,7 @@ static int auth_workos_post_config(apr_pool_t *pconf, apr_pool_t *plog,
 static void auth_workos_child_init(apr_pool_t *p, server_rec *s)
 {
     revoke_child_init(p);
+    authn_child_init(p);
     for (; s; s = s->next) {
         wos_srv_cfg *c = ap_get_module_config(s->module_config,
                                               &auth_workos_module);

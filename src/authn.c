@@ -18,6 +18,7 @@
 #include "localpath.h"
 #include "apikey.h"
 #include "revoke.h"
+#include "credcache.h"
 #include "log.h"
 
 APLOG_USE_MODULE(auth_workos);
@@ -25,6 +26,40 @@ extern module AP_MODULE_DECLARE_DATA auth_workos_module;
 
 /* Refresh this many seconds before the access token expires. */
 #define AUTHN_REFRESH_BUFFER 10
+
+/* This process's verified credentials (child_init). */
+static credcache_t *authn_cache;
+
+void authn_child_init(apr_pool_t *p)
+{
+    authn_cache = credcache_create(p);
+}
+
+/* Serves a credential verified before, unless it has been revoked since. */
+static int authn_cached(request_rec *r, const wos_srv_cfg *sc, char kind,
+                        const char *cred, wos_identity_t **id)
+{
+    unsigned char key[32];
+
+    if (!authn_cache) {
+        return 0;
+    }
+    credcache_key(kind, cred, strlen(cred), key);
+    *id = credcache_get(authn_cache, key, apr_time_sec(apr_time_now()),
+                        r->pool);
+    return *id && !revoke_check(r, sc, *id);
+}
+
+static void authn_remember(char kind, const char *cred,
+                           const wos_identity_t *id, long long until)
+{
+    unsigned char key[32];
+
+    if (authn_cache && until > apr_time_sec(apr_time_now())) {
+        credcache_key(kind, cred, strlen(cred), key);
+        credcache_put(authn_cache, key, id, until);
+    }
+}
 
 /* What authentication learnt about this request. */
 typedef struct {
@@ -109,6 +144,8 @@ static authn_rc authn_bearer_token(request_rec *r, const wos_srv_cfg *sc,
                                    const char *token, int src,
                                    authn_state_t *st)
 {
+    authn_rc rc;
+
     st->presented = 1;
     if (apikey_looks_like_key(token)) {
         if (src & WOS_SRC_APIKEY) {
@@ -122,8 +159,15 @@ static authn_rc authn_bearer_token(request_rec *r, const wos_srv_cfg *sc,
         st->why = "JWT bearer tokens are not accepted here";
         return AUTHN_BAD;
     }
-    return authn_from_verify(authn_unrevoked(r, sc,
+    if (authn_cached(r, sc, 'b', token, &st->id)) {
+        return AUTHN_OK;
+    }
+    rc = authn_from_verify(authn_unrevoked(r, sc,
         verify_token(r, sc, token, 0, &st->id, &st->why), st));
+    if (rc == AUTHN_OK) {
+        authn_remember('b', token, st->id, st->id->exp);
+    }
+    return rc;
 }
 
 /* A session whose access token checks out and belongs to the sealed user. */
@@ -162,6 +206,7 @@ static authn_rc authn_adopt(request_rec *r, const wos_srv_cfg *sc,
         return AUTHN_BAD;
     }
     reply_set_session(r, sc, sealed);
+    authn_remember('c', sealed, st->id, st->id->exp - AUTHN_REFRESH_BUFFER);
     return AUTHN_OK;
 }
 
@@ -210,6 +255,9 @@ static authn_rc authn_cookie(request_rec *r, const wos_srv_cfg *sc,
     authn_rc rc;
 
     st->presented = 1;
+    if (authn_cached(r, sc, 'c', value, &st->id)) {
+        return AUTHN_OK;
+    }
     if (session_open(r->pool, value,
                      (const seal_password_t *)sc->passwords->elts,
                      sc->passwords->nelts, apr_time_as_msec(apr_time_now()),
@@ -218,6 +266,11 @@ static authn_rc authn_cookie(request_rec *r, const wos_srv_cfg *sc,
         return AUTHN_BAD;
     }
     vr = authn_session_token(r, sc, &sess, st);
+    if (vr == VERIFY_OK) {
+        /* until the refresh window opens: then the full path runs again */
+        authn_remember('c', value, st->id,
+                       st->id->exp - AUTHN_REFRESH_BUFFER);
+    }
     if (authn_needs_refresh(vr, st) && dc->refresh != 0
         && sess.refresh_token) {
         rc = authn_refresh(r, sc, &sess, vr, st);

@@ -6,6 +6,9 @@
 #include "httpd.h"
 #include "identity.h"
 
+/* Per-process state (child_init). */
+void authn_child_init(apr_pool_t *p);
+
 /* check_authn hook (AP_AUTH_INTERNAL_PER_CONF). */
 int authn_check_user_id(request_rec *r);
 

@@ -3,6 +3,7 @@ import base64
 import hashlib
 import hmac
 import json
+import secrets
 import time
 
 from cryptography.hazmat.primitives import hashes, serialization
@@ -67,6 +68,6 @@ def claims(issuer, sub="user_01ALICE", lifetime=300, **extra):
          "org_id": "org_01ACME", "role": "member",
          "roles": ["member"], "permissions": ["posts:read"],
          "entitlements": ["audit-logs"], "feature_flags": ["new-editor"],
-         "jti": "jti_" + str(now), "iat": now, "exp": now + lifetime}
+         "jti": "jti_" + secrets.token_hex(8), "iat": now, "exp": now + lifetime}
     c.update(extra)
     return {k: v for k, v in c.items() if v is not None}
