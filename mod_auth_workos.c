@@ -16,6 +16,8 @@
 #include "src/authz.h"
 #include "src/handlers.h"
 #include "src/revoke.h"
+#include "src/stats.h"
+#include "mod_status.h"
 #include "src/log.h"
 
 module AP_MODULE_DECLARE_DATA auth_workos_module;
@@ -107,6 +109,11 @@ static int auth_workos_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG) {
         return OK;
     }
+    if (stats_init(pconf) != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, WOSLOGNO(00004)
+                     "cannot create the shared counters");
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
     if (http_global_init() != 0) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, WOSLOGNO(00003)
                      "cannot initialise libcurl");
@@ -149,6 +156,8 @@ static void auth_workos_register_hooks(apr_pool_t *p)
     ap_hook_note_auth_failure(authn_note_failure, NULL, NULL,
                               APR_HOOK_MIDDLE);
     ap_hook_handler(handlers_dispatch, NULL, NULL, APR_HOOK_MIDDLE);
+    APR_OPTIONAL_HOOK(ap, status_hook, stats_status_hook, NULL, NULL,
+                      APR_HOOK_MIDDLE);
     authz_register(p);
 }
 

@@ -19,6 +19,7 @@
 #include "apikey.h"
 #include "revoke.h"
 #include "credcache.h"
+#include "stats.h"
 #include "log.h"
 
 APLOG_USE_MODULE(auth_workos);
@@ -47,7 +48,12 @@ static int authn_cached(request_rec *r, const wos_srv_cfg *sc, char kind,
     credcache_key(kind, cred, strlen(cred), key);
     *id = credcache_get(authn_cache, key, apr_time_sec(apr_time_now()),
                         r->pool);
-    return *id && !revoke_check(r, sc, *id);
+    stats_inc(*id ? STAT_CACHE_HITS : STAT_CACHE_MISSES);
+    if (*id && revoke_check(r, sc, *id)) {
+        stats_inc(STAT_REVOKED_DENIED);
+        *id = NULL;
+    }
+    return *id != NULL;
 }
 
 static void authn_remember(char kind, const char *cred,
@@ -117,6 +123,7 @@ static verify_rc authn_unrevoked(request_rec *r, const wos_srv_cfg *sc,
         && revoke_check(r, sc, st->id)) {
         st->why = "session revoked";
         st->id = NULL;
+        stats_inc(STAT_REVOKED_DENIED);
         return VERIFY_BAD;
     }
     return vr;
@@ -381,6 +388,7 @@ int authn_check_user_id(request_rec *r)
         r->user = apr_pstrdup(r->pool, st->id->user_id);
         r->ap_auth_type = "WorkOS";
         env_publish(r, st->id, dc->pass_headers == 1);
+        stats_inc(STAT_ALLOWED);
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, WOSLOGNO(00302)
                       "authenticated %s", r->user);
         return OK;
@@ -402,6 +410,7 @@ int authn_check_user_id(request_rec *r)
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, WOSLOGNO(00304)
                   "no valid session: %s", st->why ? st->why
                                                   : "no credential");
+    stats_inc(STAT_DENIED);
     return authn_unauthenticated(r, sc, dc, st);
 }
 

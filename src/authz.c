@@ -9,6 +9,7 @@
 #include "authz.h"
 #include "authn.h"
 #include "require.h"
+#include "stats.h"
 #include "log.h"
 
 APLOG_USE_MODULE(auth_workos);
@@ -41,6 +42,7 @@ static authz_status authz_check(request_rec *r, const void *parsed,
     if (id && require_match(kind, parsed, id)) {
         return AUTHZ_GRANTED;
     }
+    stats_inc(STAT_FORBIDDEN);
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, WOSLOGNO(00401)
                   "Require %s: not granted to %s", name,
                   id ? r->user : "an anonymous caller");

@@ -18,6 +18,7 @@
 #include "form.h"
 #include "webhook.h"
 #include "sessions.h"
+#include "stats.h"
 #include "log.h"
 
 APLOG_USE_MODULE(auth_workos);
@@ -126,6 +127,9 @@ int handlers_dispatch(request_rec *r)
 
     if (!r->handler || strncmp(r->handler, "workos-", 7) != 0) {
         return DECLINED;
+    }
+    if (!strcmp(r->handler, "workos-status")) {
+        return stats_handle(r);
     }
     sc = ap_get_module_config(r->server->module_config, &auth_workos_module);
     if (!sc->keys) {

@@ -6,6 +6,7 @@
 #include "keys.h"
 #include "jwks.h"
 #include "http.h"
+#include "stats.h"
 #include "log.h"
 
 APLOG_USE_MODULE(auth_workos);
@@ -163,6 +164,7 @@ static int keys_fetch(wos_keys_t *k, request_rec *r, const wos_srv_cfg *cfg)
 
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, WOSLOGNO(00204)
                   "fetching JWKS from %s", k->url);
+    stats_inc(STAT_JWKS_FETCHES);
     if (http_call(r->pool, "GET", k->url, NULL, NULL, 0, NULL,
                   cfg->http_timeout, JWKS_MAX_LEN, &res) != 0
         || res.status != 200) {
@@ -179,6 +181,7 @@ static int keys_fetch(wos_keys_t *k, request_rec *r, const wos_srv_cfg *cfg)
     keys_store_shared(k, r, cfg, res.body, res.len, now);
     return 0;
 failed:
+    stats_inc(STAT_JWKS_FAILURES);
     apr_thread_mutex_lock(k->lock);
     k->retry_after = now + apr_time_from_sec(KEYS_RETRY_INTERVAL);
     apr_thread_mutex_unlock(k->lock);

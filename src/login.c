@@ -14,6 +14,7 @@
 #include "localpath.h"
 #include "pkce.h"
 #include "seal.h"
+#include "stats.h"
 #include "log.h"
 
 APLOG_USE_MODULE(auth_workos);
@@ -191,6 +192,7 @@ static int login_adopt(request_rec *r, const wos_srv_cfg *sc, json_t *sess,
     }
     reply_set_session(r, sc, sealed);
     reply_clear_verifier(r, sc);
+    stats_inc(STAT_SIGN_INS);
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, WOSLOGNO(00605)
                   "signed in %s", id->user_id);
     r->status = HTTP_MOVED_TEMPORARILY;
@@ -217,6 +219,7 @@ static int login_exchange(request_rec *r, const wos_srv_cfg *sc,
                                        res.error));
     }
     if (res.status != API_OK) {
+        stats_inc(STAT_API_ERRORS);
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, WOSLOGNO(00607)
                       "sign-in: code exchange failed: %s (HTTP %ld)",
                       res.error, res.http_status);

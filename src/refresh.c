@@ -6,6 +6,7 @@
 #include "workos_api.h"
 #include "pkce.h"
 #include "seal.h"
+#include "stats.h"
 #include "log.h"
 
 APLOG_USE_MODULE(auth_workos);
@@ -93,6 +94,7 @@ static refresh_rc refresh_call(request_rec *r, const wos_srv_cfg *sc,
                        sc->http_timeout };
     api_result_t res;
 
+    stats_inc(STAT_REFRESHES);
     api_refresh(r->pool, &c, rt, org, old, &res);
     if (res.status == API_OK && (*sealed = refresh_seal(r, sc,
                                                         res.session))) {
@@ -107,6 +109,7 @@ static refresh_rc refresh_call(request_rec *r, const wos_srv_cfg *sc,
         return REFRESH_REFUSED;
     }
     *why = res.status == API_OK ? "cannot seal the new session" : res.error;
+    stats_inc(STAT_API_ERRORS);
     ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, WOSLOGNO(00502)
                   "session refresh failed: %s (HTTP %ld)", *why,
                   res.http_status);
@@ -129,6 +132,7 @@ refresh_rc refresh_session(request_rec *r, const wos_srv_cfg *sc,
     refresh_keys(r->pool, refresh_token, org_id, &k);
     do {
         if (refresh_take_result(r, sc, &k, &rc, sealed, why)) {
+            stats_inc(STAT_REFRESH_SHARED);
             return rc;
         }
         claimed = cache_claim(sc->cache, r->server, k.lock_key,

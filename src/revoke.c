@@ -5,6 +5,7 @@
 #include "apr_hash.h"
 #include "apr_thread_mutex.h"
 #include "revoke.h"
+#include "stats.h"
 #include "log.h"
 
 APLOG_USE_MODULE(auth_workos);
@@ -142,6 +143,7 @@ static int revoke_record(request_rec *r, const wos_srv_cfg *sc,
                       cache_spec(sc->cache));
         return -1;
     }
+    stats_inc(STAT_REVOCATIONS);
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, WOSLOGNO(00902)
                   "recorded revocation %s", key + 8);
     return 0;

@@ -10,6 +10,7 @@
 #include "reply.h"
 #include "form.h"
 #include "workos_api.h"
+#include "stats.h"
 #include "log.h"
 
 APLOG_USE_MODULE(auth_workos);
@@ -23,6 +24,7 @@ static api_client_t sessions_client(const wos_srv_cfg *sc)
 
 static int sessions_unavailable(request_rec *r, const char *why)
 {
+    stats_inc(STAT_API_ERRORS);
     ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, WOSLOGNO(01101)
                   "sessions API call failed: %s", why);
     apr_table_setn(r->err_headers_out, "Retry-After", "5");

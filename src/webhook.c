@@ -8,6 +8,7 @@
 #include "webhook_sig.h"
 #include "revoke.h"
 #include "reply.h"
+#include "stats.h"
 #include "log.h"
 
 APLOG_USE_MODULE(auth_workos);
@@ -119,5 +120,6 @@ int webhook_handle(request_rec *r, const wos_srv_cfg *sc)
         return reply_page(r, HTTP_UNAUTHORIZED, "Bad signature",
                           webhook_sig_str(sig));
     }
+    stats_inc(STAT_WEBHOOKS);
     return webhook_event(r, sc, body, (apr_size_t)len);
 }

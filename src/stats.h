@@ -1,0 +1,40 @@
+/* Counters for operators, shared by every process of this server through
+ * an anonymous shared-memory segment and bumped with atomic adds: no lock
+ * and no cache write on the request path. */
+#ifndef WOS_STATS_H
+#define WOS_STATS_H
+
+#include "httpd.h"
+
+typedef enum {
+    STAT_ALLOWED = 0,     /* authenticated requests */
+    STAT_DENIED,          /* no valid credential: 401 or sign-in */
+    STAT_FORBIDDEN,       /* a workos-* Require line said no */
+    STAT_CACHE_HITS,      /* credentials served from the process cache */
+    STAT_CACHE_MISSES,
+    STAT_REFRESHES,       /* refresh-token exchanges with WorkOS */
+    STAT_REFRESH_SHARED,  /* requests that took another's refresh result */
+    STAT_SIGN_INS,        /* completed callbacks */
+    STAT_JWKS_FETCHES,
+    STAT_JWKS_FAILURES,
+    STAT_API_ERRORS,      /* WorkOS unreachable, 5xx or garbage */
+    STAT_WEBHOOKS,
+    STAT_REVOCATIONS,
+    STAT_REVOKED_DENIED,  /* requests refused because of a revocation */
+    STAT_COUNT
+} stat_t;
+
+/* Creates the segment (post_config); before that, counting does nothing. */
+apr_status_t stats_init(apr_pool_t *pconf);
+
+void stats_inc(stat_t which);
+
+/* The counters as JSON, or as an HTML table. */
+const char *stats_json(apr_pool_t *p);
+const char *stats_html(apr_pool_t *p);
+
+/* The workos-status handler, and mod_status's hook. */
+int stats_handle(request_rec *r);
+int stats_status_hook(request_rec *r, int flags);
+
+#endif
