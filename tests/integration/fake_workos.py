@@ -173,10 +173,21 @@ class FakeWorkOS:
                 self._send(200, b"{}")
 
             def _route(self, method, path, body):
-                status, answer = fake.routes[(method, path)](self, body)
+                """A route returns (status, dict|bytes) or (status, bytes,
+                headers): with headers, e.g. an HTML page or a redirect."""
+                out = fake.routes[(method, path)](self, body)
+                status, answer = out[0], out[1]
+                headers = out[2] if len(out) > 2 else {}
                 payload = answer if isinstance(answer, bytes) \
                     else json.dumps(answer).encode()
-                self._send(status, payload)
+                self.send_response(status)
+                self.send_header("Content-Type", headers.pop(
+                    "Content-Type", "application/json"))
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
 
             def _redirect(self, location):
                 self.send_response(302)
