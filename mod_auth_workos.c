@@ -125,6 +125,9 @@ static int auth_workos_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         if (c->cache && (rc = cache_init(c->cache, pconf, s)) != OK) {
             return rc;
         }
+        if (c->cache && c->keys) {
+            keys_carry_over(c->keys, c->cache, s, pconf);
+        }
     }
     return OK;
 }

@@ -295,3 +295,57 @@ keys_status_t keys_lookup(wos_keys_t *k, request_rec *r,
     }
     return have ? KEYS_UNKNOWN_KID : KEYS_UNAVAILABLE;
 }
+
+typedef struct {
+    wos_keys_t *k;
+    wos_cache_t *c;
+    server_rec *s;
+} keys_carry_t;
+
+/* Process-pool userdata: a malloc'd copy of the shared entry. */
+static const char *keys_carry_name(apr_pool_t *p, const wos_keys_t *k)
+{
+    return apr_pstrcat(p, "auth_workos:", k->cache_key, NULL);
+}
+
+static apr_status_t keys_save(void *data)
+{
+    keys_carry_t *kc = data;
+    apr_pool_t *proc = kc->s->process->pool, *tmp;
+    char *val, *copy, *old = NULL;
+    apr_size_t len;
+
+    if (apr_pool_create(&tmp, proc) != APR_SUCCESS) {
+        return APR_SUCCESS;
+    }
+    if (cache_get(kc->c, kc->s, kc->k->cache_key, &val, &len,
+                  JWKS_MAX_LEN + 32, tmp) == APR_SUCCESS
+        && (copy = malloc(len + 1))) {
+        memcpy(copy, val, len + 1);
+        apr_pool_userdata_get((void **)&old, keys_carry_name(tmp, kc->k),
+                              proc);
+        apr_pool_userdata_set(copy, apr_pstrdup(proc,
+                              keys_carry_name(tmp, kc->k)), NULL, proc);
+        free(old);
+    }
+    apr_pool_destroy(tmp);
+    return APR_SUCCESS;
+}
+
+void keys_carry_over(wos_keys_t *k, wos_cache_t *c, server_rec *s,
+                     apr_pool_t *pconf)
+{
+    keys_carry_t *kc = apr_pcalloc(pconf, sizeof(*kc));
+    char *saved = NULL;
+    apr_time_t keep = apr_time_now() + apr_time_from_sec(KEYS_STALE_KEEP);
+
+    apr_pool_userdata_get((void **)&saved, keys_carry_name(pconf, k),
+                          s->process->pool);
+    if (saved) {
+        cache_put(c, s, k->cache_key, saved, strlen(saved), keep, pconf);
+    }
+    kc->k = k;
+    kc->c = c;
+    kc->s = s;
+    apr_pool_cleanup_register(pconf, kc, keys_save, apr_pool_cleanup_null);
+}

@@ -25,6 +25,12 @@ keys_status_t keys_lookup(wos_keys_t *k, request_rec *r,
                           const wos_srv_cfg *cfg, const char *kid,
                           EVP_PKEY **key);
 
+/* Carries the shared copy of the keys across a graceful restart: the
+ * parent saves it when the old cache goes (a pconf cleanup registered
+ * after the cache's own) and puts it into the new cache (post_config). */
+void keys_carry_over(wos_keys_t *k, wos_cache_t *c, server_rec *s,
+                     apr_pool_t *pconf);
+
 /* Seconds between refetches caused by unknown kids. */
 #define KEYS_MISS_INTERVAL 30
 /* Seconds before retrying after a failed fetch. */
