@@ -178,7 +178,7 @@ class Httpd:
         if self.mpm == "prefork":
             return ("StartServers 4\nMinSpareServers 4\nMaxSpareServers 8\n"
                     "MaxRequestWorkers 16\n")
-        return ("StartServers 2\nServerLimit 2\nThreadsPerChild 32\n"
+        return ("StartServers 2\nServerLimit 4\nThreadsPerChild 32\n"
                 "MaxRequestWorkers 64\nMinSpareThreads 8\n"
                 "MaxSpareThreads 64\n")
 
