@@ -126,8 +126,11 @@ const char *cfg_set_srv_url(cmd_parms *cmd, void *d, const char *v)
     }
     url = apr_pstrdup(cmd->pool, v);
     n = strlen(url);
-    while (n > 8 && url[n - 1] == '/') {
-        url[--n] = '\0'; /* "<base>/" + "/sso/..." would double the slash */
+    /* "<base>/" + "/sso/..." would double the slash; other URLs are sent
+     * as written, since WorkOS compares redirect URIs exactly */
+    while ((size_t)cmd->info == APR_OFFSETOF(wos_srv_cfg, api_base)
+           && n > 8 && url[n - 1] == '/') {
+        url[--n] = '\0';
     }
     return cfg_set_srv_string(cmd, d, url);
 }

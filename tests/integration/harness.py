@@ -3,6 +3,7 @@ generated config, the way httpd's own pytest suites drive it."""
 import os
 import pathlib
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -18,6 +19,9 @@ MODULE = pathlib.Path(os.environ.get("WOS_MODULE",
                                      ROOT / ".libs" / "mod_auth_workos.so"))
 MODDIR = pathlib.Path("/usr/lib/apache2/modules")
 APACHE = shutil.which("apache2") or "/usr/sbin/apache2"
+# WOS_HTTPD_PREFIX runs httpd under a tool, e.g. valgrind (tests/memcheck).
+PREFIX = shlex.split(os.environ.get("WOS_HTTPD_PREFIX", ""))
+READY_TIMEOUT = 120.0 if PREFIX else 15.0
 
 CLIENT_ID = "client_01TESTCLIENT"
 PASSWORD = "test-cookie-password-0123456789-abcdefghij"
@@ -248,13 +252,14 @@ ScriptAliasMatch "^/({'|'.join(PROTECTED)})(/.*)?$" "{d}/cgi/env.py"
         args = [APACHE, "-f", str(self.dir / "httpd.conf"), "-DFOREGROUND"]
         if self.one_process:
             args.insert(1, "-X")
+            args = PREFIX + args
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT,
                                      start_new_session=True)
         self._wait_ready()
         return self
 
-    def _wait_ready(self, timeout=15.0):
+    def _wait_ready(self, timeout=READY_TIMEOUT):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -273,10 +278,16 @@ ScriptAliasMatch "^/({'|'.join(PROTECTED)})(/.*)?$" "{d}/cgi/env.py"
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
-                self.proc.wait(timeout=15)
+                self.proc.wait(timeout=READY_TIMEOUT)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        if self.proc:
+            # helpers httpd forked (mod_cgid's daemon) share its session
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         if self.proc and self.proc.stdout:
             self.proc.stdout.close()
 
