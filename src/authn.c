@@ -36,16 +36,17 @@ void authn_child_init(apr_pool_t *p)
     authn_cache = credcache_create(p);
 }
 
-/* Serves a credential verified before, unless it has been revoked since. */
+/* Serves a credential verified before, unless it has been revoked since.
+ * key is computed here once and reused by authn_remember. */
 static int authn_cached(request_rec *r, const wos_srv_cfg *sc, char kind,
-                        const char *cred, wos_identity_t **id)
+                        const char *cred, unsigned char key[32],
+                        wos_identity_t **id)
 {
-    unsigned char key[32];
-
+    *id = NULL;
     if (!authn_cache) {
         return 0;
     }
-    credcache_key(kind, cred, strlen(cred), key);
+    credcache_key(authn_cache, kind, cred, strlen(cred), key);
     *id = credcache_get(authn_cache, key, apr_time_sec(apr_time_now()),
                         r->pool);
     stats_inc(*id ? STAT_CACHE_HITS : STAT_CACHE_MISSES);
@@ -56,14 +57,22 @@ static int authn_cached(request_rec *r, const wos_srv_cfg *sc, char kind,
     return *id != NULL;
 }
 
-static void authn_remember(char kind, const char *cred,
+static void authn_remember(const unsigned char key[32],
                            const wos_identity_t *id, long long until)
+{
+    if (authn_cache && until > apr_time_sec(apr_time_now())) {
+        credcache_put(authn_cache, key, id, until);
+    }
+}
+
+static void authn_remember_cred(char kind, const char *cred,
+                                const wos_identity_t *id, long long until)
 {
     unsigned char key[32];
 
-    if (authn_cache && until > apr_time_sec(apr_time_now())) {
-        credcache_key(kind, cred, strlen(cred), key);
-        credcache_put(authn_cache, key, id, until);
+    if (authn_cache) {
+        credcache_key(authn_cache, kind, cred, strlen(cred), key);
+        authn_remember(key, id, until);
     }
 }
 
@@ -151,6 +160,7 @@ static authn_rc authn_bearer_token(request_rec *r, const wos_srv_cfg *sc,
                                    const char *token, int src,
                                    authn_state_t *st)
 {
+    unsigned char key[32];
     authn_rc rc;
 
     st->presented = 1;
@@ -166,13 +176,13 @@ static authn_rc authn_bearer_token(request_rec *r, const wos_srv_cfg *sc,
         st->why = "JWT bearer tokens are not accepted here";
         return AUTHN_BAD;
     }
-    if (authn_cached(r, sc, 'b', token, &st->id)) {
+    if (authn_cached(r, sc, 'b', token, key, &st->id)) {
         return AUTHN_OK;
     }
     rc = authn_from_verify(authn_unrevoked(r, sc,
         verify_token(r, sc, token, 0, &st->id, &st->why), st));
     if (rc == AUTHN_OK) {
-        authn_remember('b', token, st->id, st->id->exp);
+        authn_remember(key, st->id, st->id->exp);
     }
     return rc;
 }
@@ -213,7 +223,8 @@ static authn_rc authn_adopt(request_rec *r, const wos_srv_cfg *sc,
         return AUTHN_BAD;
     }
     reply_set_session(r, sc, sealed);
-    authn_remember('c', sealed, st->id, st->id->exp - AUTHN_REFRESH_BUFFER);
+    authn_remember_cred('c', sealed, st->id,
+                        st->id->exp - AUTHN_REFRESH_BUFFER);
     return AUTHN_OK;
 }
 
@@ -257,12 +268,13 @@ static authn_rc authn_cookie(request_rec *r, const wos_srv_cfg *sc,
                              const wos_dir_cfg *dc, const char *value,
                              authn_state_t *st)
 {
+    unsigned char key[32];
     session_t sess;
     verify_rc vr;
     authn_rc rc;
 
     st->presented = 1;
-    if (authn_cached(r, sc, 'c', value, &st->id)) {
+    if (authn_cached(r, sc, 'c', value, key, &st->id)) {
         return AUTHN_OK;
     }
     if (session_open(r->pool, value,
@@ -275,8 +287,7 @@ static authn_rc authn_cookie(request_rec *r, const wos_srv_cfg *sc,
     vr = authn_session_token(r, sc, &sess, st);
     if (vr == VERIFY_OK) {
         /* until the refresh window opens: then the full path runs again */
-        authn_remember('c', value, st->id,
-                       st->id->exp - AUTHN_REFRESH_BUFFER);
+        authn_remember(key, st->id, st->id->exp - AUTHN_REFRESH_BUFFER);
     }
     if (authn_needs_refresh(vr, st) && dc->refresh != 0
         && sess.refresh_token) {

@@ -19,6 +19,7 @@ typedef struct {
 } credcache_slot_t;
 
 struct credcache {
+    EVP_MD *sha256;    /* fetched once: an implicit fetch per call costs */
     apr_thread_mutex_t *locks[CREDCACHE_STRIPES];
     credcache_slot_t slots[CREDCACHE_SLOTS];
 };
@@ -28,6 +29,8 @@ static apr_status_t credcache_free(void *data)
     credcache_t *c = data;
     size_t i;
 
+    EVP_MD_free(c->sha256);
+    c->sha256 = NULL;
     for (i = 0; i < CREDCACHE_SLOTS; i++) {
         free(c->slots[i].blob);
         c->slots[i].blob = NULL;
@@ -46,17 +49,20 @@ credcache_t *credcache_create(apr_pool_t *p)
             return NULL;
         }
     }
+    if (!(c->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL))) {
+        return NULL;
+    }
     apr_pool_cleanup_register(p, c, credcache_free, apr_pool_cleanup_null);
     return c;
 }
 
-void credcache_key(char kind, const char *credential, size_t len,
-                   unsigned char key[32])
+void credcache_key(credcache_t *c, char kind, const char *credential,
+                   size_t len, unsigned char key[32])
 {
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     unsigned int n = 0;
 
-    if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1
+    if (!ctx || EVP_DigestInit_ex(ctx, c->sha256, NULL) != 1
         || EVP_DigestUpdate(ctx, &kind, 1) != 1
         || EVP_DigestUpdate(ctx, credential, len) != 1
         || EVP_DigestFinal_ex(ctx, key, &n) != 1 || n != 32) {

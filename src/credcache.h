@@ -19,8 +19,8 @@ credcache_t *credcache_create(apr_pool_t *p);
 
 /* kind tells apart credentials of different sources ('c' cookie, 'b'
  * bearer) so one can never be taken for the other. */
-void credcache_key(char kind, const char *credential, size_t len,
-                   unsigned char key[32]);
+void credcache_key(credcache_t *c, char kind, const char *credential,
+                   size_t len, unsigned char key[32]);
 
 /* A copy of the identity in p, or NULL (absent or valid_until <= now). */
 wos_identity_t *credcache_get(credcache_t *c, const unsigned char key[32],

@@ -1,6 +1,7 @@
 /* JWKS fetch, share and per-process parse; see keys.h. */
 #include "httpd.h"
 #include "http_log.h"
+#include "http_core.h"
 #include "apr_strings.h"
 #include "apr_thread_mutex.h"
 #include "keys.h"
@@ -302,31 +303,42 @@ typedef struct {
     server_rec *s;
 } keys_carry_t;
 
-/* Process-pool userdata: a malloc'd copy of the shared entry. */
+/* Process-pool userdata: the shared entry as last saved. */
 static const char *keys_carry_name(apr_pool_t *p, const wos_keys_t *k)
 {
     return apr_pstrcat(p, "auth_workos:", k->cache_key, NULL);
+}
+
+/* One buffer per JWKS URL in the process pool, reused at every restart:
+ * bounded, and nothing to free at exit. */
+static char *keys_carry_buffer(apr_pool_t *proc, const char *name)
+{
+    char *buf = NULL;
+
+    apr_pool_userdata_get((void **)&buf, name, proc);
+    if (!buf) {
+        buf = apr_pcalloc(proc, JWKS_MAX_LEN + 64);
+        apr_pool_userdata_set(buf, apr_pstrdup(proc, name), NULL, proc);
+    }
+    return buf;
 }
 
 static apr_status_t keys_save(void *data)
 {
     keys_carry_t *kc = data;
     apr_pool_t *proc = kc->s->process->pool, *tmp;
-    char *val, *copy, *old = NULL;
+    char *val;
     apr_size_t len;
 
-    if (apr_pool_create(&tmp, proc) != APR_SUCCESS) {
+    /* a restart, not the final exit: only then is there a next cache */
+    if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_DESTROY_CONFIG
+        || apr_pool_create(&tmp, proc) != APR_SUCCESS) {
         return APR_SUCCESS;
     }
     if (cache_get(kc->c, kc->s, kc->k->cache_key, &val, &len,
-                  JWKS_MAX_LEN + 32, tmp) == APR_SUCCESS
-        && (copy = malloc(len + 1))) {
-        memcpy(copy, val, len + 1);
-        apr_pool_userdata_get((void **)&old, keys_carry_name(tmp, kc->k),
-                              proc);
-        apr_pool_userdata_set(copy, apr_pstrdup(proc,
-                              keys_carry_name(tmp, kc->k)), NULL, proc);
-        free(old);
+                  JWKS_MAX_LEN + 32, tmp) == APR_SUCCESS) {
+        memcpy(keys_carry_buffer(proc, keys_carry_name(tmp, kc->k)), val,
+               len + 1);
     }
     apr_pool_destroy(tmp);
     return APR_SUCCESS;
@@ -341,7 +353,7 @@ void keys_carry_over(wos_keys_t *k, wos_cache_t *c, server_rec *s,
 
     apr_pool_userdata_get((void **)&saved, keys_carry_name(pconf, k),
                           s->process->pool);
-    if (saved) {
+    if (saved && *saved) {
         cache_put(c, s, k->cache_key, saved, strlen(saved), keep, pconf);
     }
     kc->k = k;

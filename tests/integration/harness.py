@@ -235,6 +235,7 @@ ScriptAliasMatch "^/({'|'.join(PROTECTED)})(/.*)?$" "{d}/cgi/env.py"
         for sub in ("run", "htdocs", "cgi"):
             (d / sub).mkdir(exist_ok=True)
         (d / "htdocs" / "health.txt").write_text("ok\n")
+        (d / "htdocs" / "static-secret.txt").write_text("secret\n")
         cgi = d / "cgi" / "env.py"
         cgi.write_text(ENV_CGI)
         cgi.chmod(0o755)
@@ -266,10 +267,11 @@ ScriptAliasMatch "^/({'|'.join(PROTECTED)})(/.*)?$" "{d}/cgi/env.py"
                 out = self.proc.stdout.read().decode(errors="replace")
                 raise RuntimeError(f"httpd exited: {out}\n{self.log_text()}")
             try:
-                r = requests.get(self.base + "/health.txt", timeout=1)
+                r = requests.get(self.base + "/health.txt",
+                                 timeout=30 if PREFIX else 1)
                 if r.status_code == 200:
                     return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 pass
             time.sleep(0.05)  # polling for a condition, not synchronising
         raise RuntimeError("httpd did not become ready\n" + self.log_text())
@@ -293,7 +295,7 @@ ScriptAliasMatch "^/({'|'.join(PROTECTED)})(/.*)?$" "{d}/cgi/env.py"
 
     def get(self, path, **kw):
         kw.setdefault("allow_redirects", False)
-        kw.setdefault("timeout", 20)
+        kw.setdefault("timeout", 20 if not PREFIX else 180)
         return requests.get(self.base + path, **kw)
 
     def unexpected_log_lines(self):

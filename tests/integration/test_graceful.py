@@ -5,7 +5,18 @@ import signal
 import threading
 import time
 
+from harness import LOCATIONS
 from test_authn import bearer, token
+
+# A static file: the CGI backend (mod_cgid) restarts with httpd and answers
+# 503 meanwhile, which would measure it rather than the module.
+STATIC = LOCATIONS + """
+<Location /static-secret.txt>
+    AuthType WorkOS
+    WorkOSTokenSource bearer
+    Require valid-user
+</Location>
+"""
 
 
 def generations(httpd):
@@ -13,10 +24,10 @@ def generations(httpd):
 
 
 def test_graceful_restart_loses_nothing_and_keeps_keys(servers, workos):
-    httpd = servers.start(mpm="event", one_process=False)
+    httpd = servers.start(mpm="event", one_process=False, locations=STATIC)
     httpd.allowed_errors.append("AH00493")  # SIGUSR1 received
     t = token(workos)
-    assert httpd.get("/api", headers=bearer(t)).status_code == 200
+    assert httpd.get("/static-secret.txt", headers=bearer(t)).status_code == 200
     assert workos.count(workos.jwks_path) == 1
     stop = threading.Event()
     codes = []
@@ -24,7 +35,7 @@ def test_graceful_restart_loses_nothing_and_keeps_keys(servers, workos):
     def load():
         while not stop.is_set():
             # fresh tokens: each is verified, so keys are needed each time
-            codes.append(httpd.get("/api", headers=bearer(
+            codes.append(httpd.get("/static-secret.txt", headers=bearer(
                 token(workos))).status_code)
 
     before = generations(httpd)

@@ -9,7 +9,7 @@ out=$(mktemp -d /tmp/wos-memcheck-XXXXXX)
 chmod 777 "$out"
 export WOS_HTTPD_PREFIX="valgrind --tool=memcheck --leak-check=full \
 --errors-for-leak-kinds=definite --show-leak-kinds=definite \
---num-callers=30 --log-file=$out/vg.%p.log"
+--num-callers=30 --keep-debuginfo=yes --log-file=$out/vg.%p.log"
 expr=${1:-"not race and not processes and not fleet and not graceful"}
 cd tests
 /usr/bin/python3 -m pytest -q -p no:cacheprovider integration \

@@ -37,7 +37,7 @@ static void test_round_trip(void **state)
     wos_identity_t *got;
 
     (void)state;
-    credcache_key('b', "token-1", 7, k);
+    credcache_key(c, 'b', "token-1", 7, k);
     credcache_put(c, k, make_identity("user_1"), 1990);
     got = credcache_get(c, k, 1000, pool);
     assert_non_null(got);
@@ -63,9 +63,9 @@ static void test_expiry_kind_and_other_keys(void **state)
     unsigned char k[32], cookie_k[32], other[32];
 
     (void)state;
-    credcache_key('b', "token-1", 7, k);
-    credcache_key('c', "token-1", 7, cookie_k);
-    credcache_key('b', "token-2", 7, other);
+    credcache_key(c, 'b', "token-1", 7, k);
+    credcache_key(c, 'c', "token-1", 7, cookie_k);
+    credcache_key(c, 'b', "token-2", 7, other);
     assert_memory_not_equal(k, cookie_k, 32);
     credcache_put(c, k, make_identity("user_1"), 1500);
     assert_null(credcache_get(c, k, 1500, pool));   /* until is exclusive */
@@ -80,7 +80,7 @@ static void test_clear_and_replace(void **state)
     unsigned char k[32];
 
     (void)state;
-    credcache_key('b', "t", 1, k);
+    credcache_key(c, 'b', "t", 1, k);
     credcache_put(c, k, make_identity("user_1"), 1500);
     credcache_put(c, k, make_identity("user_2"), 1500);
     assert_string_equal(credcache_get(c, k, 1000, pool)->user_id, "user_2");
@@ -100,14 +100,14 @@ static void test_bounded(void **state)
     memset(huge, 'x', CREDCACHE_MAX_ENTRY);
     huge[CREDCACHE_MAX_ENTRY] = '\0';
     big->email = huge;
-    credcache_key('b', "big", 3, k);
+    credcache_key(c, 'b', "big", 3, k);
     credcache_put(c, k, big, 1500);
     assert_null(credcache_get(c, k, 1000, pool));   /* refused, not cut */
     /* many more credentials than slots: no growth, the newest are kept */
     for (i = 0; i < 3 * CREDCACHE_SLOTS; i++) {
         char name[32];
         snprintf(name, sizeof(name), "token-%d", i);
-        credcache_key('b', name, strlen(name), k);
+        credcache_key(c, 'b', name, strlen(name), k);
         credcache_put(c, k, make_identity("user_1"), 1500);
     }
     assert_non_null(credcache_get(c, k, 1000, pool));
@@ -120,7 +120,7 @@ static void test_no_user_is_not_stored(void **state)
     wos_identity_t *id = make_identity(NULL);
 
     (void)state;
-    credcache_key('b', "t", 1, k);
+    credcache_key(c, 'b', "t", 1, k);
     credcache_put(c, k, id, 1500);
     assert_null(credcache_get(c, k, 1000, pool));
 }

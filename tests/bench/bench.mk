@@ -1,0 +1,12 @@
+# Benchmark targets, included by Makefile.apxs.
+#   make -f Makefile.apxs bench       req/s vs no auth, mod_auth_openidc, mod_oauth2
+#   make -f Makefile.apxs callgrind   instructions per request in the auth hook
+# Tuning: BENCH_ROUNDS, BENCH_SECONDS, BENCH_ONLY, CALLGRIND_REQUESTS (env).
+
+bench: all
+	$(PYTHON) tests/bench/bench.py
+
+callgrind: all
+	$(PYTHON) tests/bench/bench.py --callgrind
+
+.PHONY: bench callgrind
