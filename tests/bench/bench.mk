@@ -10,3 +10,9 @@ callgrind: all
 	$(PYTHON) tests/bench/bench.py --callgrind
 
 .PHONY: bench callgrind
+
+# Child RSS before and after 1,000,000 authenticated requests.
+rss: all
+	$(PYTHON) tests/bench/rss.py
+
+.PHONY: rss
