@@ -128,9 +128,10 @@ static int cache_create_mutexes(wos_cache_t *c, apr_pool_t *pconf,
 
 int cache_init(wos_cache_t *c, apr_pool_t *pconf, server_rec *s)
 {
-    /* Sizes a JWKS document comfortably fits in: shmcb divides its space
-     * into subcaches sized from these hints. */
-    struct ap_socache_hints hints = { 64, 2048, apr_time_from_sec(60) };
+    /* Most entries are small (revocations, locks, results); shmcb makes
+     * 16 subcaches of ~100 entries from these hints in its default
+     * 512,000 bytes, each with ~32 KB of data: a JWKS still fits one. */
+    struct ap_socache_hints hints = { 64, 256, apr_time_from_sec(60) };
     const char *err;
     apr_status_t rv;
     int st;
@@ -202,12 +203,39 @@ static void cache_unlock(wos_cache_t *c)
     }
 }
 
+/* shmcb picks a subcache from a key's first byte alone, and scrolls out
+ * a full subcache's oldest entries, expired or not. A first byte from a
+ * hash spreads the module's keys (which all start "wos:") over every
+ * subcache; entries that unauthenticated callers can create at will (API
+ * key guesses) get even bytes and all others odd ones, so guessing can
+ * never push out a revocation or the keys. */
+static const unsigned char *cache_id(apr_pool_t *p, const char *key,
+                                     unsigned int *idlen)
+{
+    apr_size_t n = strlen(key);
+    unsigned char *id = apr_palloc(p, n + 1);
+    apr_uint32_t h = 2166136261u;
+    apr_size_t i;
+
+    for (i = 0; i < n; i++) {
+        h = (h ^ (unsigned char)key[i]) * 16777619u;
+    }
+    h ^= h >> 16;
+    id[0] = (unsigned char)(strncmp(key, "wos:apikey", 10) == 0
+                            ? (h & 0xfe) : (h | 1));
+    memcpy(id + 1, key, n);
+    *idlen = (unsigned int)(n + 1);
+    return id;
+}
+
 static apr_status_t cache_get1(wos_cache_t *c, server_rec *s,
                                const char *key, char **val, apr_size_t *len,
                                apr_size_t maxlen, apr_pool_t *p)
 {
     unsigned char *buf;
     unsigned int blen = (unsigned int)maxlen;
+    const unsigned char *id;
+    unsigned int idlen;
     apr_status_t rv;
 
     if (!c || !c->inst) {
@@ -217,8 +245,8 @@ static apr_status_t cache_get1(wos_cache_t *c, server_rec *s,
     if ((rv = cache_lock(c)) != APR_SUCCESS) {
         return rv;
     }
-    rv = c->prov->retrieve(c->inst, s, (const unsigned char *)key,
-                           (unsigned int)strlen(key), buf, &blen, p);
+    id = cache_id(p, key, &idlen);
+    rv = c->prov->retrieve(c->inst, s, id, idlen, buf, &blen, p);
     cache_unlock(c);
     if (rv == APR_SUCCESS) {
         buf[blen] = '\0';
@@ -233,6 +261,8 @@ static apr_status_t cache_put1(wos_cache_t *c, server_rec *s,
                                apr_size_t len, apr_time_t expiry,
                                apr_pool_t *p)
 {
+    const unsigned char *id;
+    unsigned int idlen;
     apr_status_t rv;
 
     if (!c || !c->inst) {
@@ -241,8 +271,8 @@ static apr_status_t cache_put1(wos_cache_t *c, server_rec *s,
     if ((rv = cache_lock(c)) != APR_SUCCESS) {
         return rv;
     }
-    rv = c->prov->store(c->inst, s, (const unsigned char *)key,
-                        (unsigned int)strlen(key), expiry,
+    id = cache_id(p, key, &idlen);
+    rv = c->prov->store(c->inst, s, id, idlen, expiry,
                         (unsigned char *)val, (unsigned int)len, p);
     cache_unlock(c);
     return rv;
@@ -251,6 +281,8 @@ static apr_status_t cache_put1(wos_cache_t *c, server_rec *s,
 static apr_status_t cache_del1(wos_cache_t *c, server_rec *s,
                                const char *key, apr_pool_t *p)
 {
+    const unsigned char *id;
+    unsigned int idlen;
     apr_status_t rv;
 
     if (!c || !c->inst) {
@@ -259,8 +291,8 @@ static apr_status_t cache_del1(wos_cache_t *c, server_rec *s,
     if ((rv = cache_lock(c)) != APR_SUCCESS) {
         return rv;
     }
-    rv = c->prov->remove(c->inst, s, (const unsigned char *)key,
-                         (unsigned int)strlen(key), p);
+    id = cache_id(p, key, &idlen);
+    rv = c->prov->remove(c->inst, s, id, idlen, p);
     cache_unlock(c);
     return rv;
 }

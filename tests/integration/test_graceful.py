@@ -42,16 +42,18 @@ def test_graceful_restart_loses_nothing_and_keeps_keys(servers, workos):
     with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
         for _ in range(4):
             pool.submit(load)
-        os.kill(httpd.proc.pid, signal.SIGUSR1)   # apachectl graceful
-        deadline = time.monotonic() + 20
-        while generations(httpd) == before:
-            assert time.monotonic() < deadline, "no new generation"
-            time.sleep(0.05)  # polling the log for the new generation
-        # keep the load on the new generation for a moment
-        served = len(codes)
-        while len(codes) < served + 200:
-            assert time.monotonic() < deadline
-        stop.set()
+        try:
+            os.kill(httpd.proc.pid, signal.SIGUSR1)   # apachectl graceful
+            deadline = time.monotonic() + 20
+            while generations(httpd) == before:
+                assert time.monotonic() < deadline, "no new generation"
+                time.sleep(0.05)  # polling the log for the new generation
+            # keep the load on the new generation for a moment
+            served = len(codes)
+            while len(codes) < served + 200:
+                assert time.monotonic() < deadline
+        finally:
+            stop.set()   # or the load threads would outlive a failure
     assert codes and set(codes) == {200}, set(codes)
     assert workos.count(workos.jwks_path) == 1
     print(f"{len(codes)} requests across the graceful restart, all 200")
