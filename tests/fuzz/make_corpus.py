@@ -1,0 +1,306 @@
+#!/usr/bin/python3
+"""Writes the seed corpora under tests/fuzz/corpus/<target>/.
+
+Real artefacts, small: RS256 tokens signed with python3-cryptography,
+WorkOS-shaped JWKS documents, seals made by the module's own sealer
+(tests/tools/wos-seal) and by iron-session / @workos-inc/node
+(tests/interop/seal.mjs), Cookie headers carrying them, Require lines.
+The seeds are committed; rerun this only to change them:
+
+    make -f Makefile.apxs tests/tools/wos-seal
+    tests/fuzz/make_corpus.py
+
+Constants shared with the fuzz targets: the passwords (fuzz_seal.c,
+fuzz_session.c, fuzz_api_answer.c), the kid, issuers and clock
+(fuzz_jwt.c), the webhook secret (fuzz_webhook_sig.c).
+"""
+import base64
+import hashlib
+import hmac
+import json
+import pathlib
+import shutil
+import subprocess
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+CORPUS = ROOT / "tests" / "fuzz" / "corpus"
+WOS_SEAL = ROOT / "tests" / "tools" / "wos-seal"
+INTEROP = ROOT / "tests" / "interop"
+
+PASSWORD = "fuzz-cookie-password-0123456789-abcdefghij"
+WEBHOOK_SECRET = "whsec_fuzz_0123456789abcdefghijklmnopqrstuv"
+PASSWORD_2 = "fuzz-second-password-0123456789-abcdefghij"
+KID = "sso_oidc_key_pair_01JFUZZ0000000000000000000"
+CLIENT = "client_01FUZZ"
+ISSUER = "https://api.workos.com/user_management/" + CLIENT
+NOW = 1893456000  # the targets' fixed clock, 2030-01-01T00:00:00Z
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def uint(n: int) -> str:
+    return b64url(n.to_bytes((n.bit_length() + 7) // 8, "big"))
+
+
+def seg(obj) -> str:
+    if isinstance(obj, str):  # raw JSON text, e.g. with duplicate keys
+        return b64url(obj.encode())
+    return b64url(json.dumps(obj, separators=(",", ":")).encode())
+
+
+def write(target, name, data):
+    d = CORPUS / target
+    d.mkdir(parents=True, exist_ok=True)
+    (d / name).write_bytes(data.encode() if isinstance(data, str) else data)
+
+
+class Key:
+    def __init__(self, kid, bits=2048):
+        self.kid = kid
+        self.private = rsa.generate_private_key(public_exponent=65537,
+                                                key_size=bits)
+
+    def jwk(self, **extra):
+        pub = self.private.public_key().public_numbers()
+        j = {"alg": "RS256", "kty": "RSA", "use": "sig", "n": uint(pub.n),
+             "e": uint(pub.e), "kid": self.kid}
+        j.update(extra)
+        return {k: v for k, v in j.items() if v is not None}
+
+    def mint(self, claims, header=None):
+        h = {"alg": "RS256", "typ": "JWT", "kid": self.kid}
+        h.update(header or {})
+        h = {k: v for k, v in h.items() if v is not None}
+        signing_input = seg(h) + "." + seg(claims)
+        sig = self.private.sign(signing_input.encode(), padding.PKCS1v15(),
+                                hashes.SHA256())
+        return signing_input + "." + b64url(sig)
+
+
+def claims(**extra):
+    c = {"iss": ISSUER, "sub": "user_01ALICE", "sid": "session_01ALICE",
+         "jti": "01JFUZZJTI000000000000000", "org_id": "org_01ACME",
+         "role": "member", "roles": ["member"],
+         "permissions": ["posts:read", "posts:write"],
+         "entitlements": ["audit-logs"], "feature_flags": ["new-editor"],
+         "iat": NOW - 60, "exp": NOW + 240}
+    c.update(extra)
+    return {k: v for k, v in c.items() if v is not None}
+
+
+def jwt_seeds(key):
+    t = {
+        "member": key.mint(claims()),
+        "admin-impersonated": key.mint(claims(
+            role="admin", roles=["admin", "owner"],
+            act={"sub": "admin@example.com"})),
+        "minimal": key.mint({"sub": "user_01BOB", "exp": NOW + 60},
+                            header={"typ": None}),
+        "at-jwt-fractional": key.mint(claims(exp=NOW + 0.5, nbf=NOW - 1.5),
+                                      header={"typ": "at+jwt"}),
+        "expired": key.mint(claims(exp=NOW - 3600)),
+        "not-yet-valid": key.mint(claims(nbf=NOW + 3600)),
+        "foreign-issuer": key.mint(claims(iss="https://evil.example")),
+        "unknown-kid": Key("key_other").mint(claims()),
+    }
+    body = seg(claims())
+    t["alg-none"] = seg({"alg": "none", "typ": "JWT"}) + "." + body + "."
+    t["hs256"] = (seg({"alg": "HS256", "kid": KID}) + "." + body + "."
+                  + b64url(b"\x01" * 32))
+    t["embedded-jwk"] = key.mint(claims(), header={"jwk": key.jwk()})
+    t["duplicate-sub"] = (seg({"alg": "RS256", "kid": KID}) + "."
+                          + seg('{"sub":"a","sub":"b","exp":1}') + "."
+                          + b64url(b"\x00" * 256))
+    for name, token in t.items():
+        write("jwt", name, token)
+    return t["member"]
+
+
+def jwks_seeds(key):
+    other = Key("sso_oidc_key_pair_01JFUZZOTHER")
+    ec_pub = ec.generate_private_key(ec.SECP256R1()).public_key().public_numbers()
+    ec_jwk = {"kty": "EC", "crv": "P-256", "kid": "ec_1", "use": "sig",
+              "x": uint(ec_pub.x), "y": uint(ec_pub.y)}
+    docs = {
+        # The shape WorkOS serves: x5c and thumbprint beside n and e.
+        "workos": {"keys": [key.jwk(**{"x5c": ["MIIC"],
+                                       "x5t#S256": "AAAA"}),
+                            other.jwk()]},
+        "one-key": {"keys": [key.jwk()]},
+        "mixed": {"keys": [ec_jwk, key.jwk(use="enc"), key.jwk(alg="RS384"),
+                           other.jwk(use=None, alg=None)]},
+        "duplicate-kid": {"keys": [key.jwk(), other.jwk(kid=key.kid)]},
+        "big-key": {"keys": [Key("big", 4096).jwk()]},
+        "not-a-set": {"keys": {}},
+    }
+    for name, doc in docs.items():
+        write("jwks", name, json.dumps(doc))
+
+
+def session_json(token):
+    return {
+        "accessToken": token,
+        "refreshToken": "VbYpNTVVEFHNdcNMrRsGOe0Jm",
+        "user": {"object": "user", "id": "user_01ALICE",
+                 "email": "alice@example.com", "emailVerified": True,
+                 "firstName": "Alice", "lastName": "Example",
+                 "profilePictureUrl": None,
+                 "createdAt": "2029-01-01T00:00:00.000Z",
+                 "updatedAt": "2029-06-01T00:00:00.000Z"},
+        "organizationId": "org_01ACME",
+        "impersonator": {"email": "admin@example.com", "reason": "support"},
+        "authenticationMethod": "Password",
+    }
+
+
+def session_seeds(token):
+    s = session_json(token)
+    write("session", "workos", json.dumps(s))
+    write("session", "persistent", json.dumps({"persistent": s}))
+    write("session", "minimal", json.dumps({"accessToken": token}))
+    write("session", "snake-case", json.dumps({
+        "access_token": token, "refresh_token": "x",
+        "user": {"id": "user_01ALICE", "first_name": "Alice"}}))
+    write("session", "no-token", '{"user":{"id":"user_01ALICE"}}')
+
+
+def c_seal(data, password=PASSWORD, pw_id="1", ttl_ms=0):
+    out = subprocess.run([str(WOS_SEAL), "seal", password, pw_id,
+                          str(ttl_ms)], input=data, capture_output=True,
+                         text=True, check=True, timeout=30)
+    return out.stdout.strip()
+
+
+def node_seal(lib, data):
+    if shutil.which("node") is None or not (INTEROP / "node_modules").exists():
+        return None
+    out = subprocess.run(["node", "seal.mjs", lib, "seal", PASSWORD],
+                         cwd=INTEROP, input=data, capture_output=True,
+                         text=True, check=True, timeout=60)
+    return out.stdout.strip()
+
+
+def seal_seeds(token):
+    data = json.dumps(session_json(token))
+    seals = {
+        "wos-seal": c_seal(data),
+        "wos-seal-ttl": c_seal(data, ttl_ms=20 * 365 * 86400 * 1000),
+        # Sealed with a 1 s TTL before the targets' clock: expired.
+        "wos-seal-expired": c_seal(data, ttl_ms=1000),
+        "password-2": c_seal(data, PASSWORD_2, "2"),
+        "empty-id": c_seal(data, pw_id=""),
+        "not-a-session": c_seal('["x"]'),
+    }
+    seals["no-suffix"] = seals["wos-seal"].split("~")[0]
+    for lib in ("iron-session", "workos-node"):
+        sealed = node_seal(lib, data)
+        if sealed:
+            seals[lib] = sealed
+    for name, sealed in seals.items():
+        write("seal", name, sealed)
+    return seals["wos-seal"]
+
+
+def cookie_seeds(sealed):
+    write("cookie", "browser",
+          f"_ga=GA1.1.1234; wos-session={sealed}; theme=dark")
+    write("cookie", "only", f"wos-session={sealed}")
+    write("cookie", "quoted", f'a=1;wos-session="{sealed}"')
+    write("cookie", "blanks", f"  wos-session =\t{sealed[:40]} ;x=y")
+    write("cookie", "chunked", "wos-session.0=Fe26.2*1*ab; wos-session=;")
+    write("cookie", "lookalikes",
+          "xwos-session=1; wos-sessionx=2; WOS-SESSION=3; wos-session")
+
+
+def require_seeds():
+    lines = {
+        "roles": "admin owner",
+        "quoted": "posts:write \"billing:manage\" 'audit logs'",
+        "org": "org_01ACME",
+        "tabs": "\tnew-editor \t member ",
+        "unterminated": "admin \"owner",
+        "after-quote": "\"a\"b",
+    }
+    for name, line in lines.items():
+        write("require", name, line)
+
+
+def b64url_seeds(token, sealed):
+    header, payload, sig = token.split(".")
+    fields = sealed.split("~")[0].split("*")
+    seeds = {"header": header, "signature": sig, "iv": fields[3],
+             "mac": fields[7], "two": "AA", "trailing-bits": "AB",
+             "three": "AAA", "bad-char": "AA+/", "payload": payload[:64]}
+    for name, text in seeds.items():
+        write("b64url", name, text)
+
+
+def webhook_seeds():
+    body = json.dumps({"id": "event_01FUZZ", "event": "session.revoked",
+                       "data": {"id": "session_01ALICE",
+                                "user_id": "user_01ALICE"},
+                       "created_at": "2029-12-31T23:59:59.000Z"})
+
+    def header(t, secret=WEBHOOK_SECRET):
+        mac = hmac.new(secret.encode(), f"{t}.{body}".encode(),
+                       hashlib.sha256).hexdigest()
+        return f"t={t}, v1={mac}"
+    now_ms = NOW * 1000
+    seeds = {"genuine": header(now_ms - 5000),
+             "stale": header(now_ms - 3600 * 1000),
+             "future": header(now_ms + 3600 * 1000),
+             "wrong-secret": header(now_ms, "whsec_other"),
+             "upper-hex-no-space": header(now_ms).upper().replace(
+                 "T=", "t=").replace(", V1=", ",v1="),
+             "v0-only": f"t={now_ms}, v0=abc"}
+    for name, h in seeds.items():
+        write("webhook_sig", name, h + "\n" + body)
+
+
+def api_answer_seeds(token):
+    user = {"object": "user", "id": "user_01ALICE",
+            "email": "alice@example.com", "email_verified": True,
+            "first_name": "Alice", "last_name": "Example",
+            "profile_picture_url": None, "last_sign_in_at": None,
+            "created_at": "2029-01-01T00:00:00.000Z",
+            "updated_at": "2029-06-01T00:00:00.000Z",
+            "external_id": None, "metadata": {}}
+    answers = {
+        "code-exchange": {"user": user, "organization_id": "org_01ACME",
+                          "access_token": token,
+                          "refresh_token": "VbYpNTVVEFHNdcNMrRsGOe0Jm",
+                          "authentication_method": "Password"},
+        "impersonated": {"user": user, "access_token": token,
+                         "refresh_token": "r2",
+                         "impersonator": {"email": "admin@example.com",
+                                          "reason": "support ticket"}},
+        "no-user": {"access_token": token, "refresh_token": "r3"},
+        "invalid-grant": {"error": "invalid_grant",
+                          "error_description": "Refresh token invalid."},
+    }
+    for name, a in answers.items():
+        write("api_answer", name, json.dumps(a))
+
+
+def main():
+    if CORPUS.exists():
+        shutil.rmtree(CORPUS)
+    key = Key(KID)
+    token = jwt_seeds(key)
+    jwks_seeds(key)
+    session_seeds(token)
+    sealed = seal_seeds(token)
+    cookie_seeds(sealed)
+    require_seeds()
+    b64url_seeds(token, sealed)
+    webhook_seeds()
+    api_answer_seeds(token)
+
+
+if __name__ == "__main__":
+    main()
