@@ -28,6 +28,8 @@ struct wos_cache {
 };
 
 #define CACHE_WARN_EVERY 30
+/* Longer than a cache round trip on a LAN. */
+#define CACHE_CLAIM_SETTLE_USEC 20000
 
 /* A network cache can go away; keep a host-local one to fall back on. */
 static void cache_configure_local(apr_pool_t *p, wos_cache_t *c)
@@ -393,11 +395,15 @@ int cache_claim(wos_cache_t *c, server_rec *s, const char *key,
     }
     apr_global_mutex_unlock(c->claim);
     /* The mutex covers this host only: with a shared network cache another
-     * host may have written at the same moment. The last writer wins. */
-    if (claimed == 1 && c->local
-        && cache_get(c, s, key, &cur, &len, 256, p) == APR_SUCCESS
-        && strcmp(cur, val) != 0) {
-        claimed = 0;
+     * host may have written at the same moment. Its write lands within a
+     * round trip of ours; after a pause longer than that, every contender
+     * reads the same last value, so exactly one of them wins. */
+    if (claimed == 1 && c->local) {
+        apr_sleep(CACHE_CLAIM_SETTLE_USEC);
+        if (cache_get(c, s, key, &cur, &len, 256, p) == APR_SUCCESS
+            && strcmp(cur, val) != 0) {
+            claimed = 0;
+        }
     }
     return claimed;
 }

@@ -12,6 +12,8 @@
 APLOG_USE_MODULE(auth_workos);
 
 #define REFRESH_POLL_USEC 20000
+/* Seconds a refused refresher waits for a concurrent winner's result. */
+#define REFRESH_RACE_GRACE 1
 
 typedef struct {
     const char *lock_key;    /* held while one request calls WorkOS */
@@ -84,6 +86,29 @@ static void refresh_publish(request_rec *r, const wos_srv_cfg *sc,
     }
 }
 
+/* WorkOS refused the token. If another request (on another host) used it
+ * a moment ago, that refusal is only the race: its result is the answer,
+ * so wait briefly for it, and never let a "no" replace an "ok". */
+static refresh_rc refresh_refused(request_rec *r, const wos_srv_cfg *sc,
+                                  const refresh_keys_t *k, const char *code,
+                                  const char **sealed, const char **why)
+{
+    apr_time_t until = apr_time_now()
+                       + apr_time_from_sec(REFRESH_RACE_GRACE);
+    refresh_rc rc;
+
+    do {
+        if (refresh_take_result(r, sc, k, &rc, sealed, why)
+            && rc == REFRESH_OK) {
+            return REFRESH_OK;
+        }
+        apr_sleep(REFRESH_POLL_USEC);
+    } while (apr_time_now() < until);
+    *why = code;
+    refresh_publish(r, sc, k, apr_pstrcat(r->pool, "no ", code, NULL));
+    return REFRESH_REFUSED;
+}
+
 /* This request holds the lock: call WorkOS and share what it said. */
 static refresh_rc refresh_call(request_rec *r, const wos_srv_cfg *sc,
                                const refresh_keys_t *k, json_t *old,
@@ -103,10 +128,7 @@ static refresh_rc refresh_call(request_rec *r, const wos_srv_cfg *sc,
         return REFRESH_OK;
     }
     if (res.status == API_REFUSED) {
-        *why = res.error;
-        refresh_publish(r, sc, k, apr_pstrcat(r->pool, "no ", res.error,
-                                              NULL));
-        return REFRESH_REFUSED;
+        return refresh_refused(r, sc, k, res.error, sealed, why);
     }
     *why = res.status == API_OK ? "cannot seal the new session" : res.error;
     stats_inc(STAT_API_ERRORS);
