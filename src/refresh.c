@@ -160,7 +160,15 @@ refresh_rc refresh_session(request_rec *r, const wos_srv_cfg *sc,
         claimed = cache_claim(sc->cache, r->server, k.lock_key,
                               nonce ? nonce : "-", deadline, r->pool);
         if (claimed != 0) {
-            /* ours, or the cache is down: then each host goes alone */
+            /* ours, or the cache is down: then each host goes alone. A
+             * winner publishes before it lets go of the lock, so one that
+             * finished between our first look and our claim left its
+             * result: look again before spending the token. */
+            if (refresh_take_result(r, sc, &k, &rc, sealed, why)) {
+                cache_del(sc->cache, r->server, k.lock_key, r->pool);
+                stats_inc(STAT_REFRESH_SHARED);
+                return rc;
+            }
             rc = refresh_call(r, sc, &k, old, refresh_token, org_id,
                               sealed, why);
             cache_del(sc->cache, r->server, k.lock_key, r->pool);
