@@ -327,7 +327,6 @@ static authn_rc authn_credential(request_rec *r, const wos_srv_cfg *sc,
     }
     if ((src & WOS_SRC_COOKIE)
         && (v = apr_table_get(r->headers_in, "Cookie"))
-        && strlen(v) <= COOKIE_MAX_HEADER
         && (v = cookie_get(r->pool, v, sc->cookie_name))) {
         return authn_cookie(r, sc, dc, v, st);
     }

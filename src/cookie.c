@@ -7,16 +7,6 @@
 
 #define COOKIE_EPOCH "Thu, 01 Jan 1970 00:00:00 GMT"
 
-/* Length of s, or COOKIE_MAX_HEADER + 1 if it is longer than that. */
-static size_t cookie_bounded_len(const char *s)
-{
-    size_t n = 0;
-
-    while (n <= COOKIE_MAX_HEADER && s[n] != '\0')
-        n++;
-    return n;
-}
-
 static int cookie_is_space(char c)
 {
     return c == ' ' || c == '\t';
@@ -57,14 +47,15 @@ static const char *cookie_match(apr_pool_t *p, const char *s, const char *e,
 const char *cookie_get(apr_pool_t *p, const char *header, const char *name)
 {
     const char *s, *end;
-    size_t name_len;
+    size_t name_len, len;
 
     if (header == NULL || name == NULL || *name == '\0')
         return NULL;
     /* Refuse rather than truncate: a cut-off value is a wrong value. */
-    if (cookie_bounded_len(header) > COOKIE_MAX_HEADER)
+    len = strnlen(header, COOKIE_MAX_HEADER + 1);
+    if (len > COOKIE_MAX_HEADER)
         return NULL;
-    end = header + strlen(header);
+    end = header + len;
     name_len = strlen(name);
     for (s = header; s < end;) {
         const char *semi = memchr(s, ';', (size_t)(end - s));
