@@ -8,6 +8,8 @@ Bench: starts one multi-process apache2 (event MPM, keep-alive) per
 configuration on 127.0.0.1, all serving the same 100-byte static file:
 
     no auth                       the ceiling
+    no auth + Cookie / + Bearer   controls: no auth, but each request carries
+                                  the same credential header as below
     mod_auth_workos cookie        sealed wos-session cookie (iron-session)
     mod_auth_workos bearer        Authorization: Bearer <RS256 JWT>
     mod_auth_workos permission    bearer + Require workos-permission posts:write
@@ -27,10 +29,10 @@ authn_check_user_id and authz_check (collection on only inside them), and
 for the whole request (inside ap_run_process_connection), with the
 breakdown under the hook; also written to tests/bench/last-callgrind.md.
 
-Environment: BENCH_ROUNDS (10), BENCH_SECONDS (3), BENCH_CONNECTIONS (16),
+Environment: BENCH_ROUNDS (12), BENCH_SECONDS (2), BENCH_CONNECTIONS (16),
 BENCH_THREADS (2), BENCH_ONLY (comma-separated configuration keys: none
-workos-cookie workos-bearer workos-perm openidc oauth2), CALLGRIND_REQUESTS
-(200), CALLGRIND_KEEP (keep the profiles), WOS_MODULE (another build).
+none-cookie none-bearer workos-cookie workos-bearer workos-perm openidc
+oauth2), CALLGRIND_REQUESTS (200), CALLGRIND_KEEP (keep the profiles), WOS_MODULE (another build).
 Installs wrk, libapache2-mod-auth-openidc, libapache2-mod-oauth2 (and
 valgrind for --callgrind) from Debian when missing; apt-get waits while
 another apt holds the lock. Everything it starts, it stops.
@@ -77,8 +79,8 @@ FILE_BODY = (b"mod_auth_workos benchmark: one hundred bytes of static "
 FILE_BODY = FILE_BODY + b"." * (99 - len(FILE_BODY)) + b"\n"
 assert len(FILE_BODY) == 100
 
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "10"))
-SECONDS = int(os.environ.get("BENCH_SECONDS", "3"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "12"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "2"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 THREADS = int(os.environ.get("BENCH_THREADS", "2"))
 CG_REQUESTS = int(os.environ.get("CALLGRIND_REQUESTS", "200"))
@@ -469,6 +471,12 @@ def configurations(jwks_base, token, cookie, cert_file):
     bearer = {"Authorization": f"Bearer {token}"}
     return [
         Httpd("none", "no auth (baseline)", [], "", "", {}),
+        # Controls: no auth, but the request carries the same credential
+        # header, so the cost of receiving it shows apart from checking it.
+        Httpd("none-cookie", "no auth, same Cookie header (control)", [],
+              "", "", {"Cookie": f"wos-session={cookie}"}),
+        Httpd("none-bearer", "no auth, same Authorization header (control)",
+              [], "", "", bearer),
         Httpd("workos-cookie", "mod_auth_workos cookie", [],
               workos_server_conf(jwks_base, "workos-cookie"),
               workos_location(), {"Cookie": f"wos-session={cookie}"}),
@@ -511,7 +519,7 @@ def check(h, bad_token):
     if r.status_code != 200 or r.content != FILE_BODY:
         raise RuntimeError(f"{h.title}: expected 200 with credential, got "
                            f"{r.status_code}\n{h.log_text()[-3000:]}")
-    if h.key == "none":
+    if h.key.startswith("none"):
         return
     r = requests.get(h.url, timeout=20)
     if r.status_code != 401:
@@ -672,6 +680,16 @@ def report(servers, results, started, jwks_calls, others=None):
               "median of each round's ratio to that round's baseline, "
               "\"best rounds\" divides the highest rounds (other load on "
               "the machine only ever lowers a round).", ""]
+    for ours, control in (("workos-cookie", "none-cookie"),
+                          ("workos-bearer", "none-bearer")):
+        if ours in med and control in med:
+            paired = statistics.median(
+                r["rps"] / b["rps"]
+                for r, b in zip(results[ours], results[control]))
+            lines.append(f"{dict((h.key, h.title) for h in servers)[ours]} "
+                         f"/ no auth receiving the same header: "
+                         f"{med[ours] / med[control]:.2f} × (same round "
+                         f"{paired:.2f} ×)  ")
     wb = med.get("workos-bearer")
     for peer, title in (("openidc", "mod_auth_openidc"),
                         ("oauth2", "mod_oauth2")):
