@@ -365,6 +365,12 @@ ErrorLog {d}/error.log
 LogLevel warn
 DocumentRoot {d}/htdocs
 TypesConfig /etc/mime.types
+# As Debian's apache2.conf: no .htaccess lookups (five failed opens a
+# request otherwise, on every configuration alike).
+<Directory />
+    AllowOverride None
+    Require all denied
+</Directory>
 <Directory {d}/htdocs>
     Require all granted
 </Directory>
