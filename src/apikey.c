@@ -276,22 +276,35 @@ static void apikey_store(apikey_req_t *q, apikey_rc rc)
     }
 }
 
+/* A yes or a no about the key, from WorkOS or from the cache; garbage is
+ * neither. */
+static int apikey_answered(apikey_req_t *q, apikey_answer_t answer,
+                           apikey_rc *rc)
+{
+    if (answer == APIKEY_ANSWER_VALID) {
+        *rc = APIKEY_OK;
+        return 1;
+    }
+    if (answer == APIKEY_ANSWER_INVALID) {
+        q->why = "unknown or revoked API key";
+        *rc = APIKEY_INVALID;
+        return 1;
+    }
+    return 0;
+}
+
 /* What an HTTP answer from WorkOS means. Only a well-formed 200 says
  * anything about the key: a 401 means WorkOS refused our WorkOSAPIKey, a
  * 404 a wrong WorkOSAPIBaseURL; neither may count against the client. */
 static apikey_rc apikey_read(apikey_req_t *q, const http_response_t *res)
 {
-    if (res->status == 200) {
-        switch (apikey_parse_answer(q->r->pool, res->body, res->len,
-                                    &q->info)) {
-        case APIKEY_ANSWER_VALID:
-            return APIKEY_OK;
-        case APIKEY_ANSWER_INVALID:
-            q->why = "unknown or revoked API key";
-            return APIKEY_INVALID;
-        default:
-            break;
-        }
+    apikey_rc rc;
+
+    if (res->status == 200
+        && apikey_answered(q, apikey_parse_answer(q->r->pool, res->body,
+                                                  res->len, &q->info),
+                           &rc)) {
+        return rc;
     }
     q->why = apr_psprintf(q->r->pool, "no usable answer from WorkOS's API "
                           "key validation (HTTP %ld)", res->status);
@@ -366,14 +379,8 @@ static apikey_rc apikey_validate(apikey_req_t *q)
         return apikey_ask(q);  /* nothing is shared: nothing to wait for */
     }
     do {
-        switch (apikey_cached(q)) {
-        case APIKEY_ANSWER_VALID:
-            return APIKEY_OK;
-        case APIKEY_ANSWER_INVALID:
-            q->why = "unknown or revoked API key";
-            return APIKEY_INVALID;
-        default:
-            break;
+        if (apikey_answered(q, apikey_cached(q), &rc)) {
+            return rc;
         }
         claimed = cache_claim(q->sc->cache, q->r->server, q->lock,
                               apr_psprintf(q->r->pool, "%" APR_PID_T_FMT,
