@@ -322,6 +322,7 @@ ThreadsPerChild 25
 MaxRequestWorkers 50
 MinSpareThreads 25
 MaxSpareThreads 50
+ListenCoresBucketsRatio 1
 """
 
 
