@@ -230,6 +230,29 @@ static const unsigned char *cache_id(apr_pool_t *p, const char *key,
     return id;
 }
 
+/* Length of the part of key that names its kind ("wos:jwks",
+ * "wos:rev:gen"): logged instead of the key, which may hold ids. */
+static int cache_kind_len(const char *key)
+{
+    const char *end = strchr(key, ':');
+    int fields = strncmp(key, "wos:rev:", 8) == 0 ? 2 : 1;
+
+    while (end && fields-- > 0) {
+        end = strchr(end + 1, ':');
+    }
+    return end ? (int)(end - key) : (int)strlen(key);
+}
+
+/* Trace of every operation, so tests can count what a request costs. */
+static void cache_trace(server_rec *s, const wos_cache_t *c, const char *op,
+                        const char *key, apr_status_t rv)
+{
+    ap_log_error(APLOG_MARK, APLOG_TRACE3, 0, s, WOSLOGNO(00109)
+                 "cache %s %.*s in %s: %s", op, cache_kind_len(key), key,
+                 c->spec, rv == APR_SUCCESS ? "ok"
+                 : rv == APR_NOTFOUND ? "not found" : "failed");
+}
+
 static apr_status_t cache_get1(wos_cache_t *c, server_rec *s,
                                const char *key, char **val, apr_size_t *len,
                                apr_size_t maxlen, apr_pool_t *p)
@@ -250,6 +273,7 @@ static apr_status_t cache_get1(wos_cache_t *c, server_rec *s,
     id = cache_id(p, key, &idlen);
     rv = c->prov->retrieve(c->inst, s, id, idlen, buf, &blen, p);
     cache_unlock(c);
+    cache_trace(s, c, "get", key, rv);
     if (rv == APR_SUCCESS) {
         buf[blen] = '\0';
         *val = (char *)buf;
@@ -277,6 +301,7 @@ static apr_status_t cache_put1(wos_cache_t *c, server_rec *s,
     rv = c->prov->store(c->inst, s, id, idlen, expiry,
                         (unsigned char *)val, (unsigned int)len, p);
     cache_unlock(c);
+    cache_trace(s, c, "put", key, rv);
     return rv;
 }
 
@@ -296,6 +321,7 @@ static apr_status_t cache_del1(wos_cache_t *c, server_rec *s,
     id = cache_id(p, key, &idlen);
     rv = c->prov->remove(c->inst, s, id, idlen, p);
     cache_unlock(c);
+    cache_trace(s, c, "del", key, rv);
     return rv;
 }
 
