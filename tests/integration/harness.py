@@ -303,6 +303,9 @@ ScriptAliasMatch "^/({'|'.join(PROTECTED)})(/.*)?$" "{d}/cgi/env.py"
         for line in self.log_text().splitlines():
             level = re.search(r"\[[a-z_]*:(error|crit|alert|emerg)\]", line)
             ah = re.search(r"AH\d{5}", line)
+            if ah and ah.group(0) == "AH00052":
+                bad.append(line)  # a child died of a signal (notice level)
+                continue
             if ah and ah.group(0) in ALLOWED_AH:
                 continue
             if level and (ah or "WOS" in line) and not any(
