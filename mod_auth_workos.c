@@ -72,6 +72,17 @@ static const command_rec auth_workos_cmds[] = {
     AP_INIT_TAKE12("WorkOSAPIKeyFailureLimit", cfg_set_fail_limit, NULL,
                    RSRC_CONF, "failed API key validations per address "
                    "[per SECONDS] before 429"),
+    AP_INIT_TAKE1("WorkOSRefreshBefore", cfg_set_srv_int,
+                  SRV(refresh_before), RSRC_CONF,
+                  "seconds before expiry a session is refreshed"),
+    AP_INIT_TAKE1("WorkOSEventsPoll", cfg_set_srv_int, SRV(events_poll),
+                  RSRC_CONF, "seconds between polls of WorkOS's Events API "
+                  "(0: off)"),
+    AP_INIT_TAKE1("WorkOSOutgoingProxy", cfg_set_srv_url,
+                  SRV(outgoing_proxy), RSRC_CONF,
+                  "HTTP(S) proxy for every call to WorkOS"),
+    AP_INIT_TAKE1("WorkOSCABundle", cfg_set_ca_bundle, NULL, RSRC_CONF,
+                  "CA certificates trusted for calls to WorkOS"),
     AP_INIT_TAKE1("WorkOSUnauthAction", cfg_set_unauth, NULL, OR_AUTHCFG,
                   "auth, 401 or pass"),
     AP_INIT_ITERATE("WorkOSTokenSource", cfg_add_source, NULL, OR_AUTHCFG,
@@ -82,6 +93,19 @@ static const command_rec auth_workos_cmds[] = {
                  OR_AUTHCFG, "send identity as X-WorkOS-* headers"),
     AP_INIT_TAKE1("WorkOSSignInOrganization", cfg_set_signin_org, NULL,
                   OR_AUTHCFG, "organisation to sign into"),
+    AP_INIT_FLAG("WorkOSSignUp", cfg_set_dir_flag, DIR_(signup), OR_AUTHCFG,
+                 "sign-in redirects open AuthKit's sign-up screen"),
+    AP_INIT_TAKE12("WorkOSRemoteUser", cfg_set_remote_user, NULL,
+                   OR_AUTHCFG, "sub, email, or claim NAME"),
+    AP_INIT_TAKE12("WorkOSPassClaim", cfg_add_pass_claim, NULL, OR_AUTHCFG,
+                   "export an access-token claim [as VARIABLE]"),
+    AP_INIT_FLAG("WorkOSStripCookies", cfg_set_dir_flag,
+                 DIR_(strip_cookies), OR_AUTHCFG,
+                 "hide the session and verifier cookies from the backend"),
+    AP_INIT_FLAG("WorkOSAutoSwitchOrg", cfg_set_dir_flag,
+                 DIR_(auto_switch_org), OR_AUTHCFG,
+                 "switch a signed-in user into the organisation a Require "
+                 "workos-org line asks for"),
     { NULL }
 };
 

@@ -25,7 +25,7 @@
 #include "apikey.h"
 #include "apikey_parse.h"
 #include "http.h"
-#include "pkce.h"
+#include "crypto.h"
 #include "log.h"
 
 APLOG_USE_MODULE(auth_workos);
@@ -227,7 +227,7 @@ typedef struct {
 static void apikey_req_init(apikey_req_t *q, request_rec *r,
                             const wos_srv_cfg *sc, const char *value)
 {
-    const char *h = pkce_sha256_hex(r->pool, value, strlen(value));
+    const char *h = crypto_sha256_hex(r->pool, value, strlen(value));
 
     memset(q, 0, sizeof(*q));
     q->r = r;

@@ -6,6 +6,7 @@
 #include "apr_lib.h"
 #include "apr_hash.h"
 #include "config.h"
+#include "crypto.h"
 #include "log.h"
 
 APLOG_USE_MODULE(auth_workos);
@@ -32,6 +33,7 @@ void *cfg_create_srv(apr_pool_t *p, server_rec *s)
     c->cookie_secure = c->apikey_cache_ttl = WOS_UNSET;
     c->apikey_fail_limit = c->apikey_fail_window = WOS_UNSET;
     c->cookie_max_age = WOS_UNSET;
+    c->refresh_before = c->events_poll = WOS_UNSET;
     return c;
 }
 
@@ -54,6 +56,8 @@ void *cfg_merge_srv(apr_pool_t *p, void *base, void *add)
     CFG_PICK_INT(cookie_secure); CFG_PICK_INT(clock_skew);
     CFG_PICK_INT(http_timeout); CFG_PICK_INT(apikey_cache_ttl);
     CFG_PICK_INT(apikey_fail_limit); CFG_PICK_INT(apikey_fail_window);
+    CFG_PICK_INT(refresh_before); CFG_PICK_INT(events_poll);
+    CFG_PICK(outgoing_proxy); CFG_PICK(ca_bundle);
     return m;
 }
 
@@ -64,6 +68,8 @@ void *cfg_create_dir(apr_pool_t *p, char *dir)
     (void)dir;
     c->unauth_action = c->token_sources = WOS_UNSET;
     c->refresh = c->pass_headers = WOS_UNSET;
+    c->signup = c->remote_user = WOS_UNSET;
+    c->strip_cookies = c->auto_switch_org = WOS_UNSET;
     return c;
 }
 
@@ -74,6 +80,15 @@ void *cfg_merge_dir(apr_pool_t *p, void *base, void *add)
     CFG_PICK_INT(unauth_action); CFG_PICK_INT(token_sources);
     CFG_PICK_INT(refresh); CFG_PICK_INT(pass_headers);
     CFG_PICK(signin_org);
+    CFG_PICK_INT(signup); CFG_PICK_INT(strip_cookies);
+    CFG_PICK_INT(auto_switch_org);
+    CFG_PICK_INT(remote_user);
+    m->remote_user_claim = a->remote_user != WOS_UNSET ? a->remote_user_claim
+                                                       : b->remote_user_claim;
+    /* an inner scope's WorkOSPassClaim lines add to the outer ones */
+    m->pass_claims = !a->pass_claims ? b->pass_claims
+                     : !b->pass_claims ? a->pass_claims
+                     : apr_array_append(p, b->pass_claims, a->pass_claims);
     return m;
 }
 
@@ -319,6 +334,80 @@ const char *cfg_set_signin_org(cmd_parms *cmd, void *d, const char *v)
     return NULL;
 }
 
+const char *cfg_set_ca_bundle(cmd_parms *cmd, void *d, const char *v)
+{
+    const char *path = ap_server_root_relative(cmd->pool, v);
+    apr_file_t *f;
+
+    (void)d;
+    if (!path || apr_file_open(&f, path, APR_FOPEN_READ, APR_OS_DEFAULT,
+                               cmd->pool) != APR_SUCCESS) {
+        return apr_psprintf(cmd->pool, "WorkOSCABundle: cannot read '%s'",
+                            v);
+    }
+    apr_file_close(f);
+    cfg_srv(cmd)->ca_bundle = path;
+    return NULL;
+}
+
+const char *cfg_set_remote_user(cmd_parms *cmd, void *d, const char *mode,
+                                const char *claim)
+{
+    wos_dir_cfg *c = d;
+
+    (void)cmd;
+    if (!strcasecmp(mode, "sub") && !claim) {
+        c->remote_user = WOS_RU_SUB;
+    }
+    else if (!strcasecmp(mode, "email") && !claim) {
+        c->remote_user = WOS_RU_EMAIL;
+    }
+    else if (!strcasecmp(mode, "claim") && claim && *claim) {
+        c->remote_user = WOS_RU_CLAIM;
+    }
+    else {
+        return "WorkOSRemoteUser takes sub, email, or claim NAME";
+    }
+    c->remote_user_claim = claim;
+    return NULL;
+}
+
+static int cfg_var_name_ok(const char *v)
+{
+    if (!*v) {
+        return 0;
+    }
+    for (; *v; v++) {
+        if (!apr_isalnum(*v) && *v != '_') {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+const char *cfg_add_pass_claim(cmd_parms *cmd, void *d, const char *name,
+                               const char *var)
+{
+    wos_dir_cfg *c = d;
+    wos_pass_claim_t *pc;
+
+    if (!*name || !cfg_plain(name)) {
+        return "WorkOSPassClaim: the claim name is empty or has spaces or "
+               "control characters";
+    }
+    if (var && !cfg_var_name_ok(var)) {
+        return apr_psprintf(cmd->pool, "WorkOSPassClaim: '%s' is not a "
+                            "variable name (letters, digits, '_')", var);
+    }
+    if (!c->pass_claims) {
+        c->pass_claims = apr_array_make(cmd->pool, 2, sizeof(*pc));
+    }
+    pc = apr_array_push(c->pass_claims);
+    pc->name = name;
+    pc->var = var;
+    return NULL;
+}
+
 #define CFG_DEFAULT(f, v) if (c->f == WOS_UNSET) c->f = (v)
 
 static void cfg_defaults(apr_pool_t *p, wos_srv_cfg *c)
@@ -331,6 +420,8 @@ static void cfg_defaults(apr_pool_t *p, wos_srv_cfg *c)
     CFG_DEFAULT(apikey_cache_ttl, 60);
     CFG_DEFAULT(apikey_fail_limit, 20);
     CFG_DEFAULT(apikey_fail_window, 60);
+    CFG_DEFAULT(refresh_before, 30);
+    CFG_DEFAULT(events_poll, 0);
     if (!c->api_base) c->api_base = CFG_DEFAULT_BASE;
     if (!c->cookie_name) c->cookie_name = "wos-session";
     if (!c->cookie_path) c->cookie_path = "/";
@@ -346,6 +437,37 @@ static void cfg_defaults(apr_pool_t *p, wos_srv_cfg *c)
                         NULL);
         *(const char **)apr_array_push(c->issuers) = c->api_base;
     }
+}
+
+static const char *cfg_tag(apr_pool_t *p, const char *text)
+{
+    return apr_pstrndup(p, crypto_sha256_hex(p, text, strlen(text)),
+                        WOS_TAG_LEN);
+}
+
+/* The isolation tags (config.h). Passwords enter only through a key
+ * derived from each, so no tag reveals anything of them. */
+static void cfg_tags(apr_pool_t *p, wos_srv_cfg *c)
+{
+    const seal_password_t *pw = (const seal_password_t *)c->passwords->elts;
+    const char *t;
+    int i;
+
+    c->env_tag = cfg_tag(p, apr_pstrcat(p, "env\n", c->api_base, "\n",
+                                        c->client_id, NULL));
+    t = apr_pstrcat(p, "verify\n", c->env_tag, "\n", c->jwks_url, NULL);
+    for (i = 0; i < c->issuers->nelts; i++) {
+        t = apr_pstrcat(p, t, "\n", APR_ARRAY_IDX(c->issuers, i,
+                                                  const char *), NULL);
+    }
+    c->verify_tag = cfg_tag(p, t);
+    t = apr_pstrcat(p, "cookie\n", c->verify_tag, NULL);
+    for (i = 0; i < c->passwords->nelts; i++) {
+        t = apr_pstrcat(p, t, "\n", pw[i].id, "=",
+                        crypto_derive_password(p, pw[i].secret,
+                                               "cache-tag"), NULL);
+    }
+    c->cookie_tag = cfg_tag(p, t);
 }
 
 static const char *cfg_required(wos_srv_cfg *c)
@@ -378,6 +500,7 @@ int cfg_check(apr_pool_t *p, server_rec *s)
             return !OK;
         }
         cfg_defaults(p, c);
+        cfg_tags(p, c);
         if (!c->cache && !dflt && (err = cache_configure(p, "shmcb",
                                                          &dflt))) {
             ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, WOSLOGNO(00002)

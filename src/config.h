@@ -12,6 +12,16 @@
 
 enum { WOS_UNAUTH_AUTH = 0, WOS_UNAUTH_401 = 1, WOS_UNAUTH_PASS = 2 };
 enum { WOS_SRC_COOKIE = 1, WOS_SRC_BEARER = 2, WOS_SRC_APIKEY = 4 };
+enum { WOS_RU_SUB = 0, WOS_RU_EMAIL = 1, WOS_RU_CLAIM = 2 };
+
+/* Length of the environment tags below (hex characters). */
+#define WOS_TAG_LEN 16
+
+/* One WorkOSPassClaim line. */
+typedef struct {
+    const char *name;      /* the claim (top-level name or dotted path) */
+    const char *var;       /* the variable, NULL for WORKOS_CLAIM_<NAME> */
+} wos_pass_claim_t;
 
 typedef struct {
     int used;                    /* any WorkOS* directive here */
@@ -38,6 +48,21 @@ typedef struct {
     int apikey_cache_ttl;
     int apikey_fail_limit;
     int apikey_fail_window;
+    int refresh_before;          /* seconds before exp a session refreshes */
+    int events_poll;             /* seconds between Events API polls; 0 off */
+    const char *outgoing_proxy;  /* proxy URL for calls to WorkOS, or NULL */
+    const char *ca_bundle;       /* CA file for calls to WorkOS, or NULL */
+    /* Set by cfg_check, WOS_TAG_LEN hex characters each. Every cached
+     * thing is keyed by the tag of what made it valid, so one virtual
+     * host never accepts what another verified (isolation):
+     * env_tag    the WorkOS environment: API base and client id
+     *            (revocations, refresh results, API-key answers,
+     *            failure counters, the events cursor);
+     * verify_tag env_tag + JWKS URL + issuers (verified bearer tokens);
+     * cookie_tag verify_tag + the cookie passwords (verified cookies). */
+    const char *env_tag;
+    const char *verify_tag;
+    const char *cookie_tag;
 } wos_srv_cfg;
 
 typedef struct {
@@ -46,6 +71,12 @@ typedef struct {
     int refresh;
     int pass_headers;
     const char *signin_org;
+    int signup;                  /* WorkOSSignUp */
+    int remote_user;             /* WOS_RU_*, WOS_UNSET for sub */
+    const char *remote_user_claim; /* with WOS_RU_CLAIM */
+    apr_array_header_t *pass_claims; /* wos_pass_claim_t; NULL for none */
+    int strip_cookies;           /* WorkOSStripCookies */
+    int auto_switch_org;         /* WorkOSAutoSwitchOrg */
 } wos_dir_cfg;
 
 void *cfg_create_srv(apr_pool_t *p, server_rec *s);
@@ -79,5 +110,10 @@ const char *cfg_set_unauth(cmd_parms *cmd, void *d, const char *v);
 const char *cfg_add_source(cmd_parms *cmd, void *d, const char *v);
 const char *cfg_set_dir_flag(cmd_parms *cmd, void *d, int on);
 const char *cfg_set_signin_org(cmd_parms *cmd, void *d, const char *v);
+const char *cfg_set_ca_bundle(cmd_parms *cmd, void *d, const char *v);
+const char *cfg_set_remote_user(cmd_parms *cmd, void *d, const char *mode,
+                                const char *claim);
+const char *cfg_add_pass_claim(cmd_parms *cmd, void *d, const char *name,
+                               const char *var);
 
 #endif

@@ -8,12 +8,13 @@
 #include "credcache.h"
 
 #define CREDCACHE_STRIPES 16
-#define CREDCACHE_FIELDS 11
+#define CREDCACHE_FIELDS 12
 
 typedef struct {
     unsigned char key[32];
     long long until;
     long long exp;   /* the token's own exp */
+    long long iat;   /* and iat */
     char *blob;      /* CREDCACHE_FIELDS NUL-terminated fields */
     size_t len;
 } credcache_slot_t;
@@ -124,7 +125,8 @@ static char *credcache_pack(apr_pool_t *p, const wos_identity_t *id,
         credcache_or_empty(id->api_key_id), credcache_join(p, id->roles),
         credcache_join(p, id->permissions),
         credcache_join(p, id->entitlements),
-        credcache_join(p, id->feature_flags)
+        credcache_join(p, id->feature_flags),
+        credcache_or_empty(id->claims_json)
     };
     size_t n = 0, i, l;
     char *blob;
@@ -161,7 +163,7 @@ static apr_array_header_t *credcache_list(apr_pool_t *p, char **cursor)
 }
 
 static wos_identity_t *credcache_unpack(apr_pool_t *p, char *blob,
-                                        long long exp)
+                                        long long exp, long long iat)
 {
     wos_identity_t *id = apr_pcalloc(p, sizeof(*id));
     char *cur = blob;
@@ -177,7 +179,9 @@ static wos_identity_t *credcache_unpack(apr_pool_t *p, char *blob,
     id->permissions = credcache_list(p, &cur);
     id->entitlements = credcache_list(p, &cur);
     id->feature_flags = credcache_list(p, &cur);
+    id->claims_json = credcache_field(&cur);
     id->exp = exp;
+    id->iat = iat;
     return id;
 }
 
@@ -187,15 +191,16 @@ wos_identity_t *credcache_get(credcache_t *c, const unsigned char key[32],
     size_t i = credcache_index(key);
     credcache_slot_t *s = &c->slots[i];
     char *copy = NULL;
-    long long exp = 0;
+    long long exp = 0, iat = 0;
 
     apr_thread_mutex_lock(credcache_lock(c, i));
     if (s->blob && s->until > now && CRYPTO_memcmp(s->key, key, 32) == 0) {
         copy = apr_pmemdup(p, s->blob, s->len);
         exp = s->exp;
+        iat = s->iat;
     }
     apr_thread_mutex_unlock(credcache_lock(c, i));
-    return copy ? credcache_unpack(p, copy, exp) : NULL;
+    return copy ? credcache_unpack(p, copy, exp, iat) : NULL;
 }
 
 void credcache_put(credcache_t *c, const unsigned char key[32],
@@ -222,6 +227,7 @@ void credcache_put(credcache_t *c, const unsigned char key[32],
     s->len = len;
     s->until = valid_until;
     s->exp = id->exp;
+    s->iat = id->iat;
     apr_thread_mutex_unlock(credcache_lock(c, i));
     free(old);
 }

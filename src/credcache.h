@@ -10,7 +10,7 @@
 #include "identity.h"
 
 #define CREDCACHE_SLOTS 4096
-#define CREDCACHE_MAX_ENTRY 8192
+#define CREDCACHE_MAX_ENTRY 32768
 
 typedef struct credcache credcache_t;
 

@@ -6,6 +6,7 @@
  * header) are dropped rather than passed on. */
 #include "identity.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <apr_strings.h>
@@ -66,9 +67,9 @@ static apr_array_header_t *identity_list(apr_pool_t *p, json_t *claims,
     return list;
 }
 
-static long long identity_exp(json_t *claims)
+static long long identity_time(json_t *claims, const char *name)
 {
-    json_t *v = json_object_get(claims, "exp");
+    json_t *v = json_object_get(claims, name);
 
     if (json_is_integer(v))
         return (long long)json_integer_value(v);
@@ -77,6 +78,19 @@ static long long identity_exp(json_t *claims)
         && json_real_value(v) < 9.2e18)
         return (long long)json_real_value(v);
     return 0;
+}
+
+/* The whole claims object as compact JSON, for the claim-based Require
+ * provider and WorkOSPassClaim (and to travel through caches). */
+static const char *identity_claims_text(apr_pool_t *p, json_t *claims)
+{
+    char *text = json_dumps(claims, JSON_COMPACT);
+    const char *copy = NULL;
+
+    if (text && strlen(text) <= IDENTITY_MAX_CLAIMS_JSON)
+        copy = apr_pstrdup(p, text);
+    free(text);
+    return copy;
 }
 
 wos_identity_t *identity_from_claims(apr_pool_t *p, json_t *claims)
@@ -101,7 +115,9 @@ wos_identity_t *identity_from_claims(apr_pool_t *p, json_t *claims)
     /* RFC 8693 actor claim: WorkOS names the impersonating admin here. */
     id->impersonator_email =
         identity_member(p, json_object_get(claims, "act"), "sub");
-    id->exp = identity_exp(claims);
+    id->exp = identity_time(claims, "exp");
+    id->iat = identity_time(claims, "iat");
+    id->claims_json = identity_claims_text(p, claims);
     return id;
 }
 

@@ -20,7 +20,15 @@ typedef struct {
     const char *impersonator_email; /* act.sub / sealed impersonator.email */
     const char *api_key_id;         /* set for a WorkOS API key client */
     long long exp;                  /* token exp, seconds */
+    long long iat;                  /* token iat, seconds (0 if absent) */
+    const char *claims_json;        /* all access-token claims, compact
+                                       JSON (custom claims included);
+                                       NULL for API keys or when larger
+                                       than IDENTITY_MAX_CLAIMS_JSON */
 } wos_identity_t;
+
+/* Bound on the claims text kept with an identity. */
+#define IDENTITY_MAX_CLAIMS_JSON 16384
 
 /* Copies what it needs out of verified access-token claims into p;
  * non-string list members are skipped. NULL if sub is missing. */

@@ -13,6 +13,7 @@
 #include "cookie.h"
 #include "localpath.h"
 #include "pkce.h"
+#include "crypto.h"
 #include "seal.h"
 #include "stats.h"
 #include "log.h"
@@ -30,7 +31,7 @@ static seal_password_t login_password(request_rec *r, const wos_srv_cfg *sc)
     seal_password_t v;
 
     v.id = "1";
-    v.secret = pkce_derive_password(r->pool, pw[0].secret, LOGIN_PURPOSE);
+    v.secret = crypto_derive_password(r->pool, pw[0].secret, LOGIN_PURPOSE);
     return v;
 }
 
@@ -38,7 +39,7 @@ static const char *login_seal_state(request_rec *r, const wos_srv_cfg *sc,
                                     const char *verifier,
                                     const char *return_to)
 {
-    const char *nonce = pkce_random(r->pool, 16);
+    const char *nonce = crypto_random(r->pool, 16);
     seal_password_t pw = login_password(r, sc);
     json_t *st;
     char *text, *sealed = NULL;
@@ -87,7 +88,7 @@ int login_start(request_rec *r, const wos_srv_cfg *sc, const char *org,
                       "cannot start sign-in: WorkOSRedirectURI is not set");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    verifier = pkce_random(r->pool, 32);
+    verifier = crypto_random(r->pool, 32);
     state = verifier ? login_seal_state(r, sc, verifier, return_to) : NULL;
     if (!state) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, WOSLOGNO(00602)

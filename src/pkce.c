@@ -1,25 +1,8 @@
-/* PKCE and random values; see pkce.h. */
-#include <openssl/rand.h>
+/* PKCE; see pkce.h. */
 #include <openssl/sha.h>
-#include <openssl/hmac.h>
-#include <openssl/evp.h>
-#include <openssl/crypto.h>
 #include <apr_strings.h>
 #include "pkce.h"
 #include "b64url.h"
-
-const char *pkce_random(apr_pool_t *p, size_t nbytes)
-{
-    unsigned char buf[64];
-    char *out;
-
-    if (nbytes > sizeof(buf) || RAND_bytes(buf, (int)nbytes) != 1) {
-        return NULL;
-    }
-    out = apr_palloc(p, b64url_encoded_len(nbytes) + 1);
-    b64url_encode(buf, nbytes, out);
-    return out;
-}
 
 const char *pkce_challenge(apr_pool_t *p, const char *verifier)
 {
@@ -29,45 +12,5 @@ const char *pkce_challenge(apr_pool_t *p, const char *verifier)
     SHA256((const unsigned char *)verifier, strlen(verifier), md);
     out = apr_palloc(p, b64url_encoded_len(sizeof(md)) + 1);
     b64url_encode(md, sizeof(md), out);
-    return out;
-}
-
-
-static void pkce_hex(const unsigned char *md, size_t n, char *out)
-{
-    static const char hex[] = "0123456789abcdef";
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        out[2 * i] = hex[md[i] >> 4];
-        out[2 * i + 1] = hex[md[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
-
-const char *pkce_derive_password(apr_pool_t *p, const char *secret,
-                                 const char *purpose)
-{
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    char *out;
-
-    if (!HMAC(EVP_sha256(), secret, (int)strlen(secret),
-              (const unsigned char *)purpose, strlen(purpose), md, &len)) {
-        return NULL;
-    }
-    out = apr_palloc(p, 2 * len + 1);
-    pkce_hex(md, len, out);
-    OPENSSL_cleanse(md, sizeof(md));
-    return out;
-}
-
-const char *pkce_sha256_hex(apr_pool_t *p, const char *data, size_t len)
-{
-    unsigned char md[SHA256_DIGEST_LENGTH];
-    char *out = apr_palloc(p, 2 * sizeof(md) + 1);
-
-    SHA256((const unsigned char *)data, len, md);
-    pkce_hex(md, sizeof(md), out);
     return out;
 }

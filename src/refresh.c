@@ -4,7 +4,7 @@
 #include "apr_strings.h"
 #include "refresh.h"
 #include "workos_api.h"
-#include "pkce.h"
+#include "crypto.h"
 #include "seal.h"
 #include "stats.h"
 #include "log.h"
@@ -24,7 +24,7 @@ static void refresh_keys(apr_pool_t *p, const char *rt, const char *org,
                          refresh_keys_t *k)
 {
     /* a hash: the cache never holds a refresh token */
-    const char *h = pkce_sha256_hex(p, apr_pstrcat(p, rt, "|",
+    const char *h = crypto_sha256_hex(p, apr_pstrcat(p, rt, "|",
                                                    org ? org : "", NULL),
                                     strlen(rt) + 1 + (org ? strlen(org) : 0));
     k->lock_key = apr_pstrcat(p, "wos:rt-lock:", h, NULL);
@@ -148,7 +148,7 @@ refresh_rc refresh_session(request_rec *r, const wos_srv_cfg *sc,
     refresh_keys_t k;
     refresh_rc rc = REFRESH_UNAVAILABLE;
     int claimed;
-    const char *nonce = pkce_random(r->pool, 12);
+    const char *nonce = crypto_random(r->pool, 12);
 
     *why = "timed out waiting for a concurrent refresh";
     refresh_keys(r->pool, refresh_token, org_id, &k);
