@@ -43,8 +43,9 @@ revstore_t *revstore_create(apr_pool_t *p, unsigned int nslots)
                           NULL, p) != APR_SUCCESS) {
         return NULL;
     }
+    /* anonymous shared memory comes zeroed (all slots empty); not
+     * touching it here keeps the pages unused until entries land there */
     base = apr_shm_baseaddr_get(shm);
-    memset(base, 0, apr_shm_size_get(shm));
     s = apr_pcalloc(p, sizeof(*s));
     s->head = (revstore_head_t *)base;
     s->head->nslots = nslots;
