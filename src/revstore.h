@@ -12,9 +12,9 @@
 
 #include <apr_pools.h>
 
-/* Slots in the table the module makes (40 bytes each: 5 MiB of shared
+/* Slots in the table the module makes (40 bytes each: 10 MiB of shared
  * memory, touched as it fills); a power of two. */
-#define REVSTORE_SLOTS 131072
+#define REVSTORE_SLOTS 262144
 /* Slots a name may use, from the one its hash picks. */
 #define REVSTORE_PROBE 64
 
