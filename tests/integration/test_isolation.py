@@ -9,6 +9,8 @@ Three name-based virtual hosts on one port, multi-process:
            and cookie password)
 Requests that must see the same process share one keep-alive connection.
 """
+import time
+
 import pytest
 import requests
 
@@ -17,6 +19,7 @@ import tokens
 from conftest import signing_key
 from fake_workos import FakeWorkOS
 from harness import PASSWORD
+from services import CacheServer
 from test_apikey import FakeKeys, KEY_LOCS, key_header, new_key
 from test_authn import bearer, cookie_header, session, token
 from test_webhook import event, sign
@@ -199,3 +202,47 @@ def test_revocations_stay_in_their_environment(servers, workos, env_b, mpm):
         assert c.get("b.test", "/api", bearer(b_tok)).status_code == 200
     finally:
         c.close()
+
+
+@pytest.fixture
+def redis():
+    server = CacheServer("redis").start()
+    yield server
+    server.cleanup()
+
+
+def test_revocations_in_a_network_cache_stay_in_their_environment(
+        servers, workos, env_b, redis):
+    # two hosts sharing redis, each with both environments' virtual hosts:
+    # a revocation one host's A receives reaches the other host's A only
+    hosts = [servers.start(mpm="event", one_process=False,
+                           server_extra=redis.server_extra() + vhosts(env_b),
+                           modules=[redis.module], locations=KEY_LOCS)
+             for _ in range(2)]
+    servers.secrets += [PW_A2, PW_B]
+    a_tok = token(workos, sid="session_NET")
+    b_tok = b_token(env_b, sid="session_NET")
+    for h in hosts:
+        assert h.get("/api", headers=host("a.test", bearer(a_tok))
+                     ).status_code == 200
+        assert h.get("/api", headers=host("b.test", bearer(b_tok))
+                     ).status_code == 200
+    body = event("session.revoked", {"id": "session_NET"}, eid="event_N1")
+    r = requests.post(hosts[0].base + "/webhook", data=body,
+                      headers={"Host": "a.test",
+                               "WorkOS-Signature": sign(body),
+                               "Content-Type": "application/json"},
+                      timeout=20)
+    assert r.status_code == 200
+    # each process of the other host sees it within its poll interval
+    deadline = time.monotonic() + 5
+    for h in hosts:
+        for name in ("a.test", "a2.test"):
+            while h.get("/api", headers=host(name, bearer(a_tok))
+                        ).status_code != 401:
+                assert time.monotonic() < deadline, f"not revoked: {name}"
+                time.sleep(0.1)   # polling for the revocation to arrive
+    for h in hosts:
+        for _ in range(8):
+            assert h.get("/api", headers=host("b.test", bearer(b_tok))
+                         ).status_code == 200
