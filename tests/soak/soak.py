@@ -313,6 +313,7 @@ class Soak:
         self.failures = []
         self.failure_kinds = collections.Counter()
         self.events = []            # what the chaos threads did, and when
+        self.local = threading.local()   # the host a thread last asked
         self.restarts = collections.Counter()
         self.cache_restarts = 0
         self.fault_windows = collections.Counter()
@@ -354,7 +355,7 @@ class Soak:
             self.failure_kinds[f"{kind}: {what.split(' session_')[0]}"] += 1
             self.failures.append(
                 f"{now - self.t0:7.1f}s {kind}: {what}"
-                f" (got {status}){' [' + ', '.join(state) + ']' if state else ''}")
+                f" (got {status} from {getattr(self.local, 'host', '?')}){' [' + ', '.join(state) + ']' if state else ''}")
 
     def note(self, kind):
         with self.lock:
@@ -365,6 +366,7 @@ class Soak:
 
     def get(self, path, host=None, **kw):
         h = host or self.host()
+        self.local.host = h.mpm
         kw.setdefault("timeout", CLIENT_TIMEOUT)
         kw.setdefault("allow_redirects", False)
         return requests.get(h.base + path, **kw)
@@ -451,7 +453,9 @@ class Soak:
     def op_switch(self):
         _, cookie = self.session()
         t0 = time.monotonic()
-        r = requests.post(self.host().base + "/switch-org",
+        h = self.host()
+        self.local.host = h.mpm
+        r = requests.post(h.base + "/switch-org",
                           data={"organization_id": "org_01OTHER"},
                           headers={"Cookie": f"wos-session={cookie}"},
                           allow_redirects=False, timeout=CLIENT_TIMEOUT)
@@ -467,7 +471,9 @@ class Soak:
         # a foreign organisation is never granted (a fresh session: the
         # first one's refresh token is spent)
         _, cookie = self.session()
-        r = requests.post(self.host().base + "/switch-org",
+        h = self.host()
+        self.local.host = h.mpm
+        r = requests.post(h.base + "/switch-org",
                           data={"organization_id": "org_01NOTMINE"},
                           headers={"Cookie": f"wos-session={cookie}"},
                           allow_redirects=False, timeout=CLIENT_TIMEOUT)
@@ -489,7 +495,9 @@ class Soak:
         while True:   # WorkOS redelivers until it gets a 2xx
             t0 = time.monotonic()
             try:
-                w = requests.post(self.host().base + "/webhook", data=body,
+                h = self.host()
+                self.local.host = h.mpm
+                w = requests.post(h.base + "/webhook", data=body,
                                   headers={"Content-Type": "application/json",
                                            "WorkOS-Signature": sign(body)},
                                   timeout=CLIENT_TIMEOUT)
