@@ -369,8 +369,9 @@ ScriptAliasMatch "^/({'|'.join(PROTECTED)})(/.*)?$" "{d}/cgi/env.py"
                 self.proc.kill()
                 self.proc.wait()
                 self.stopped_by = "kill"
-            self.exit_status = self.proc.returncode
         if self.proc:
+            # also when httpd had exited on its own before the stop
+            self.exit_status = self.proc.returncode
             # helpers httpd forked (mod_cgid's daemon) share its session
             try:
                 os.killpg(self.proc.pid, signal.SIGKILL)
@@ -438,9 +439,10 @@ ScriptAliasMatch "^/({'|'.join(PROTECTED)})(/.*)?$" "{d}/cgi/env.py"
                 bad.append(line)
         if self.exit_status is not None and self.exit_status < 0 and \
                 self.stopped_by != "kill":
+            when = f"as it stopped ({self.stopped_by})" if self.stopped_by \
+                else "before it was stopped"
             bad.append(f"httpd (pid {self.proc.pid}) died of signal "
-                       f"{signal.Signals(-self.exit_status).name} as it "
-                       f"stopped ({self.stopped_by})")
+                       f"{signal.Signals(-self.exit_status).name} {when}")
         if self.stopped_by == "kill":
             bad.append(f"httpd (pid {self.proc.pid}) did not stop on "
                        f"SIGTERM within {READY_TIMEOUT:.0f} s")
