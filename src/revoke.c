@@ -84,9 +84,16 @@ static void revoke_poll(request_rec *r, const wos_srv_cfg *sc)
         revoke_proc.polled = now;
     }
     apr_thread_mutex_unlock(revoke_proc.lock);
+    /* A generation that cannot be read (the server away, or restarted
+     * empty) is one too: answers memoised meanwhile came from this host's
+     * fallback, and are dropped once the server's generation reads again,
+     * even if it is the one seen before the outage. */
     if (due && cache_get(sc->cache, r->server, REVOKE_GEN_KEY, &gen, &len,
                          sizeof(revoke_proc.gen) - 1, r->pool)
-               == APR_SUCCESS) {
+               != APR_SUCCESS) {
+        gen = "";
+    }
+    if (due) {
         apr_thread_mutex_lock(revoke_proc.lock);
         if (strcmp(gen, revoke_proc.gen) != 0) {
             apr_cpystrn(revoke_proc.gen, gen, sizeof(revoke_proc.gen));
