@@ -455,3 +455,8 @@ int cache_is_remote(const wos_cache_t *c)
 {
     return c && c->local != NULL;
 }
+
+int cache_remote_down(wos_cache_t *c)
+{
+    return c && c->local && apr_atomic_read32(&c->down) != 0;
+}

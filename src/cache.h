@@ -55,4 +55,8 @@ const char *cache_spec(const wos_cache_t *c);
 /* 1 for a network provider (redis, memcache...): other hosts share it. */
 int cache_is_remote(const wos_cache_t *c);
 
+/* 1 while this process sees the network provider failing (and uses the
+ * host's own cache instead). */
+int cache_remote_down(wos_cache_t *c);
+
 #endif

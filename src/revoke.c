@@ -65,6 +65,70 @@ static int revoke_shared(const wos_srv_cfg *sc)
     return !revoke_store || cache_is_remote(sc->cache);
 }
 
+/* A record's key in the network cache: "wos:rev:" and the hash that
+ * names it in the table, so the table can publish it again. */
+static const char *revoke_net_key(apr_pool_t *p, const char *name)
+{
+    char hex[33];
+
+    if (revstore_hash_hex(name, hex) != 0) {
+        return NULL;
+    }
+    return apr_pstrcat(p, "wos:rev:", hex, NULL);
+}
+
+static const char *revoke_net_key_hex(apr_pool_t *p, const char *hex)
+{
+    return apr_pstrcat(p, "wos:rev:", hex, NULL);
+}
+
+typedef struct {
+    request_rec *r;
+    const wos_srv_cfg *sc;
+    int published;
+} revoke_publish_t;
+
+static int revoke_publish_one(void *baton, const char *hex, long long value,
+                              long long until)
+{
+    revoke_publish_t *b = baton;
+    const char *val = apr_psprintf(b->r->pool, "%" APR_INT64_T_FMT,
+                                   (apr_int64_t)value);
+
+    if (cache_put(b->sc->cache, b->r->server,
+                  revoke_net_key_hex(b->r->pool, hex), val, strlen(val),
+                  apr_time_from_sec(until), b->r->pool) != APR_SUCCESS
+        || cache_remote_down(b->sc->cache)) {
+        return -1;
+    }
+    b->published++;
+    return 0;
+}
+
+/* Revocations this host recorded while the network cache was away live
+ * only in its table: copy the table to the server once it answers again,
+ * and move the generation on so every host looks again. */
+static void revoke_publish(request_rec *r, const wos_srv_cfg *sc)
+{
+    revoke_publish_t b = { r, sc, 0 };
+    apr_time_t now = apr_time_now();
+    const char *gen = apr_psprintf(r->pool, "%" APR_TIME_T_FMT "-%"
+                                   APR_PID_T_FMT, now, getpid());
+
+    if (revstore_each(revoke_store, apr_time_sec(now), revoke_publish_one,
+                      &b) != 0
+        || cache_put(sc->cache, r->server, REVOKE_GEN_KEY, gen, strlen(gen),
+                     now + apr_time_from_sec(REVOKE_KEEP_SECONDS), r->pool)
+           != APR_SUCCESS
+        || cache_remote_down(sc->cache)) {
+        revstore_mark_unshared(revoke_store);  /* next time */
+        return;
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, WOSLOGNO(02005)
+                  "published %d revocations of this host to %s again",
+                  b.published, cache_spec(sc->cache));
+}
+
 /* Anything new recorded since this process last looked starts its memo
  * again: this host's table every time (an atomic read), a network cache
  * at most once per poll interval. */
@@ -93,6 +157,10 @@ static void revoke_poll(request_rec *r, const wos_srv_cfg *sc)
                != APR_SUCCESS) {
         gen = "";
     }
+    if (due && !cache_remote_down(sc->cache)
+        && revstore_take_unshared(revoke_store)) {
+        revoke_publish(r, sc);
+    }
     if (due) {
         apr_thread_mutex_lock(revoke_proc.lock);
         if (strcmp(gen, revoke_proc.gen) != 0) {
@@ -119,6 +187,7 @@ static int revoke_read(request_rec *r, const wos_srv_cfg *sc,
                        const char *name, long long *value)
 {
     apr_time_t now = apr_time_now();
+    const char *key;
     apr_status_t rv;
     apr_size_t len;
     char *val;
@@ -129,9 +198,11 @@ static int revoke_read(request_rec *r, const wos_srv_cfg *sc,
     if (!revoke_shared(sc)) {
         return 0;
     }
-    rv = cache_get(sc->cache, r->server,
-                   apr_pstrcat(r->pool, "wos:rev:", name, NULL), &val, &len,
-                   REVOKE_MAX_VAL, r->pool);
+    if (!(key = revoke_net_key(r->pool, name))) {
+        return -1;
+    }
+    rv = cache_get(sc->cache, r->server, key, &val, &len, REVOKE_MAX_VAL,
+                   r->pool);
     if (rv == APR_NOTFOUND) {
         return 0;
     }
@@ -204,12 +275,17 @@ static apr_status_t revoke_share(request_rec *r, const wos_srv_cfg *sc,
     if (revoke_read(r, sc, name, &old) == 1 && old > value) {
         val = apr_psprintf(r->pool, "%" APR_INT64_T_FMT, (apr_int64_t)old);
     }
-    rv = cache_put(sc->cache, r->server,
-                   apr_pstrcat(r->pool, "wos:rev:", name, NULL), val,
-                   strlen(val), keep, r->pool);
+    rv = revoke_net_key(r->pool, name)
+         ? cache_put(sc->cache, r->server, revoke_net_key(r->pool, name),
+                     val, strlen(val), keep, r->pool)
+         : APR_EGENERAL;
     if (rv == APR_SUCCESS) {
         rv = cache_put(sc->cache, r->server, REVOKE_GEN_KEY, gen,
                        strlen(gen), keep, r->pool);
+    }
+    /* only in this host's fallback: publish it once the server is back */
+    if (rv != APR_SUCCESS || cache_remote_down(sc->cache)) {
+        revstore_mark_unshared(revoke_store);
     }
     if (rv != APR_SUCCESS) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, WOSLOGNO(02002)

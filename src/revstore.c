@@ -17,6 +17,8 @@ typedef struct {
 typedef struct {
     apr_uint32_t gen;
     apr_uint32_t nslots;
+    apr_uint32_t unshared;
+    apr_uint32_t pad;
 } revstore_head_t;
 
 struct revstore {
@@ -197,4 +199,61 @@ int revstore_get(revstore_t *s, const char *name, long long now,
 unsigned int revstore_generation(revstore_t *s)
 {
     return s ? __atomic_load_n(&s->head->gen, __ATOMIC_ACQUIRE) : 0;
+}
+
+static void revstore_hex(const apr_uint64_t h[2], char hex[33])
+{
+    static const char digits[] = "0123456789abcdef";
+    const unsigned char *b = (const unsigned char *)h;
+    int i;
+
+    for (i = 0; i < 16; i++) {
+        hex[2 * i] = digits[b[i] >> 4];
+        hex[2 * i + 1] = digits[b[i] & 15];
+    }
+    hex[32] = '\0';
+}
+
+int revstore_hash_hex(const char *name, char hex[33])
+{
+    apr_uint64_t h[2];
+
+    if (revstore_hash(name, h) != 0) {
+        return -1;
+    }
+    revstore_hex(h, hex);
+    return 0;
+}
+
+int revstore_each(revstore_t *s, long long now, revstore_each_fn fn,
+                  void *baton)
+{
+    revstore_view_t v;
+    char hex[33];
+    unsigned int i;
+    int rc;
+
+    for (i = 0; s && i <= s->mask; i++) {
+        if (revstore_read(&s->slots[i], &v) && v.until > now
+            && (v.h[0] | v.h[1])) {
+            revstore_hex(v.h, hex);
+            if ((rc = fn(baton, hex, v.value, v.until)) != 0) {
+                return rc;
+            }
+        }
+    }
+    return 0;
+}
+
+void revstore_mark_unshared(revstore_t *s)
+{
+    if (s) {
+        __atomic_store_n(&s->head->unshared, 1, __ATOMIC_SEQ_CST);
+    }
+}
+
+int revstore_take_unshared(revstore_t *s)
+{
+    return s && __atomic_exchange_n(&s->head->unshared, 0,
+                                    __ATOMIC_SEQ_CST) != 0;
 }

@@ -37,4 +37,22 @@ int revstore_get(revstore_t *s, const char *name, long long now,
 /* Counts puts: a change means something new was recorded. */
 unsigned int revstore_generation(revstore_t *s);
 
+/* The 32 hex characters of name's hash, which names the record in the
+ * table: a network cache's copy is kept under it, so the table can
+ * publish its entries again without knowing their names. 0 on success. */
+int revstore_hash_hex(const char *name, char hex[33]);
+
+/* Calls fn for every live entry (hash in hex, value, expiry); stops when
+ * fn returns non-zero and returns that. */
+typedef int (*revstore_each_fn)(void *baton, const char *hex,
+                                long long value, long long until);
+int revstore_each(revstore_t *s, long long now, revstore_each_fn fn,
+                  void *baton);
+
+/* A flag in the table, for every process: set when a record could not
+ * be copied to the network cache; revstore_take_unshared clears it and
+ * says whether it was set. */
+void revstore_mark_unshared(revstore_t *s);
+int revstore_take_unshared(revstore_t *s);
+
 #endif

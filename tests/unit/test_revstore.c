@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -95,6 +96,45 @@ static void test_shared_across_fork(void **state)
     assert_int_equal(v, 7);
 }
 
+static int count_live(void *baton, const char *hex, long long value,
+                      long long until)
+{
+    char want[33];
+
+    assert_int_equal(revstore_hash_hex("env:sid:s2", want), 0);
+    if (strcmp(hex, want) == 0) {
+        assert_int_equal(value, 3);
+        assert_int_equal(until, 300);
+    }
+    (*(int *)baton)++;
+    return 0;
+}
+
+/* The table can be published again without the names it was given. */
+static void test_each_and_unshared(void **state)
+{
+    revstore_t *s = revstore_create(pool, 1024);
+    char a[33], b[33];
+    int n = 0;
+
+    (void)state;
+    assert_int_equal(revstore_put(s, "env:sid:s1", 0, 200, 100), 0);
+    assert_int_equal(revstore_put(s, "env:sid:s2", 3, 300, 100), 0);
+    assert_int_equal(revstore_each(s, 150, count_live, &n), 0);
+    assert_int_equal(n, 2);
+    n = 0;
+    assert_int_equal(revstore_each(s, 250, count_live, &n), 0);
+    assert_int_equal(n, 1);   /* s1 expired */
+    assert_int_equal(revstore_hash_hex("env:sid:s1", a), 0);
+    assert_int_equal(revstore_hash_hex("other:sid:s1", b), 0);
+    assert_int_equal(strlen(a), 32);
+    assert_string_not_equal(a, b);
+    assert_false(revstore_take_unshared(s));
+    revstore_mark_unshared(s);
+    assert_true(revstore_take_unshared(s));
+    assert_false(revstore_take_unshared(s));
+}
+
 static void test_bad_sizes(void **state)
 {
     (void)state;
@@ -110,6 +150,7 @@ int main(void)
         cmocka_unit_test(test_generation_counts_puts),
         cmocka_unit_test(test_full_refuses_then_reuses_expired),
         cmocka_unit_test(test_shared_across_fork),
+        cmocka_unit_test(test_each_and_unshared),
         cmocka_unit_test(test_bad_sizes),
     };
     int rc;
