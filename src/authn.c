@@ -20,6 +20,7 @@
 #include "revoke.h"
 #include "credcache.h"
 #include "stats.h"
+#include "route.h"
 #include "log.h"
 
 APLOG_USE_MODULE(auth_workos);
@@ -82,6 +83,11 @@ typedef struct {
     int presented;      /* a credential was offered */
     int retry_after;    /* seconds, for AUTHN_LIMITED */
     const char *why;    /* why it failed: a short reason, no secrets */
+    int anonymous;      /* let through without a user: r->user is "" for
+                         * httpd's sake until fixups unset it */
+    int module_handler; /* one of the module's own handlers (route.h) */
+    int userless_ok;    /* authorisation granted before authentication;
+                         * authentication runs only to learn the user */
 } authn_state_t;
 
 typedef enum {
@@ -358,12 +364,27 @@ static int authn_is_browser(request_rec *r)
            && accept && ap_strstr_c(accept, "text/html");
 }
 
+/* No user, but through: httpd insists on a non-NULL r->user after
+ * authentication, so it is "" until authn_fixups takes it away again
+ * (REMOTE_USER is then unset for the backend). */
+static int authn_anonymous(request_rec *r, authn_state_t *st)
+{
+    st->anonymous = 1;
+    st->id = NULL;
+    r->user = "";
+    return OK;
+}
+
 static int authn_unauthenticated(request_rec *r, const wos_srv_cfg *sc,
                                  const wos_dir_cfg *dc, authn_state_t *st)
 {
+    if (dc->unauth_action == WOS_UNAUTH_PASS && st->userless_ok) {
+        return authn_anonymous(r, st);
+    }
     if (dc->unauth_action == WOS_UNAUTH_PASS) {
-        r->user = "";  /* anonymous: Require valid-user lets it through */
-        return OK;
+        /* the Require lines want a user: anonymous callers are denied */
+        authn_challenge(r, st);
+        return HTTP_UNAUTHORIZED;
     }
     if (dc->unauth_action != WOS_UNAUTH_401 && authn_is_browser(r)
         && localpath_ok(r->unparsed_uri)) {
@@ -379,6 +400,7 @@ int authn_check_user_id(request_rec *r)
     wos_dir_cfg *dc;
     authn_state_t *st;
     authn_rc rc;
+    route_kind kind;
 
     if (!authn_is_workos(r)) {
         return DECLINED;
@@ -393,7 +415,17 @@ int authn_check_user_id(request_rec *r)
     }
     env_strip_forged(r);
     st = authn_state(r);
+    kind = route_of(r, sc);
+    if (kind != ROUTE_NONE) {
+        st->module_handler = 1;
+    }
+    if (kind == ROUTE_SESSIONLESS) {
+        return authn_anonymous(r, st);
+    }
     rc = authn_credential(r, sc, dc, st);
+    if (rc != AUTHN_OK && kind == ROUTE_OPTIONAL) {
+        return authn_anonymous(r, st);  /* the handler answers for itself */
+    }
     if (rc == AUTHN_OK) {
         r->user = apr_pstrdup(r->pool, st->id->user_id);
         r->ap_auth_type = "WorkOS";
@@ -432,4 +464,40 @@ int authn_note_failure(request_rec *r, const char *auth_type)
     /* A request with a user is forbidden, never sent to sign in again. */
     authn_challenge(r, authn_state(r));
     return OK;
+}
+
+int authn_force(request_rec *r)
+{
+    wos_dir_cfg *dc;
+
+    if (!authn_is_workos(r)) {
+        return DECLINED;
+    }
+    dc = ap_get_module_config(r->per_dir_config, &auth_workos_module);
+    if (dc->unauth_action != WOS_UNAUTH_PASS) {
+        return DECLINED;
+    }
+    /* Require lines granted without a user (Require all granted, ip):
+     * authenticate anyway so a signed-in caller is known, and let an
+     * anonymous one through */
+    authn_state(r)->userless_ok = 1;
+    return OK;
+}
+
+int authn_module_request(request_rec *r)
+{
+    authn_state_t *st = ap_get_module_config(r->request_config,
+                                             &auth_workos_module);
+    return st && st->module_handler;
+}
+
+int authn_fixups(request_rec *r)
+{
+    authn_state_t *st = ap_get_module_config(r->request_config,
+                                             &auth_workos_module);
+
+    if (st && st->anonymous && r->user && !*r->user) {
+        r->user = NULL;
+    }
+    return DECLINED;
 }

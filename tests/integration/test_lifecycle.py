@@ -498,6 +498,7 @@ def test_secure_cookie_attributes_by_default(servers, workos):
     httpd = servers.start(server_extra="WorkOSCookieSecure On\n"
                           "WorkOSCookieSameSite Strict\n"
                           "WorkOSCookieDomain example.test\n"
+                          "WorkOSRedirectURI https://app.example.test/cb\n"
                           "WorkOSCookieMaxAge 3600")
     _, cookie = session_cookie(workos, expired=True)
     r = httpd.get("/private", headers={"Cookie": f"wos-session={cookie}"})

@@ -1,0 +1,282 @@
+"""The first hour of a new admin (issue 17) and the low security findings
+of issue 12: the callback path is the callback wherever it lies, the
+module's handlers need no session even under a whole-site AuthType WorkOS,
+forged identity headers never reach a backend, anonymous pass callers have
+no REMOTE_USER."""
+import http.server
+import json
+import threading
+import urllib.parse
+
+import pytest
+import requests
+
+from harness import Httpd
+
+BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8",
+           "Sec-Fetch-Mode": "navigate"}
+
+# Open to everyone, as an admin would keep a health check.
+HEALTH = """
+<Location /health.txt>
+    AuthType None
+    Require all granted
+</Location>
+"""
+
+
+def whole_site(require="Require valid-user", extra=""):
+    return f"""
+<Location />
+    AuthType WorkOS
+    {require}
+    AuthzSendForbiddenOnFailure On
+</Location>
+{extra}
+{HEALTH}
+"""
+
+
+def sign_in(httpd, path="/private"):
+    s = requests.Session()
+    r = s.get(httpd.base + path, headers=BROWSER, allow_redirects=True,
+              timeout=20)
+    return s, r
+
+
+def test_callback_works_without_sethandler(servers, workos):
+    # only the protected page: no <Location /callback> at all
+    httpd = servers.start(locations="""
+<Location /private>
+    AuthType WorkOS
+    Require valid-user
+    AuthzSendForbiddenOnFailure On
+</Location>""")
+    s, r = sign_in(httpd, "/private/x?y=1")
+    assert r.status_code == 200, r.text
+    assert r.url == httpd.base + "/private/x?y=1"
+    assert r.json()["REMOTE_USER"] == "user_01ALICE"
+    assert "wos-session" in s.cookies
+
+
+@pytest.mark.parametrize("mpm", ["prefork", "event"])
+def test_whole_site_location_signs_in(servers, workos, mpm):
+    httpd = servers.start(mpm=mpm, one_process=False, locations=whole_site())
+    s, r = sign_in(httpd, "/private/page")
+    assert r.status_code == 200, r.text
+    assert r.json()["REMOTE_USER"] == "user_01ALICE"
+    assert [h.status_code for h in r.history] == [302, 302, 302]
+    assert workos.count("/user_management/authenticate") == 1
+    for _ in range(6):  # the cookie works on every process
+        assert s.get(httpd.base + "/private", timeout=20).status_code == 200
+
+
+def test_whole_site_with_a_role_requirement_signs_in(servers, workos):
+    # the callback must pass even though nobody has a role before it runs
+    httpd = servers.start(locations=whole_site(
+        "Require workos-role member",
+        extra="<Location /login>\n SetHandler workos-login\n</Location>\n"
+              "<Location /logout>\n SetHandler workos-logout\n</Location>\n"
+              "<Location /status>\n SetHandler workos-status\n</Location>\n"))
+    s, r = sign_in(httpd, "/private")
+    assert r.status_code == 200, r.text
+    assert r.json()["WORKOS_ROLE"] == "member"
+
+
+def test_handlers_under_whole_site_need_no_session(servers, workos):
+    httpd = servers.start(locations=whole_site(
+        "Require workos-role admin",
+        extra="<Location /login>\n SetHandler workos-login\n</Location>\n"
+              "<Location /logout>\n SetHandler workos-logout\n</Location>\n"
+              "<Location /status>\n SetHandler workos-status\n</Location>\n"
+              "<Location /webhook>\n SetHandler workos-webhook\n</Location>\n"
+              "<Location /sessions>\n SetHandler workos-sessions\n</Location>\n"))
+    # sign-in starts at WorkOS, not at another sign-in
+    r = httpd.get("/login?return_to=/x", headers=BROWSER)
+    assert r.status_code == 302
+    assert r.headers["Location"].startswith(workos.base)
+    # logout without a session goes where it is told to
+    r = httpd.get("/logout", headers=BROWSER)
+    assert r.status_code == 302
+    assert r.headers["Location"] == httpd.base + "/bye"
+    # status answers with counters, never a redirect
+    r = httpd.get("/status", headers={"Accept": "application/json"})
+    assert r.status_code == 200
+    assert r.json()
+    # the webhook checks its signature itself: 4xx, not a sign-in
+    r = requests.post(httpd.base + "/webhook", data=b"{}", timeout=20,
+                      allow_redirects=False)
+    assert r.status_code in (400, 401)
+    # the sessions handler answers 401 JSON, no redirect
+    r = httpd.get("/sessions", headers=BROWSER)
+    assert r.status_code == 401
+    assert r.json()["error"] == "not signed in"
+    # a signed-in user without the role can still sign out
+    s, r = sign_in(httpd, "/private")
+    assert r.status_code == 403
+    r = s.get(httpd.base + "/logout", allow_redirects=False, timeout=20)
+    assert r.status_code == 302
+    assert r.headers["Location"].startswith(workos.base)
+
+
+def test_callback_inside_whole_site_with_sethandler_too(servers, workos):
+    httpd = servers.start(locations=whole_site(extra="""
+<Location /callback>
+    SetHandler workos-callback
+</Location>"""))
+    s, r = sign_in(httpd, "/private")
+    assert r.status_code == 200, r.text
+
+
+def test_callback_path_wins_over_a_proxied_site(servers, workos):
+    backend = Backend().start()
+    try:
+        httpd = servers.start(modules=["proxy", "proxy_http"],
+                              locations=whole_site(extra=f"""
+ProxyPass /callback !
+ProxyPass /health.txt !
+ProxyPass / http://127.0.0.1:{backend.port}/
+"""))
+        s, r = sign_in(httpd, "/app/page")
+        assert r.status_code == 200, r.text
+        assert r.json()["path"] == "/app/page"
+        assert not any(p.startswith("/callback") for p in backend.paths)
+    finally:
+        backend.stop()
+
+
+def test_callback_path_even_without_proxypass_exclusion(servers, workos):
+    backend = Backend().start()
+    try:
+        httpd = servers.start(modules=["proxy", "proxy_http"],
+                              locations=whole_site(extra=f"""
+ProxyPass /health.txt !
+ProxyPass / http://127.0.0.1:{backend.port}/
+"""))
+        s, r = sign_in(httpd, "/app/page")
+        assert r.status_code == 200, r.text
+        assert r.json()["path"] == "/app/page"
+        assert not any(p.startswith("/callback") for p in backend.paths)
+    finally:
+        backend.stop()
+
+
+# --- forged identity headers (issue 12 item 2) -----------------------------
+
+class Backend:
+    """A plain HTTP backend that answers with the headers it received."""
+
+    def __init__(self):
+        backend = self
+        self.paths = []
+        self.headers = []
+
+        class H(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *a):
+                pass
+
+            def do_GET(self):
+                backend.paths.append(self.path)
+                backend.headers.append(list(self.headers.items()))
+                body = json.dumps({"path": self.path,
+                                   "headers": list(self.headers.items())})
+                body = body.encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+
+    def start(self):
+        threading.Thread(target=self.server.serve_forever,
+                         daemon=True).start()
+        return self
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+FORGED = {"X-WorkOS-User-Id": "user_01ADMIN", "x-workos-role": "admin",
+          "X_WorkOS_Permissions": "everything", "x_workos_org_id": "org_X",
+          "X-WorkOS_Mixed": "1"}
+
+
+def start_open(servers, workos, mpm="event", extra_modules=(), extra=""):
+    h = Httpd(workos, mpm=mpm, modules=["authz_host", *extra_modules])
+    h.server_extra = f"""
+ScriptAlias /open {h.dir}/cgi/env.py
+<Location /open>
+    Require all granted
+</Location>
+<Location /pub>
+    <RequireAny>
+        Require ip 127.0.0.1
+        Require workos-role admin
+    </RequireAny>
+    AuthType WorkOS
+</Location>
+ScriptAlias /pub {h.dir}/cgi/env.py
+{extra}
+"""
+    servers.started.append(h)
+    return h.start()
+
+
+@pytest.mark.parametrize("mpm", ["prefork", "event"])
+def test_forged_headers_stripped_where_no_auth_runs_cgi(servers, workos,
+                                                         mpm):
+    httpd = start_open(servers, workos, mpm=mpm)
+    for path in ("/open", "/pub"):
+        r = httpd.get(path, headers=FORGED)
+        assert r.status_code == 200, (path, r.text)
+        env = r.json()
+        assert not [k for k in env if "WORKOS" in k.upper()], (path, env)
+
+
+def test_forged_headers_stripped_before_a_proxied_backend(servers, workos):
+    backend = Backend().start()
+    try:
+        httpd = start_open(servers, workos, extra_modules=["proxy",
+                                                           "proxy_http"],
+                           extra=f"""
+<Location /proxied/>
+    Require all granted
+    ProxyPass http://127.0.0.1:{backend.port}/
+</Location>""")
+        r = httpd.get("/proxied/x", headers={**FORGED, "X-Other": "kept"})
+        assert r.status_code == 200, r.text
+        names = [k.lower() for k, _ in r.json()["headers"]]
+        assert "x-other" in names
+        assert not [n for n in names if n.replace("_", "-").startswith(
+            "x-workos")], names
+    finally:
+        backend.stop()
+
+
+# --- WorkOSUnauthAction pass (issue 12 item 12) ----------------------------
+
+def test_pass_leaves_remote_user_unset(httpd):
+    r = httpd.get("/pass")
+    assert r.status_code == 200
+    assert "REMOTE_USER" not in r.json()
+    assert "AUTH_TYPE" not in r.json() or r.json()["AUTH_TYPE"]
+
+
+def test_pass_with_require_valid_user_denies_anonymous(httpd, workos):
+    r = httpd.get("/pass-strict", headers=BROWSER)
+    assert r.status_code == 401
+    assert "Location" not in r.headers
+
+
+def test_pass_with_require_valid_user_admits_a_signed_in_user(httpd, workos):
+    from test_authn import bearer, token
+    r = httpd.get("/pass-strict", headers=bearer(token(workos)))
+    assert r.status_code == 200
+    assert r.json()["REMOTE_USER"] == "user_01ALICE"
