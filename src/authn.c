@@ -270,9 +270,11 @@ static authn_rc authn_refresh(request_rec *r, const wos_srv_cfg *sc,
     return AUTHN_UNAVAILABLE;
 }
 
+/* clear: this is the last candidate, so a bad one is cleared (with our
+ * attributes, i.e. the cookie we set; a sibling domain's is not ours). */
 static authn_rc authn_cookie(request_rec *r, const wos_srv_cfg *sc,
                              const wos_dir_cfg *dc, const char *value,
-                             authn_state_t *st)
+                             int clear, authn_state_t *st)
 {
     unsigned char key[32];
     session_t sess;
@@ -287,7 +289,9 @@ static authn_rc authn_cookie(request_rec *r, const wos_srv_cfg *sc,
                      (const seal_password_t *)sc->passwords->elts,
                      sc->passwords->nelts, apr_time_as_msec(apr_time_now()),
                      &sess, &st->why) != 0) {
-        reply_clear_session(r, sc);
+        if (clear) {
+            reply_clear_session(r, sc);
+        }
         return AUTHN_BAD;
     }
     vr = authn_session_token(r, sc, &sess, st);
@@ -304,7 +308,29 @@ static authn_rc authn_cookie(request_rec *r, const wos_srv_cfg *sc,
     }
     if (rc == AUTHN_BAD) {
         st->id = NULL;
-        reply_clear_session(r, sc);
+        if (clear) {
+            reply_clear_session(r, sc);
+        }
+    }
+    return rc;
+}
+
+/* Several cookies of our name (a sibling subdomain may add its own): the
+ * first that checks out is the session. */
+static authn_rc authn_cookies(request_rec *r, const wos_srv_cfg *sc,
+                              const wos_dir_cfg *dc,
+                              const apr_array_header_t *all,
+                              authn_state_t *st)
+{
+    authn_rc rc = AUTHN_NONE;
+    int i;
+
+    for (i = 0; i < all->nelts; i++) {
+        rc = authn_cookie(r, sc, dc, APR_ARRAY_IDX(all, i, const char *),
+                          i == all->nelts - 1, st);
+        if (rc != AUTHN_BAD) {
+            break;
+        }
     }
     return rc;
 }
@@ -327,14 +353,15 @@ static authn_rc authn_credential(request_rec *r, const wos_srv_cfg *sc,
     int src = dc->token_sources == WOS_UNSET
               ? (WOS_SRC_COOKIE | WOS_SRC_BEARER) : dc->token_sources;
     const char *v;
+    apr_array_header_t *all;
 
     if ((src & (WOS_SRC_BEARER | WOS_SRC_APIKEY)) && (v = authn_bearer(r))) {
         return authn_bearer_token(r, sc, v, src, st);
     }
     if ((src & WOS_SRC_COOKIE)
         && (v = apr_table_get(r->headers_in, "Cookie"))
-        && (v = cookie_get(r->pool, v, sc->cookie_name))) {
-        return authn_cookie(r, sc, dc, v, st);
+        && (all = cookie_get_all(r->pool, v, sc->cookie_name))) {
+        return authn_cookies(r, sc, dc, all, st);
     }
     return AUTHN_NONE;
 }

@@ -596,54 +596,83 @@ static int cfg_section_workos(apr_pool_t *p, ap_conf_vector_t *v,
     return t && !strcasecmp(t, "WorkOS");
 }
 
+/* Whether a section (of the same kind) that sets WorkOSUnauthAction 401
+ * or pass may enclose path: a regex section, or a path prefix. */
+static int cfg_enclosed(const apr_array_header_t *quiet, const char *path)
+{
+    int i;
+
+    for (i = 0; i < quiet->nelts; i++) {
+        const core_dir_config *q = APR_ARRAY_IDX(quiet, i,
+                                                 core_dir_config *);
+        if (!q || q->r || !q->d || !strncmp(path, q->d, strlen(q->d))) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* A section of this server that sends browsers to sign in (AuthType
  * WorkOS and WorkOSUnauthAction auth, explicit or by default), named for
  * the message; NULL if none. A section that leaves WorkOSUnauthAction
- * unset counts only when no section of the server sets it to 401 or pass
- * (those may enclose it; that case is caught at the first request). */
+ * unset does not count when a section setting it to 401 or pass may
+ * enclose it (a path prefix, or a regex section): that case, and
+ * .htaccess files, are caught at the first request instead (500, WOS00601
+ * names the cause). */
 static const char *cfg_signin_scope(apr_pool_t *p, server_rec *s)
 {
     core_server_config *cs = ap_get_core_module_config(s->module_config);
     module *authn_core = ap_find_linked_module("mod_authn_core.c");
     const char *(*auth_type)(request_rec *) =
         APR_RETRIEVE_OPTIONAL_FN(authn_ap_auth_type);
-    apr_array_header_t *secs[2];
-    const char *unset_name = NULL;
-    int other = 0, i, j, action;
+    apr_array_header_t *secs[2], *quiet[2];
+    int i, j, action, server_action;
+    int workos;
 
     if (!authn_core || !auth_type) {
         return NULL;
     }
     secs[0] = cs->sec_url;
     secs[1] = cs->sec_dir;
-    if (cfg_section_workos(p, s->lookup_defaults, authn_core, auth_type,
-                           &action) && action != WOS_UNAUTH_401
-        && action != WOS_UNAUTH_PASS) {
+    workos = cfg_section_workos(p, s->lookup_defaults, authn_core,
+                                auth_type, &server_action);
+    if (server_action == WOS_UNAUTH_401 || server_action == WOS_UNAUTH_PASS) {
+        return NULL;  /* every scope inherits it */
+    }
+    if (workos) {
         return "the server config (AuthType WorkOS outside any section)";
+    }
+    for (j = 0; j < 2; j++) {
+        quiet[j] = apr_array_make(p, 4, sizeof(core_dir_config *));
+        for (i = 0; secs[j] && i < secs[j]->nelts; i++) {
+            ap_conf_vector_t *v = APR_ARRAY_IDX(secs[j], i,
+                                                ap_conf_vector_t *);
+            cfg_section_workos(p, v, authn_core, auth_type, &action);
+            if (action == WOS_UNAUTH_401 || action == WOS_UNAUTH_PASS) {
+                *(core_dir_config **)apr_array_push(quiet[j]) =
+                    ap_get_core_module_config(v);
+            }
+        }
     }
     for (j = 0; j < 2; j++) {
         for (i = 0; secs[j] && i < secs[j]->nelts; i++) {
             ap_conf_vector_t *v = APR_ARRAY_IDX(secs[j], i,
                                                 ap_conf_vector_t *);
             core_dir_config *cd = ap_get_core_module_config(v);
-            int workos = cfg_section_workos(p, v, authn_core, auth_type,
-                                            &action);
-            const char *name = apr_psprintf(p, "<%s %s>",
-                                            j ? "Directory" : "Location",
-                                            cd && cd->d ? cd->d : "?");
+            const char *path = cd && cd->d ? cd->d : "?";
 
-            if (action == WOS_UNAUTH_401 || action == WOS_UNAUTH_PASS) {
-                other = 1;
+            if (!cfg_section_workos(p, v, authn_core, auth_type, &action)
+                || (action != WOS_UNAUTH_AUTH && action != WOS_UNSET)
+                || (action == WOS_UNSET
+                    && (!cd || cd->r || cfg_enclosed(quiet[j], path)))) {
+                continue;
             }
-            if (workos && action == WOS_UNAUTH_AUTH) {
-                return name;
-            }
-            if (workos && action == WOS_UNSET && !unset_name) {
-                unset_name = name;
-            }
+            return apr_psprintf(p, "<%s%s %s>",
+                                j ? "Directory" : "Location",
+                                cd && cd->r ? "Match" : "", path);
         }
     }
-    return other ? NULL : unset_name;
+    return NULL;
 }
 
 int cfg_check(apr_pool_t *p, server_rec *s)

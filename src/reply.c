@@ -33,7 +33,10 @@ static cookie_attrs_t reply_session_attrs(const wos_srv_cfg *sc,
 void reply_set_session(request_rec *r, const wos_srv_cfg *sc,
                        const char *sealed)
 {
-    cookie_attrs_t a = reply_session_attrs(sc, sc->cookie_max_age);
+    /* WorkOSCookieMaxAge 0: a browser-session cookie */
+    cookie_attrs_t a = reply_session_attrs(sc, sc->cookie_max_age > 0
+                                               ? sc->cookie_max_age
+                                               : COOKIE_SESSION_ONLY);
 
     reply_cookie(r, sc->cookie_name, sealed, &a);
     reply_no_store(r);

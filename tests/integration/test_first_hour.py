@@ -280,3 +280,142 @@ def test_pass_with_require_valid_user_admits_a_signed_in_user(httpd, workos):
     r = httpd.get("/pass-strict", headers=bearer(token(workos)))
     assert r.status_code == 200
     assert r.json()["REMOTE_USER"] == "user_01ALICE"
+
+
+# --- configtest names the cause (SPEC "Behaviour that must hold") ----------
+
+def configtest(workos, server_extra="", locations="", drop=()):
+    import subprocess
+    from harness import APACHE
+    h = Httpd(workos, server_extra=server_extra, locations=locations)
+    try:
+        h.write()
+        conf = h.dir / "httpd.conf"
+        conf.write_text("\n".join(
+            l for l in conf.read_text().splitlines()
+            if not any(l.startswith(d) for d in drop)))
+        return subprocess.run([APACHE, "-t", "-f", str(conf)],
+                              capture_output=True, text=True, timeout=30)
+    finally:
+        h.cleanup()
+
+
+SIGNIN_SCOPE = """
+<Location /app>
+    AuthType WorkOS
+    Require valid-user
+</Location>
+"""
+
+
+def test_missing_redirect_uri_fails_where_browsers_sign_in(workos):
+    r = configtest(workos, locations=SIGNIN_SCOPE,
+                   drop=("WorkOSRedirectURI",))
+    assert r.returncode != 0
+    assert "WorkOSRedirectURI is required" in r.stderr, r.stderr
+    assert "<Location /app>" in r.stderr, r.stderr
+
+
+def test_missing_redirect_uri_fails_for_whole_site(workos):
+    r = configtest(workos, locations=whole_site(
+        extra="<Location /api>\n WorkOSUnauthAction 401\n</Location>"),
+        drop=("WorkOSRedirectURI",))
+    assert r.returncode != 0
+    assert "<Location />" in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("locations", [
+    # an API that never sends anyone to sign in
+    "<Location /api>\n AuthType WorkOS\n WorkOSUnauthAction 401\n"
+    " Require valid-user\n</Location>",
+    # the action inherited from an enclosing section
+    "<Location /api>\n WorkOSUnauthAction 401\n</Location>\n"
+    "<Location /api/v1>\n AuthType WorkOS\n Require valid-user\n</Location>",
+    "<Location /opt>\n AuthType WorkOS\n WorkOSUnauthAction pass\n"
+    " Require all granted\n</Location>",
+    # no AuthType WorkOS at all
+    "<Location /webhook>\n SetHandler workos-webhook\n</Location>",
+])
+def test_no_redirect_uri_is_fine_where_nobody_signs_in(workos, locations):
+    r = configtest(workos, locations=locations, drop=("WorkOSRedirectURI",))
+    assert r.returncode == 0, r.stderr
+
+
+@pytest.mark.parametrize("extra,names", [
+    ("WorkOSCookieDomain example.com",
+     "WorkOSCookieDomain example.com does not domain-match"),
+    ("WorkOSRedirectURI https://app.example.com/cb\n"
+     "WorkOSCookieDomain other.example.com",
+     "does not domain-match the host of WorkOSRedirectURI (app.example.com)"),
+    ("WorkOSRedirectURI https://app.example.com/cb\n"
+     "WorkOSCookieDomain pp.example.com", "does not domain-match"),
+    ("WorkOSCookieSecure On\nWorkOSRedirectURI http://app.example.com/cb",
+     "WorkOSCookieSecure is On"),
+    ("WorkOSCookieSameSite None", "WorkOSCookieSameSite None needs "
+     "WorkOSCookieSecure On"),
+    ("WorkOSCookieName wos=session", "WorkOSCookieName 'wos=session' is not "
+     "a cookie name"),
+    ("WorkOSCookieName wos@session", "is not a cookie name"),
+])
+def test_cookie_settings_that_loop_fail_configtest(workos, extra, names):
+    r = configtest(workos, server_extra=extra)
+    assert r.returncode != 0
+    assert names in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("extra", [
+    "WorkOSRedirectURI https://app.example.com/cb\n"
+    "WorkOSCookieDomain example.com",
+    "WorkOSRedirectURI https://app.example.com/cb\n"
+    "WorkOSCookieDomain .App.Example.com",
+    "WorkOSCookieSecure On\nWorkOSRedirectURI http://localhost:8080/cb",
+    "WorkOSCookieSecure On\nWorkOSRedirectURI http://127.0.0.5/cb",
+    "WorkOSCookieSecure On\nWorkOSRedirectURI http://[::1]:8080/cb",
+    "WorkOSCookieSecure On\nWorkOSRedirectURI http://app.localhost/cb",
+    "WorkOSCookieSecure On\nWorkOSCookieSameSite None",
+    "WorkOSCookieName __Host-wos.session_1",
+])
+def test_cookie_settings_that_work_pass_configtest(workos, extra):
+    r = configtest(workos, server_extra=extra)
+    assert r.returncode == 0, r.stderr
+
+
+def test_max_age_0_is_a_browser_session_cookie(servers, workos):
+    httpd = servers.start(server_extra="WorkOSCookieMaxAge 0")
+    s, r = sign_in(httpd, "/private")
+    assert r.status_code == 200, r.text
+    set_cookie = [h for resp in r.history
+                  for h in resp.raw.headers.getlist("Set-Cookie")
+                  if h.startswith("wos-session=")]
+    assert len(set_cookie) == 1, set_cookie
+    attrs = [a.strip() for a in set_cookie[0].split(";")]
+    assert attrs[0] != "wos-session="
+    assert not [a for a in attrs if a.startswith(("Max-Age", "Expires"))]
+    import sealer
+    sealer.ISSUED.append(attrs[0].split("=", 1)[1])
+
+
+# --- duplicate session cookies (issue 12 item 9) ---------------------------
+
+def test_duplicate_session_cookies_the_valid_one_wins(httpd, workos):
+    from test_lifecycle import session_cookie
+    _, good = session_cookie(workos)
+    bad = "Fe26.2*1*x*y*z**a*b~2"
+    for header in (f"wos-session={bad}; wos-session={good}",
+                   f"wos-session={good}; wos-session={bad}",
+                   f"other=1; wos-session=garbage; wos-session={good}"):
+        r = httpd.get("/private", headers={"Cookie": header})
+        assert r.status_code == 200, header
+        assert r.json()["REMOTE_USER"] == "user_01ALICE"
+        # nothing cleared: the bad one is not ours to clear
+        assert not [h for h in r.raw.headers.getlist("Set-Cookie")
+                    if h.startswith("wos-session=")]
+
+
+def test_only_bad_session_cookies_are_cleared_once(httpd, workos):
+    r = httpd.get("/private", headers={
+        "Cookie": "wos-session=garbage; wos-session=Fe26.2*1*x*y*z**a*b~2"})
+    assert r.status_code == 401
+    cleared = [h for h in r.raw.headers.getlist("Set-Cookie")
+               if h.startswith("wos-session=;")]
+    assert len(cleared) == 1
