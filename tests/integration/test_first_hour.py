@@ -419,3 +419,54 @@ def test_only_bad_session_cookies_are_cleared_once(httpd, workos):
     cleared = [h for h in r.raw.headers.getlist("Set-Cookie")
                if h.startswith("wos-session=;")]
     assert len(cleared) == 1
+
+
+# --- logout from another site (issue 12 item 7) ----------------------------
+
+@pytest.mark.parametrize("site", ["cross-site", "same-site"])
+def test_cross_site_logout_asks_instead_of_signing_out(httpd, workos, site):
+    from test_lifecycle import session_cookie
+    _, cookie = session_cookie(workos)
+    r = httpd.get("/logout", headers={"Cookie": f"wos-session={cookie}",
+                                      "Sec-Fetch-Site": site, **BROWSER})
+    assert r.status_code == 200
+    assert not r.raw.headers.getlist("Set-Cookie")
+    assert '<form method="post" action="/logout">' in r.text
+    assert r.headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in r.headers["Content-Security-Policy"]
+    # still signed in
+    assert httpd.get("/private", headers={
+        "Cookie": f"wos-session={cookie}"}).status_code == 200
+    # the confirmation, posted from this origin, signs out
+    r = requests.post(httpd.base + "/logout", timeout=20,
+                      allow_redirects=False,
+                      headers={"Cookie": f"wos-session={cookie}",
+                               "Origin": httpd.base,
+                               "Sec-Fetch-Site": "same-origin"})
+    assert r.status_code == 303
+    assert r.headers["Location"].startswith(
+        workos.base + "/user_management/sessions/logout?session_id=")
+    assert any(h.startswith("wos-session=;")
+               for h in r.raw.headers.getlist("Set-Cookie"))
+    assert "WOS02410" in httpd.log_text()
+
+
+@pytest.mark.parametrize("headers", [{"Sec-Fetch-Site": "cross-site"},
+                                     {"Origin": "https://evil.example"}])
+def test_cross_site_logout_post_is_refused(httpd, workos, headers):
+    from test_lifecycle import session_cookie
+    _, cookie = session_cookie(workos)
+    r = requests.post(httpd.base + "/logout", timeout=20,
+                      allow_redirects=False,
+                      headers={"Cookie": f"wos-session={cookie}", **headers})
+    assert r.status_code == 403
+    assert not r.raw.headers.getlist("Set-Cookie")
+
+
+def test_same_origin_logout_link_still_signs_out(httpd, workos):
+    from test_lifecycle import session_cookie
+    _, cookie = session_cookie(workos)
+    r = httpd.get("/logout", headers={"Cookie": f"wos-session={cookie}",
+                                      "Sec-Fetch-Site": "same-origin"})
+    assert r.status_code == 302
+    assert r.headers["Location"].startswith(workos.base)
