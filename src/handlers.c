@@ -19,6 +19,7 @@
 #include "webhook.h"
 #include "sessions.h"
 #include "stats.h"
+#include "loop.h"
 #include "log.h"
 
 APLOG_USE_MODULE(auth_workos);
@@ -180,7 +181,8 @@ int handlers_dispatch(request_rec *r)
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     if (!strcmp(r->handler, "workos-callback")) {
-        return login_callback(r, sc);
+        int rc = loop_check(r, sc);
+        return rc == DECLINED ? login_callback(r, sc) : rc;
     }
     if (!strcmp(r->handler, "workos-login")) {
         return handlers_login(r, sc);

@@ -470,3 +470,78 @@ def test_same_origin_logout_link_still_signs_out(httpd, workos):
                                       "Sec-Fetch-Site": "same-origin"})
     assert r.status_code == 302
     assert r.headers["Location"].startswith(workos.base)
+
+
+# --- run-time misconfiguration: log levels (SPEC) and loop detection -------
+
+def test_wrong_api_key_is_logged_at_error_with_the_fix(servers, workos):
+    workos.api_key = "sk_the_real_one_0123456789"
+    httpd = servers.start()
+    httpd.allowed_errors.append(r"WOS02420")
+    s, r = sign_in(httpd, "/private")
+    assert r.status_code == 400
+    lines = [l for l in httpd.log_text().splitlines() if "WOS02420" in l]
+    assert len(lines) == 1, httpd.log_text()
+    assert ":error]" in lines[0]
+    assert "invalid_client" in lines[0] and "WorkOSAPIKey" in lines[0]
+
+
+def test_workos_error_in_callback_url_is_logged(servers, workos):
+    httpd = servers.start()
+    httpd.allowed_errors.append(r"WOS02420")
+    r = httpd.get("/callback?error=unauthorized_client&state=x")
+    assert r.status_code == 400
+    r = httpd.get("/callback?error=access_denied&state=x")
+    assert r.status_code == 400
+    log = httpd.log_text()
+    err = [l for l in log.splitlines() if "WOS02420" in l]
+    assert len(err) == 1 and "unauthorized_client" in err[0]
+    info = [l for l in log.splitlines() if "WOS02421" in l]
+    assert len(info) == 1 and ":info]" in info[0]
+    assert "access_denied" in info[0]
+
+
+@pytest.mark.parametrize("cookie", [
+    None, "wos-auth-verifier=garbage", "wos-auth-verifier=Fe26.2*1*a*b*c*1*d*e",
+])
+def test_refused_callback_logs_why(httpd, cookie):
+    # a missing, garbage or mismatched verifier: refused, and the log says
+    # which (the page's title) at info
+    r = httpd.get("/callback?code=abc&state=garbage",
+                  headers={"Cookie": cookie} if cookie else {})
+    assert r.status_code == 400
+    lines = [l for l in httpd.log_text().splitlines() if "WOS02430" in l]
+    assert len(lines) == 1, httpd.log_text()
+    assert ":info]" in lines[0] and "answered 400" in lines[0]
+    assert any(t in lines[0] for t in ("cookie missing", "mismatch",
+                                       "expired")), lines[0]
+
+
+@pytest.mark.parametrize("mpm", ["prefork", "event"])
+def test_sign_in_loop_is_stopped_with_a_page(servers, workos, mpm):
+    httpd = servers.start(mpm=mpm, one_process=False)
+    httpd.allowed_errors.append(r"WOS02440")
+    s = requests.Session()
+    statuses = []
+    for _ in range(6):
+        r = s.get(httpd.base + "/private", headers=BROWSER, timeout=20,
+                  allow_redirects=True)
+        statuses.append(r.status_code)
+        # the browser drops the session cookie, as in a real loop
+        if "wos-session" in s.cookies:
+            del s.cookies["wos-session"]
+        if r.status_code != 200:
+            break
+    assert statuses == [200, 200, 200, 500], statuses
+    assert "Sign-in loop stopped" in r.text
+    assert "Location" not in r.headers
+    assert workos.count("/user_management/authenticate") == 3
+    lines = [l for l in httpd.log_text().splitlines() if "WOS02440" in l]
+    assert len(lines) == 1 and "WorkOSCookieSecure" in lines[0]
+
+
+def test_several_sign_ins_apart_are_no_loop(httpd, workos):
+    # separate browsers signing in at once are not one loop
+    for _ in range(6):
+        s, r = sign_in(httpd, "/private")
+        assert r.status_code == 200
