@@ -545,3 +545,26 @@ def test_several_sign_ins_apart_are_no_loop(httpd, workos):
     for _ in range(6):
         s, r = sign_in(httpd, "/private")
         assert r.status_code == 200
+
+
+# --- the sessions handler reads every page (issue 12 item 11) --------------
+
+def test_sessions_list_pages_through_all_sessions(httpd, workos):
+    from test_lifecycle import session_cookie
+    workos.sessions_page_size = 3
+    for _ in range(7):
+        workos.issue_session("org_01ACME")
+    _, cookie = session_cookie(workos)   # the 8th, the caller's own
+    ck = {"Cookie": f"wos-session={cookie}"}
+    listing = httpd.get("/sessions", headers=ck)
+    assert listing.status_code == 200
+    ids = [s["id"] for s in listing.json()["data"]]
+    assert len(ids) == 8 and len(set(ids)) == 8
+    assert listing.json()["current_session_id"] == ids[-1]
+    assert workos.count("/user_management/users/user_01ALICE/sessions") == 3
+    # a session on the last page can be revoked: it is the user's too
+    r = requests.post(httpd.base + "/sessions", data={"session_id": ids[6]},
+                      headers={**ck, "Origin": httpd.base}, timeout=20)
+    assert r.status_code == 200, r.text
+    assert workos.revoked == [ids[6]]
+    assert "list_metadata" not in listing.json()
