@@ -576,12 +576,13 @@ APR_DECLARE_OPTIONAL_FN(const char *, authn_ap_auth_type, (request_rec *r));
 
 /* 1 when this section (a Location/Directory config vector) says
  * AuthType WorkOS; *action is its own WorkOSUnauthAction or WOS_UNSET. */
-static int cfg_section_workos(apr_pool_t *p, ap_conf_vector_t *v,
-                              module *authn_core,
+static int cfg_section_workos(apr_pool_t *p, server_rec *s,
+                              ap_conf_vector_t *v, module *authn_core,
                               const char *(*auth_type)(request_rec *),
                               int *action)
 {
     request_rec *r;
+    conn_rec *c;
     const char *t;
     wos_dir_cfg *dc = ap_get_module_config(v, &auth_workos_module);
 
@@ -589,8 +590,17 @@ static int cfg_section_workos(apr_pool_t *p, ap_conf_vector_t *v,
     if (!ap_get_module_config(v, authn_core)) {
         return 0;  /* no authn_core directive in this section */
     }
+    /* AuthType is an ap_expr evaluated against a request: a bare one with
+     * this section's config, its server and its log settings */
+    c = apr_pcalloc(p, sizeof(*c));
+    c->pool = p;
+    c->base_server = s;
+    c->log = &s->log;
     r = apr_pcalloc(p, sizeof(*r));
     r->pool = p;
+    r->server = s;
+    r->connection = c;
+    r->log = &s->log;
     r->per_dir_config = v;
     t = auth_type(r);
     return t && !strcasecmp(t, "WorkOS");
@@ -634,7 +644,7 @@ static const char *cfg_signin_scope(apr_pool_t *p, server_rec *s)
     }
     secs[0] = cs->sec_url;
     secs[1] = cs->sec_dir;
-    workos = cfg_section_workos(p, s->lookup_defaults, authn_core,
+    workos = cfg_section_workos(p, s, s->lookup_defaults, authn_core,
                                 auth_type, &server_action);
     if (server_action == WOS_UNAUTH_401 || server_action == WOS_UNAUTH_PASS) {
         return NULL;  /* every scope inherits it */
@@ -647,7 +657,7 @@ static const char *cfg_signin_scope(apr_pool_t *p, server_rec *s)
         for (i = 0; secs[j] && i < secs[j]->nelts; i++) {
             ap_conf_vector_t *v = APR_ARRAY_IDX(secs[j], i,
                                                 ap_conf_vector_t *);
-            cfg_section_workos(p, v, authn_core, auth_type, &action);
+            cfg_section_workos(p, s, v, authn_core, auth_type, &action);
             if (action == WOS_UNAUTH_401 || action == WOS_UNAUTH_PASS) {
                 *(core_dir_config **)apr_array_push(quiet[j]) =
                     ap_get_core_module_config(v);
@@ -661,7 +671,7 @@ static const char *cfg_signin_scope(apr_pool_t *p, server_rec *s)
             core_dir_config *cd = ap_get_core_module_config(v);
             const char *path = cd && cd->d ? cd->d : "?";
 
-            if (!cfg_section_workos(p, v, authn_core, auth_type, &action)
+            if (!cfg_section_workos(p, s, v, authn_core, auth_type, &action)
                 || (action != WOS_UNAUTH_AUTH && action != WOS_UNSET)
                 || (action == WOS_UNSET
                     && (!cd || cd->r || cfg_enclosed(quiet[j], path)))) {
