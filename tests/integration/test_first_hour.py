@@ -568,3 +568,16 @@ def test_sessions_list_pages_through_all_sessions(httpd, workos):
     assert r.status_code == 200, r.text
     assert workos.revoked == [ids[6]]
     assert "list_metadata" not in listing.json()
+
+
+def test_handlers_find_the_valid_one_of_duplicate_cookies(httpd, workos):
+    from test_lifecycle import session_cookie
+    _, good = session_cookie(workos)
+    header = f"wos-session=Fe26.2*1*x*y*z**a*b~2; wos-session={good}"
+    r = httpd.get("/sessions", headers={"Cookie": header})
+    assert r.status_code == 200
+    assert r.json()["current_session_id"].startswith("session_")
+    r = httpd.get("/logout", headers={"Cookie": header})
+    q = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(
+        r.headers["Location"]).query))
+    assert q["session_id"].startswith("session_")
