@@ -66,12 +66,16 @@ static apr_array_header_t *credentry_list(apr_pool_t *p, char **cursor)
     char *s = *cursor, *next;
 
     *cursor += strlen(s) + 1;
+    /* identity lists hold no empty or control-character members
+     * (identity.c), so an empty one was never written: skip it */
     while (*s) {
         next = strchr(s, '\n');
         if (next) {
             *next = '\0';
         }
-        *(const char **)apr_array_push(a) = s;
+        if (*s) {
+            *(const char **)apr_array_push(a) = s;
+        }
         if (!next) {
             break;
         }
