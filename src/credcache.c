@@ -40,10 +40,11 @@ static apr_status_t credcache_free(void *data)
 
     EVP_MD_free(c->sha256);
     c->sha256 = NULL;
-    for (i = 0; i < CREDCACHE_SLOTS; i++) {
+    for (i = 0; c->slots && i < CREDCACHE_SLOTS; i++) {
         free(c->slots[i].blob);
-        c->slots[i].blob = NULL;
     }
+    free(c->slots);
+    c->slots = NULL;
     return APR_SUCCESS;
 }
 
@@ -52,7 +53,12 @@ credcache_t *credcache_create(apr_pool_t *p)
     credcache_t *c = apr_pcalloc(p, sizeof(*c));
     int i;
 
-    c->slots = apr_pcalloc(p, sizeof(*c->slots) * CREDCACHE_SLOTS);
+    /* calloc: the kernel's zero pages, so a process pays in memory only
+     * for the part of the table its credentials touch */
+    if (!(c->slots = calloc(CREDCACHE_SLOTS, sizeof(*c->slots)))) {
+        return NULL;
+    }
+    apr_pool_cleanup_register(p, c, credcache_free, apr_pool_cleanup_null);
     for (i = 0; i < CREDCACHE_STRIPES; i++) {
         if (apr_thread_mutex_create(&c->stripes[i].lock,
                                     APR_THREAD_MUTEX_DEFAULT, p)
@@ -63,7 +69,6 @@ credcache_t *credcache_create(apr_pool_t *p)
     if (!(c->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL))) {
         return NULL;
     }
-    apr_pool_cleanup_register(p, c, credcache_free, apr_pool_cleanup_null);
     return c;
 }
 

@@ -261,10 +261,12 @@ def test_forged_shared_entry_is_ignored(servers, workos, how):
         cache.cleanup()
 
 
-def test_shared_entry_from_another_host_is_used(servers, workos):
+@pytest.mark.parametrize("kind", ["redis", "memcache"])
+def test_shared_entry_from_another_host_is_used(servers, workos, kind):
     """The positive side of the test above: an authentic entry written by
-    host a is taken by host b without an RSA check."""
-    cache = CacheServer("redis").start()
+    host a is taken by host b without an RSA check (the entry's key fits
+    memcache's 250 bytes too)."""
+    cache = CacheServer(kind).start()
     try:
         a, b = [start(servers, "prefork", extra=cache.server_extra(),
                       modules=[cache.module]) for _ in range(2)]
