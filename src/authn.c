@@ -50,6 +50,21 @@ static void authn_key(const wos_srv_cfg *sc, char kind, const char *cred,
     credcache_key(authn_cache, kind, tagged, strlen(tagged), key);
 }
 
+/* Whether the shared tier could hold this credential: a bearer token that
+ * is not even shaped like a JWT (header.payload.signature) costs no cache
+ * round trip, so junk tokens stay as cheap as they were. */
+static int authn_shareable(char kind, const char *cred)
+{
+    const char *dot;
+
+    if (kind != 'b') {
+        return 1;
+    }
+    dot = strchr(cred, '.');
+    dot = dot ? strchr(dot + 1, '.') : NULL;
+    return dot && !strchr(dot + 1, '.');
+}
+
 /* Serves a credential verified before, by this process (private tier) or
  * by any process or host (shared tier, then kept privately), unless it
  * has been revoked since. key is computed here once and reused by
@@ -68,7 +83,7 @@ static int authn_cached(request_rec *r, const wos_srv_cfg *sc, char kind,
     authn_key(sc, kind, cred, r->pool, key);
     *id = credcache_get(authn_cache, key, now, r->pool);
     stats_inc(*id ? STAT_CACHE_HITS : STAT_CACHE_MISSES);
-    if (!*id) {
+    if (!*id && authn_shareable(kind, cred)) {
         shared = (*id = credshare_get(r, sc, kind, key, now, &until)) != NULL;
     }
     if (*id && revoke_check(r, sc, *id)) {

@@ -281,3 +281,14 @@ def test_shared_entry_from_another_host_is_used(servers, workos, kind):
         assert s["shared_credential_hits"] == 1, s
     finally:
         cache.cleanup()
+
+
+def test_junk_bearer_costs_no_shared_lookup(httpd):
+    """Only a JWT-shaped bearer token is looked up in the shared tier: a
+    flood of junk costs no cache round trip (with redis, a network one)."""
+    mark = len(httpd.log_text())
+    for junk in ("junk-without-dots", "a.b", "a.b.c.d"):
+        assert httpd.get("/api", headers=bearer(junk)).status_code == 401
+    assert "cache get wos:cred" not in httpd.log_text()[mark:]
+    assert httpd.get("/api", headers=bearer("a.b.c")).status_code == 401
+    assert "cache get wos:cred" in httpd.log_text()[mark:]
