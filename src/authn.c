@@ -37,17 +37,21 @@ void authn_child_init(apr_pool_t *p)
     authn_cache = credcache_create(p);
 }
 
-/* The one place a credential's cache key is made, for both tiers: a hash
- * of the credential under the isolation tag of what made it valid (the
- * cookie passwords for cookies, the JWKS and issuers for bearer tokens),
- * so one virtual host never serves what another verified. */
-static void authn_key(const wos_srv_cfg *sc, char kind, const char *cred,
-                      apr_pool_t *p, unsigned char key[32])
+/* What made a credential of this kind valid here: cookies need the
+ * cookie passwords too, bearer tokens only the keys and issuers. */
+static const char *authn_tag(const wos_srv_cfg *sc, char kind)
 {
-    const char *tag = kind == 'c' ? sc->cookie_tag : sc->verify_tag;
-    const char *tagged = apr_pstrcat(p, tag ? tag : "", ":", cred, NULL);
+    return kind == 'c' ? sc->cookie_tag : sc->verify_tag;
+}
 
-    credcache_key(authn_cache, kind, tagged, strlen(tagged), key);
+/* The one place a credential's cache key is made, for both tiers: a hash
+ * of the credential under the isolation tag of what made it valid, so one
+ * virtual host never serves what another verified. */
+static void authn_key(const wos_srv_cfg *sc, char kind, const char *cred,
+                      unsigned char key[32])
+{
+    credcache_key(authn_cache, kind, authn_tag(sc, kind), cred, strlen(cred),
+                  key);
 }
 
 /* Whether the shared tier could hold this credential: a bearer token that
@@ -80,7 +84,7 @@ static int authn_cached(request_rec *r, const wos_srv_cfg *sc, char kind,
     if (!authn_cache) {
         return 0;
     }
-    authn_key(sc, kind, cred, r->pool, key);
+    authn_key(sc, kind, cred, key);
     *id = credcache_get(authn_cache, key, now, r->pool);
     stats_inc(*id ? STAT_CACHE_HITS : STAT_CACHE_MISSES);
     if (!*id && authn_shareable(kind, cred)) {
@@ -123,7 +127,7 @@ static void authn_remember_cred(request_rec *r, const wos_srv_cfg *sc,
     unsigned char key[32];
 
     if (authn_cache) {
-        authn_key(sc, kind, cred, r->pool, key);
+        authn_key(sc, kind, cred, key);
         authn_remember(r, sc, kind, key, id, until);
     }
 }
@@ -244,8 +248,9 @@ static verify_rc authn_session_token(request_rec *r, const wos_srv_cfg *sc,
                                      const session_t *sess,
                                      authn_state_t *st)
 {
-    verify_rc vr = verify_token(r, sc, sess->access_token, 0, &st->id,
-                                &st->why);
+    /* from inside a valid seal: a key miss is "try again", never "bad" */
+    verify_rc vr = verify_token_trusted(r, sc, sess->access_token, 0,
+                                        &st->id, &st->why);
 
     if ((vr == VERIFY_OK || vr == VERIFY_EXPIRED) && sess->user_id
         && strcmp(sess->user_id, st->id->user_id) != 0) {
@@ -264,6 +269,7 @@ static authn_rc authn_adopt(request_rec *r, const wos_srv_cfg *sc,
                             const char *sealed, authn_state_t *st)
 {
     session_t sess;
+    verify_rc vr;
 
     if (session_open(r->pool, sealed,
                      (const seal_password_t *)sc->passwords->elts,
@@ -271,7 +277,13 @@ static authn_rc authn_adopt(request_rec *r, const wos_srv_cfg *sc,
                      &sess, &st->why) != 0) {
         return AUTHN_BAD;
     }
-    if (authn_session_token(r, sc, &sess, st) != VERIFY_OK) {
+    vr = authn_session_token(r, sc, &sess, st);
+    if (vr == VERIFY_UNAVAILABLE) {
+        /* its key cannot be had yet: keep the new session for the retry */
+        reply_set_session(r, sc, sealed);
+        return AUTHN_UNAVAILABLE;
+    }
+    if (vr != VERIFY_OK) {
         return AUTHN_BAD;
     }
     reply_set_session(r, sc, sealed);
