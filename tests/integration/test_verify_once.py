@@ -32,12 +32,13 @@ VERIFY_LOCATIONS = LOCATIONS + """
 </Location>
 """
 
-# prefork with at least 8 children, all started before the first request
+# prefork with at least 8 children, all started before the first request,
+# and room over the 24 client threads (at the limit prefork logs AH00161)
 PREFORK_8 = """
 StartServers 8
 MinSpareServers 8
 MaxSpareServers 16
-MaxRequestWorkers 16
+MaxRequestWorkers 40
 """
 
 
