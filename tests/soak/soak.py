@@ -220,7 +220,7 @@ class Redis:
     def start(self):
         self.proc = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
-             "--save", "", "--appendonly", "yes", "--appendfsync", "always",
+             "--save", "", "--appendonly", "yes", "--appendfsync", os.environ.get("SOAK_FSYNC", "always"),
              "--dir", self.dir], stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL, start_new_session=True)
         _wait_port(self.port, self.proc)
@@ -821,7 +821,10 @@ class Soak:
             revoked = list(self.revoked)
         for cookie in pending:
             self.note("refresh-final")
-            self.op_refresh(cookie, final=True)
+            try:
+                self.op_refresh(cookie, final=True)
+            except requests.RequestException as e:
+                self.fail("refresh-final", "request failed", type(e).__name__)
         for t_rev, cookie, token, sid, in_outage in revoked:
             for h in self.hosts:
                 for path, hdr in (("/sapp/page.txt",
@@ -829,7 +832,12 @@ class Soak:
                                   ("/sapi/page.txt",
                                    {"Authorization": f"Bearer {token}"})):
                     self.note("revoked-final")
-                    r = self.get(path, host=h, headers=hdr)
+                    try:
+                        r = self.get(path, host=h, headers=hdr)
+                    except requests.RequestException as e:
+                        self.fail("revoked-final", "request failed",
+                                  type(e).__name__)
+                        continue
                     if r.status_code < 400:
                         if in_outage:
                             self.outage_revoked_allowed += 1
@@ -893,6 +901,11 @@ class Soak:
                 f.write("\n".join(sorted(self.failures + self.events)) + "\n")
             print(f"    all failures with the soak's events: {path}")
         ok = not self.failures and not crashes
+        for h in self.hosts:
+            if ok:
+                h.cleanup()
+            else:
+                print(f"  {h.mpm} error log: {h.error_log}")
         print("soak: PASS" if ok else "soak: FAIL")
         return 0 if ok else 1
 
