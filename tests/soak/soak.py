@@ -10,6 +10,8 @@ fleet would) while
   it) is stopped and started again.
 
     SOAK_SECONDS=600 tests/soak/soak.py       (make -f Makefile.apxs soak)
+    SOAK_CHAOS=cache,restart ...   only some disturbances (workos, cache,
+                                   restart), to narrow a failure down
 
 Traffic: sealed cookies, bearer tokens, WorkOS API keys, refreshes of
 expired cookies (retried after a 503 until they succeed), switch-org,
@@ -60,6 +62,8 @@ from test_apikey import VALIDATIONS, FakeKeys  # noqa: E402
 from test_webhook import event, sign  # noqa: E402
 
 SECONDS = float(os.environ.get("SOAK_SECONDS", "600"))
+# Which disturbances run (all by default; fewer to narrow a failure down).
+CHAOS = set(os.environ.get("SOAK_CHAOS", "workos,cache,restart").split(","))
 THREADS = int(os.environ.get("SOAK_THREADS", "6"))
 RESTART_EVERY = 20.0          # graceful restart of each httpd
 CACHE_RESTART_EVERY = 30.0    # redis stop + start
@@ -72,8 +76,9 @@ PROPAGATION = 3.0             # a revocation must hold everywhere after this
 # the request started (the module's backoff after a failure, Retry-After).
 FAULT_GRACE = 10.0
 # While the cache server is away each host uses its own shmcb (README,
-# "Outages"); httpd's redis client retries a dead server after ~7 s.
-CACHE_GRACE = 10.0
+# "Outages"), and revocations recorded only in redis are not seen there; a
+# host was measured using redis again up to 12 s after it came back.
+CACHE_GRACE = 15.0
 CLIENT_TIMEOUT = 15.0
 # RSS bound, per child, over its value after warm-up: the per-process
 # caches are bounded (credential cache 4,096 entries, ~1-2 KiB for these
@@ -781,13 +786,12 @@ class Soak:
                                         args=(cookies, bearers), daemon=True)
                        for _ in range(THREADS)]
             threads += [threading.Thread(target=self.sampler, daemon=True)]
-            chaos = [threading.Thread(target=self.chaos_workos,
-                                      args=(warmup, chaos_end), daemon=True),
-                     threading.Thread(target=self.chaos_cache,
-                                      args=(warmup + 5, chaos_end),
-                                      daemon=True),
-                     threading.Thread(target=self.chaos_restarts,
-                                      args=(SECONDS - 5,), daemon=True)]
+            chaos = [threading.Thread(target=fn, args=args, daemon=True)
+                     for name, fn, args in (
+                         ("workos", self.chaos_workos, (warmup, chaos_end)),
+                         ("cache", self.chaos_cache, (warmup + 5, chaos_end)),
+                         ("restart", self.chaos_restarts, (SECONDS - 5,)))
+                     if name in CHAOS]
             for t in threads + chaos:
                 t.start()
             while self.elapsed() < chaos_end:
@@ -868,7 +872,8 @@ class Soak:
                       self.keys.bad_requests[:3])
         total = sum(v for k, v in self.count.items())
         print(f"soak: {SECONDS:.0f} s, {THREADS} client threads, "
-              "event + prefork, redis WorkOSCache")
+              "event + prefork, redis WorkOSCache, disturbances: "
+              f"{', '.join(sorted(CHAOS))}")
         print(f"  requests: {total} operations "
               f"({', '.join(f'{k} {v}' for k, v in sorted(self.count.items()))})")
         print(f"  graceful restarts: {sum(self.restarts.values())} "
