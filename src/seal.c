@@ -15,7 +15,8 @@
 #include <apr_strings.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/core_names.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 
 #define SEAL_PREFIX "Fe26.2"
@@ -197,14 +198,155 @@ static int seal_secret_ok(const seal_password_t *pw)
     return n >= SEAL_MIN_PASSWORD_LEN && n <= INT_MAX;
 }
 
+/* OpenSSL 3 looks algorithms up by name on every implicit use (EVP_sha1(),
+ * PKCS5_PBKDF2_HMAC, HMAC(), EVP_aes_256_cbc()): that was most of an
+ * unseal's cost besides the hashing itself. The algorithms are fetched
+ * once per process (fetched objects are shareable between threads), and
+ * the MAC contexts are prepared once and duplicated for each use
+ * (contexts are not shareable, their copies are). */
+static CRYPTO_ONCE seal_once = CRYPTO_ONCE_STATIC_INIT;
+static EVP_MAC *seal_hmac_alg;
+static EVP_MAC_CTX *seal_hmac_sha1;   /* digest set, no key */
+static EVP_MAC_CTX *seal_hmac_sha256; /* digest set, no key */
+static EVP_CIPHER *seal_aes_cbc;
+static CRYPTO_RWLOCK *seal_lock;
+
+/* PBKDF2 with one iteration is HMAC-SHA1(password, salt || INT(i)) per
+ * 20-byte block, so the HMAC key schedule of each password (its inner
+ * and outer pads) is computed once and cloned for every seal. A handful
+ * of passwords are configured; past the bound they are keyed anew. */
+#define SEAL_PREPARED_PASSWORDS 16
+
+typedef struct {
+    char *secret;        /* a copy, compared by content: a new config
+                          * generation may reuse the old one's memory */
+    size_t len;
+    EVP_MAC_CTX *ctx;    /* HMAC-SHA1 keyed with the password */
+} seal_prepared_t;
+
+static seal_prepared_t seal_prepared[SEAL_PREPARED_PASSWORDS];
+
+static EVP_MAC_CTX *seal_mac_ctx(const char *digest)
+{
+    OSSL_PARAM params[2];
+    EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(seal_hmac_alg);
+
+    if (ctx == NULL)
+        return NULL;
+    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+                                                 (char *)digest, 0);
+    params[1] = OSSL_PARAM_construct_end();
+    if (EVP_MAC_CTX_set_params(ctx, params) == 1)
+        return ctx;
+    EVP_MAC_CTX_free(ctx);
+    return NULL;
+}
+
+static void seal_init_once(void)
+{
+    seal_lock = CRYPTO_THREAD_lock_new();
+    seal_aes_cbc = EVP_CIPHER_fetch(NULL, "AES-256-CBC", NULL);
+    seal_hmac_alg = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    if (seal_hmac_alg != NULL) {
+        seal_hmac_sha1 = seal_mac_ctx("SHA1");
+        seal_hmac_sha256 = seal_mac_ctx("SHA256");
+    }
+}
+
+static int seal_ready(void)
+{
+    return CRYPTO_THREAD_run_once(&seal_once, seal_init_once)
+           && seal_lock != NULL && seal_aes_cbc != NULL
+           && seal_hmac_sha1 != NULL && seal_hmac_sha256 != NULL;
+}
+
+/* A fresh copy of proto keyed with key (the caller frees it). */
+static EVP_MAC_CTX *seal_keyed(const EVP_MAC_CTX *proto,
+                               const unsigned char *key, size_t key_len)
+{
+    EVP_MAC_CTX *ctx = EVP_MAC_CTX_dup(proto);
+
+    if (ctx != NULL && EVP_MAC_init(ctx, key, key_len, NULL) == 1)
+        return ctx;
+    EVP_MAC_CTX_free(ctx);
+    return NULL;
+}
+
+/* A copy of the password's keyed HMAC-SHA1 (the caller frees it),
+ * keying and remembering one the first time a password is seen. */
+static EVP_MAC_CTX *seal_password_mac(const char *secret)
+{
+    size_t len = strlen(secret), i;
+    EVP_MAC_CTX *copy = NULL, *fresh;
+
+    if (!CRYPTO_THREAD_read_lock(seal_lock))
+        return NULL;
+    for (i = 0; i < SEAL_PREPARED_PASSWORDS && seal_prepared[i].ctx; i++) {
+        if (seal_prepared[i].len == len
+            && memcmp(seal_prepared[i].secret, secret, len) == 0) {
+            copy = EVP_MAC_CTX_dup(seal_prepared[i].ctx);
+            CRYPTO_THREAD_unlock(seal_lock);
+            return copy;
+        }
+    }
+    CRYPTO_THREAD_unlock(seal_lock);
+    fresh = seal_keyed(seal_hmac_sha1, (const unsigned char *)secret, len);
+    if (fresh == NULL)
+        return NULL;
+    copy = EVP_MAC_CTX_dup(fresh);
+    if (!CRYPTO_THREAD_write_lock(seal_lock)) {
+        EVP_MAC_CTX_free(fresh);
+        return copy;
+    }
+    for (i = 0; i < SEAL_PREPARED_PASSWORDS && seal_prepared[i].ctx; i++) {
+        if (seal_prepared[i].len == len
+            && memcmp(seal_prepared[i].secret, secret, len) == 0)
+            break;      /* another thread was first */
+    }
+    if (i < SEAL_PREPARED_PASSWORDS && seal_prepared[i].ctx == NULL
+        && (seal_prepared[i].secret = OPENSSL_secure_malloc(len + 1))) {
+        memcpy(seal_prepared[i].secret, secret, len + 1);
+        seal_prepared[i].len = len;
+        seal_prepared[i].ctx = fresh;
+        fresh = NULL;
+    }
+    CRYPTO_THREAD_unlock(seal_lock);
+    EVP_MAC_CTX_free(fresh);
+    return copy;
+}
+
 /* iron's key derivation: PBKDF2-HMAC-SHA1, one iteration, the hex salt
- * used as text (not decoded). */
+ * used as text (not decoded): block i of the key is
+ * HMAC-SHA1(password, salt || INT(i)), i = 1, 2 (RFC 8018 5.2). */
 static int seal_derive(const char *secret, const char *salt, size_t salt_len,
                        unsigned char key[SEAL_KEY_LEN])
 {
-    return PKCS5_PBKDF2_HMAC(secret, (int)strlen(secret),
-                             (const unsigned char *)salt, (int)salt_len, 1,
-                             EVP_sha1(), SEAL_KEY_LEN, key) == 1 ? 0 : -1;
+    unsigned char block[EVP_MAX_MD_SIZE];
+    EVP_MAC_CTX *keyed, *ctx = NULL;
+    size_t done = 0, n = 0;
+    unsigned char index[4] = { 0, 0, 0, 0 };
+    int ok = 1;
+
+    if (!seal_ready() || (keyed = seal_password_mac(secret)) == NULL)
+        return -1;
+    while (ok && done < SEAL_KEY_LEN) {
+        index[3]++;
+        ok = (ctx = EVP_MAC_CTX_dup(keyed)) != NULL
+             && EVP_MAC_update(ctx, (const unsigned char *)salt,
+                               salt_len) == 1
+             && EVP_MAC_update(ctx, index, sizeof(index)) == 1
+             && EVP_MAC_final(ctx, block, &n, sizeof(block)) == 1
+             && n > 0;
+        EVP_MAC_CTX_free(ctx);
+        if (ok) {
+            n = n < SEAL_KEY_LEN - done ? n : SEAL_KEY_LEN - done;
+            memcpy(key + done, block, n);
+            done += n;
+        }
+    }
+    EVP_MAC_CTX_free(keyed);
+    OPENSSL_cleanse(block, sizeof(block));
+    return ok ? 0 : -1;
 }
 
 static seal_status_t seal_hmac(const char *secret, const char *salt,
@@ -212,14 +354,17 @@ static seal_status_t seal_hmac(const char *secret, const char *salt,
                                size_t data_len, unsigned char mac[SEAL_MAC_LEN])
 {
     unsigned char key[SEAL_KEY_LEN];
-    unsigned int mac_len = 0;
+    EVP_MAC_CTX *ctx = NULL;
+    size_t mac_len = 0;
     seal_status_t st = SEAL_ERR_CRYPTO;
 
     if (seal_derive(secret, salt, salt_len, key) == 0
-        && HMAC(EVP_sha256(), key, SEAL_KEY_LEN, (const unsigned char *)data,
-                data_len, mac, &mac_len) != NULL
+        && (ctx = seal_keyed(seal_hmac_sha256, key, SEAL_KEY_LEN)) != NULL
+        && EVP_MAC_update(ctx, (const unsigned char *)data, data_len) == 1
+        && EVP_MAC_final(ctx, mac, &mac_len, SEAL_MAC_LEN) == 1
         && mac_len == SEAL_MAC_LEN)
         st = SEAL_OK;
+    EVP_MAC_CTX_free(ctx);
     OPENSSL_cleanse(key, sizeof(key));
     return st;
 }
@@ -237,7 +382,7 @@ static seal_status_t seal_cipher(int enc, const unsigned char key[SEAL_KEY_LEN],
 
     if (ctx == NULL)
         return SEAL_ERR_CRYPTO;
-    if (EVP_CipherInit_ex(ctx, EVP_aes_256_cbc(), NULL, key, iv, enc) == 1
+    if (EVP_CipherInit_ex(ctx, seal_aes_cbc, NULL, key, iv, enc) == 1
         && EVP_CipherUpdate(ctx, out, &n1, in, (int)in_len) == 1) {
         if (EVP_CipherFinal_ex(ctx, out + n1, &n2) == 1) {
             *out_len = (size_t)n1 + (size_t)n2;
