@@ -202,62 +202,60 @@ static int seal_secret_ok(const seal_password_t *pw)
  * PKCS5_PBKDF2_HMAC, HMAC(), EVP_aes_256_cbc()): that was most of an
  * unseal's cost besides the hashing itself. The algorithms are fetched
  * once per process (fetched objects are shareable between threads), and
- * the MAC contexts are prepared once and duplicated for each use
- * (contexts are not shareable, their copies are). */
+ * prepared contexts are copied for each use (contexts are not shareable,
+ * their copies are). */
 static CRYPTO_ONCE seal_once = CRYPTO_ONCE_STATIC_INIT;
 static EVP_MAC *seal_hmac_alg;
-static EVP_MAC_CTX *seal_hmac_sha1;   /* digest set, no key */
 static EVP_MAC_CTX *seal_hmac_sha256; /* digest set, no key */
+static EVP_MD *seal_sha1;
 static EVP_CIPHER *seal_aes_cbc;
 static CRYPTO_RWLOCK *seal_lock;
 
 /* PBKDF2 with one iteration is HMAC-SHA1(password, salt || INT(i)) per
- * 20-byte block, so the HMAC key schedule of each password (its inner
- * and outer pads) is computed once and cloned for every seal. A handful
- * of passwords are configured; past the bound they are keyed anew. */
+ * 20-byte block, and HMAC is H(K ^ opad || H(K ^ ipad || message)): the
+ * two pad blocks depend on the password alone, so each password's SHA-1
+ * states after them are computed once and copied for every seal. A
+ * handful of passwords are configured; past the bound they are keyed
+ * anew each time. */
 #define SEAL_PREPARED_PASSWORDS 16
+#define SEAL_SHA1_BLOCK 64
+#define SEAL_SHA1_LEN 20
 
 typedef struct {
     char *secret;        /* a copy, compared by content: a new config
                           * generation may reuse the old one's memory */
     size_t len;
-    EVP_MAC_CTX *ctx;    /* HMAC-SHA1 keyed with the password */
+    EVP_MD_CTX *inner;   /* SHA-1 after K ^ ipad */
+    EVP_MD_CTX *outer;   /* SHA-1 after K ^ opad */
 } seal_prepared_t;
 
 static seal_prepared_t seal_prepared[SEAL_PREPARED_PASSWORDS];
 
-static EVP_MAC_CTX *seal_mac_ctx(const char *digest)
-{
-    OSSL_PARAM params[2];
-    EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(seal_hmac_alg);
-
-    if (ctx == NULL)
-        return NULL;
-    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-                                                 (char *)digest, 0);
-    params[1] = OSSL_PARAM_construct_end();
-    if (EVP_MAC_CTX_set_params(ctx, params) == 1)
-        return ctx;
-    EVP_MAC_CTX_free(ctx);
-    return NULL;
-}
-
 static void seal_init_once(void)
 {
+    OSSL_PARAM params[2];
+
     seal_lock = CRYPTO_THREAD_lock_new();
     seal_aes_cbc = EVP_CIPHER_fetch(NULL, "AES-256-CBC", NULL);
+    seal_sha1 = EVP_MD_fetch(NULL, "SHA1", NULL);
     seal_hmac_alg = EVP_MAC_fetch(NULL, "HMAC", NULL);
-    if (seal_hmac_alg != NULL) {
-        seal_hmac_sha1 = seal_mac_ctx("SHA1");
-        seal_hmac_sha256 = seal_mac_ctx("SHA256");
+    if (seal_hmac_alg == NULL
+        || (seal_hmac_sha256 = EVP_MAC_CTX_new(seal_hmac_alg)) == NULL)
+        return;
+    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+                                                 "SHA256", 0);
+    params[1] = OSSL_PARAM_construct_end();
+    if (EVP_MAC_CTX_set_params(seal_hmac_sha256, params) != 1) {
+        EVP_MAC_CTX_free(seal_hmac_sha256);
+        seal_hmac_sha256 = NULL;
     }
 }
 
 static int seal_ready(void)
 {
     return CRYPTO_THREAD_run_once(&seal_once, seal_init_once)
-           && seal_lock != NULL && seal_aes_cbc != NULL
-           && seal_hmac_sha1 != NULL && seal_hmac_sha256 != NULL;
+           && seal_lock != NULL && seal_aes_cbc != NULL && seal_sha1 != NULL
+           && seal_hmac_sha256 != NULL;
 }
 
 /* A fresh copy of proto keyed with key (the caller frees it). */
@@ -272,47 +270,87 @@ static EVP_MAC_CTX *seal_keyed(const EVP_MAC_CTX *proto,
     return NULL;
 }
 
-/* A copy of the password's keyed HMAC-SHA1 (the caller frees it),
- * keying and remembering one the first time a password is seen. */
-static EVP_MAC_CTX *seal_password_mac(const char *secret)
+/* The password's inner and outer SHA-1 states (RFC 2104). */
+static int seal_pads(const char *secret, size_t len, EVP_MD_CTX *inner,
+                     EVP_MD_CTX *outer)
+{
+    unsigned char k[SEAL_SHA1_BLOCK], pad[SEAL_SHA1_BLOCK];
+    unsigned int n = 0;
+    int ok = 1;
+    size_t i;
+
+    memset(k, 0, sizeof(k));
+    if (len > SEAL_SHA1_BLOCK)
+        ok = EVP_Digest(secret, len, k, &n, seal_sha1, NULL) == 1;
+    else
+        memcpy(k, secret, len);
+    for (i = 0; i < SEAL_SHA1_BLOCK; i++)
+        pad[i] = k[i] ^ 0x36;
+    ok = ok && EVP_DigestInit_ex(inner, seal_sha1, NULL) == 1
+         && EVP_DigestUpdate(inner, pad, sizeof(pad)) == 1;
+    for (i = 0; i < SEAL_SHA1_BLOCK; i++)
+        pad[i] = k[i] ^ 0x5c;
+    ok = ok && EVP_DigestInit_ex(outer, seal_sha1, NULL) == 1
+         && EVP_DigestUpdate(outer, pad, sizeof(pad)) == 1;
+    OPENSSL_cleanse(k, sizeof(k));
+    OPENSSL_cleanse(pad, sizeof(pad));
+    return ok ? 0 : -1;
+}
+
+static int seal_same(const seal_prepared_t *e, const char *secret,
+                     size_t len)
+{
+    return e->len == len && memcmp(e->secret, secret, len) == 0;
+}
+
+/* Copies the password's pad states into inner and outer, preparing and
+ * remembering them the first time a password is seen. */
+static int seal_password_pads(const char *secret, EVP_MD_CTX *inner,
+                              EVP_MD_CTX *outer)
 {
     size_t len = strlen(secret), i;
-    EVP_MAC_CTX *copy = NULL, *fresh;
+    seal_prepared_t *e;
+    int ok = -1;
 
     if (!CRYPTO_THREAD_read_lock(seal_lock))
-        return NULL;
-    for (i = 0; i < SEAL_PREPARED_PASSWORDS && seal_prepared[i].ctx; i++) {
-        if (seal_prepared[i].len == len
-            && memcmp(seal_prepared[i].secret, secret, len) == 0) {
-            copy = EVP_MAC_CTX_dup(seal_prepared[i].ctx);
+        return -1;
+    for (i = 0; i < SEAL_PREPARED_PASSWORDS && seal_prepared[i].inner; i++) {
+        e = &seal_prepared[i];
+        if (seal_same(e, secret, len)) {
+            ok = EVP_MD_CTX_copy_ex(inner, e->inner) == 1
+                 && EVP_MD_CTX_copy_ex(outer, e->outer) == 1 ? 0 : -1;
             CRYPTO_THREAD_unlock(seal_lock);
-            return copy;
+            return ok;
         }
     }
     CRYPTO_THREAD_unlock(seal_lock);
-    fresh = seal_keyed(seal_hmac_sha1, (const unsigned char *)secret, len);
-    if (fresh == NULL)
-        return NULL;
-    copy = EVP_MAC_CTX_dup(fresh);
-    if (!CRYPTO_THREAD_write_lock(seal_lock)) {
-        EVP_MAC_CTX_free(fresh);
-        return copy;
-    }
-    for (i = 0; i < SEAL_PREPARED_PASSWORDS && seal_prepared[i].ctx; i++) {
-        if (seal_prepared[i].len == len
-            && memcmp(seal_prepared[i].secret, secret, len) == 0)
+    if (seal_pads(secret, len, inner, outer) != 0)
+        return -1;
+    if (!CRYPTO_THREAD_write_lock(seal_lock))
+        return 0;
+    for (i = 0; i < SEAL_PREPARED_PASSWORDS && seal_prepared[i].inner; i++) {
+        if (seal_same(&seal_prepared[i], secret, len))
             break;      /* another thread was first */
     }
-    if (i < SEAL_PREPARED_PASSWORDS && seal_prepared[i].ctx == NULL
-        && (seal_prepared[i].secret = OPENSSL_secure_malloc(len + 1))) {
-        memcpy(seal_prepared[i].secret, secret, len + 1);
-        seal_prepared[i].len = len;
-        seal_prepared[i].ctx = fresh;
-        fresh = NULL;
+    e = i < SEAL_PREPARED_PASSWORDS ? &seal_prepared[i] : NULL;
+    if (e != NULL && e->inner == NULL
+        && (e->secret = OPENSSL_secure_malloc(len + 1)) != NULL) {
+        EVP_MD_CTX *in = EVP_MD_CTX_new(), *out = EVP_MD_CTX_new();
+        if (in && out && EVP_MD_CTX_copy_ex(in, inner) == 1
+            && EVP_MD_CTX_copy_ex(out, outer) == 1) {
+            memcpy(e->secret, secret, len + 1);
+            e->len = len;
+            e->outer = out;
+            e->inner = in;   /* last: the lookup loop stops at NULL */
+        } else {
+            EVP_MD_CTX_free(in);
+            EVP_MD_CTX_free(out);
+            OPENSSL_secure_free(e->secret);
+            e->secret = NULL;
+        }
     }
     CRYPTO_THREAD_unlock(seal_lock);
-    EVP_MAC_CTX_free(fresh);
-    return copy;
+    return 0;
 }
 
 /* iron's key derivation: PBKDF2-HMAC-SHA1, one iteration, the hex salt
@@ -322,29 +360,36 @@ static int seal_derive(const char *secret, const char *salt, size_t salt_len,
                        unsigned char key[SEAL_KEY_LEN])
 {
     unsigned char block[EVP_MAX_MD_SIZE];
-    EVP_MAC_CTX *keyed, *ctx = NULL;
-    size_t done = 0, n = 0;
     unsigned char index[4] = { 0, 0, 0, 0 };
-    int ok = 1;
+    EVP_MD_CTX *inner = NULL, *outer = NULL, *ctx = NULL;
+    unsigned int n = 0;
+    size_t done = 0, take;
+    int ok;
 
-    if (!seal_ready() || (keyed = seal_password_mac(secret)) == NULL)
-        return -1;
+    ok = seal_ready() && (inner = EVP_MD_CTX_new()) != NULL
+         && (outer = EVP_MD_CTX_new()) != NULL
+         && (ctx = EVP_MD_CTX_new()) != NULL
+         && seal_password_pads(secret, inner, outer) == 0;
     while (ok && done < SEAL_KEY_LEN) {
         index[3]++;
-        ok = (ctx = EVP_MAC_CTX_dup(keyed)) != NULL
-             && EVP_MAC_update(ctx, (const unsigned char *)salt,
-                               salt_len) == 1
-             && EVP_MAC_update(ctx, index, sizeof(index)) == 1
-             && EVP_MAC_final(ctx, block, &n, sizeof(block)) == 1
-             && n > 0;
-        EVP_MAC_CTX_free(ctx);
+        ok = EVP_MD_CTX_copy_ex(ctx, inner) == 1
+             && EVP_DigestUpdate(ctx, salt, salt_len) == 1
+             && EVP_DigestUpdate(ctx, index, sizeof(index)) == 1
+             && EVP_DigestFinal_ex(ctx, block, &n) == 1
+             && n == SEAL_SHA1_LEN
+             && EVP_MD_CTX_copy_ex(ctx, outer) == 1
+             && EVP_DigestUpdate(ctx, block, n) == 1
+             && EVP_DigestFinal_ex(ctx, block, &n) == 1
+             && n == SEAL_SHA1_LEN;
         if (ok) {
-            n = n < SEAL_KEY_LEN - done ? n : SEAL_KEY_LEN - done;
-            memcpy(key + done, block, n);
-            done += n;
+            take = SEAL_KEY_LEN - done < n ? SEAL_KEY_LEN - done : n;
+            memcpy(key + done, block, take);
+            done += take;
         }
     }
-    EVP_MAC_CTX_free(keyed);
+    EVP_MD_CTX_free(inner);
+    EVP_MD_CTX_free(outer);
+    EVP_MD_CTX_free(ctx);
     OPENSSL_cleanse(block, sizeof(block));
     return ok ? 0 : -1;
 }
