@@ -2,7 +2,10 @@
  *
  * Property: jsonparse_object accepts exactly the inputs that
  * json_loadb(JSON_REJECT_DUPLICATES) accepts as an object (within the
- * same depth bound), and builds an equal value. */
+ * same depth bound), and builds an equal value. One known exception:
+ * jansson 2.14 skips a NUL byte that follows a character it pushed back
+ * (a number's end: {"a":1<NUL>} loads), which no JSON text may contain;
+ * with a NUL in the input ours may only refuse more. */
 #include <string.h>
 
 #include <jansson.h>
@@ -25,7 +28,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         json_decref(ref);
         ref = NULL;
     }
-    FUZZ_CHECK((ref == NULL) == (ours == NULL));
+    if (memchr(data, '\0', size) != NULL)
+        FUZZ_CHECK(ours == NULL || ref != NULL);
+    else
+        FUZZ_CHECK((ref == NULL) == (ours == NULL));
     if (ref != NULL)
         FUZZ_CHECK(json_equal(ref, ours));
     json_decref(ref);

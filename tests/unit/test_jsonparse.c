@@ -110,9 +110,12 @@ static void test_refusals(void **state)
 static void test_embedded_nul_in_input(void **state)
 {
     static const char s[] = "{\"a\":\"x\0y\"}";
+    /* jansson 2.14 loads this one (it drops the NUL after the number) */
+    static const char t[] = "{\"a\":922\0}";
 
     (void)state;
     assert_null(jsonparse_object(s, sizeof(s) - 1, 8));
+    assert_null(jsonparse_object(t, sizeof(t) - 1, 8));
 }
 
 static void test_depth(void **state)
