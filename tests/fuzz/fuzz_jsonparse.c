@@ -32,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(ours == NULL || ref != NULL);
     else
         FUZZ_CHECK((ref == NULL) == (ours == NULL));
-    if (ref != NULL)
+    if (ref != NULL && ours != NULL)
         FUZZ_CHECK(json_equal(ref, ours));
     json_decref(ref);
     json_decref(ours);
