@@ -15,8 +15,6 @@
 #include <apr_strings.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/core_names.h>
-#include <openssl/params.h>
 #include <openssl/rand.h>
 
 #define SEAL_PREFIX "Fe26.2"
@@ -201,13 +199,13 @@ static int seal_secret_ok(const seal_password_t *pw)
 /* OpenSSL 3 looks algorithms up by name on every implicit use (EVP_sha1(),
  * PKCS5_PBKDF2_HMAC, HMAC(), EVP_aes_256_cbc()): that was most of an
  * unseal's cost besides the hashing itself. The algorithms are fetched
- * once per process (fetched objects are shareable between threads), and
- * prepared contexts are copied for each use (contexts are not shareable,
- * their copies are). */
+ * once per process (fetched objects are shareable between threads), the
+ * two HMACs are computed on digest contexts (RFC 2104), and prepared
+ * states are copied for each use (contexts are not shareable, their
+ * copies are). */
 static CRYPTO_ONCE seal_once = CRYPTO_ONCE_STATIC_INIT;
-static EVP_MAC *seal_hmac_alg;
-static EVP_MAC_CTX *seal_hmac_sha256; /* digest set, no key */
 static EVP_MD *seal_sha1;
+static EVP_MD *seal_sha256;
 static EVP_CIPHER *seal_aes_cbc;
 static CRYPTO_RWLOCK *seal_lock;
 
@@ -218,7 +216,7 @@ static CRYPTO_RWLOCK *seal_lock;
  * handful of passwords are configured; past the bound they are keyed
  * anew each time. */
 #define SEAL_PREPARED_PASSWORDS 16
-#define SEAL_SHA1_BLOCK 64
+#define SEAL_HASH_BLOCK 64   /* SHA-1 and SHA-256 alike */
 #define SEAL_SHA1_LEN 20
 
 typedef struct {
@@ -233,62 +231,38 @@ static seal_prepared_t seal_prepared[SEAL_PREPARED_PASSWORDS];
 
 static void seal_init_once(void)
 {
-    OSSL_PARAM params[2];
-
     seal_lock = CRYPTO_THREAD_lock_new();
     seal_aes_cbc = EVP_CIPHER_fetch(NULL, "AES-256-CBC", NULL);
     seal_sha1 = EVP_MD_fetch(NULL, "SHA1", NULL);
-    seal_hmac_alg = EVP_MAC_fetch(NULL, "HMAC", NULL);
-    if (seal_hmac_alg == NULL
-        || (seal_hmac_sha256 = EVP_MAC_CTX_new(seal_hmac_alg)) == NULL)
-        return;
-    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-                                                 "SHA256", 0);
-    params[1] = OSSL_PARAM_construct_end();
-    if (EVP_MAC_CTX_set_params(seal_hmac_sha256, params) != 1) {
-        EVP_MAC_CTX_free(seal_hmac_sha256);
-        seal_hmac_sha256 = NULL;
-    }
+    seal_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
 }
 
 static int seal_ready(void)
 {
     return CRYPTO_THREAD_run_once(&seal_once, seal_init_once)
            && seal_lock != NULL && seal_aes_cbc != NULL && seal_sha1 != NULL
-           && seal_hmac_sha256 != NULL;
-}
-
-/* A fresh copy of proto keyed with key (the caller frees it). */
-static EVP_MAC_CTX *seal_keyed(const EVP_MAC_CTX *proto,
-                               const unsigned char *key, size_t key_len)
-{
-    EVP_MAC_CTX *ctx = EVP_MAC_CTX_dup(proto);
-
-    if (ctx != NULL && EVP_MAC_init(ctx, key, key_len, NULL) == 1)
-        return ctx;
-    EVP_MAC_CTX_free(ctx);
-    return NULL;
+           && seal_sha256 != NULL;
 }
 
 /* The password's inner and outer SHA-1 states (RFC 2104). */
 static int seal_pads(const char *secret, size_t len, EVP_MD_CTX *inner,
                      EVP_MD_CTX *outer)
 {
-    unsigned char k[SEAL_SHA1_BLOCK], pad[SEAL_SHA1_BLOCK];
+    unsigned char k[SEAL_HASH_BLOCK], pad[SEAL_HASH_BLOCK];
     unsigned int n = 0;
     int ok = 1;
     size_t i;
 
     memset(k, 0, sizeof(k));
-    if (len > SEAL_SHA1_BLOCK)
+    if (len > SEAL_HASH_BLOCK)
         ok = EVP_Digest(secret, len, k, &n, seal_sha1, NULL) == 1;
     else
         memcpy(k, secret, len);
-    for (i = 0; i < SEAL_SHA1_BLOCK; i++)
+    for (i = 0; i < SEAL_HASH_BLOCK; i++)
         pad[i] = k[i] ^ 0x36;
     ok = ok && EVP_DigestInit_ex(inner, seal_sha1, NULL) == 1
          && EVP_DigestUpdate(inner, pad, sizeof(pad)) == 1;
-    for (i = 0; i < SEAL_SHA1_BLOCK; i++)
+    for (i = 0; i < SEAL_HASH_BLOCK; i++)
         pad[i] = k[i] ^ 0x5c;
     ok = ok && EVP_DigestInit_ex(outer, seal_sha1, NULL) == 1
          && EVP_DigestUpdate(outer, pad, sizeof(pad)) == 1;
@@ -394,23 +368,45 @@ static int seal_derive(const char *secret, const char *salt, size_t salt_len,
     return ok ? 0 : -1;
 }
 
+/* HMAC-SHA256 (RFC 2104) with the derived 32-byte key, on one digest
+ * context: H(K ^ opad || H(K ^ ipad || data)). */
 static seal_status_t seal_hmac(const char *secret, const char *salt,
                                size_t salt_len, const char *data,
                                size_t data_len, unsigned char mac[SEAL_MAC_LEN])
 {
-    unsigned char key[SEAL_KEY_LEN];
-    EVP_MAC_CTX *ctx = NULL;
-    size_t mac_len = 0;
+    unsigned char key[SEAL_KEY_LEN], pad[SEAL_HASH_BLOCK];
+    unsigned char inner[EVP_MAX_MD_SIZE];
+    unsigned int n = 0, m = 0;
+    EVP_MD_CTX *ctx = NULL;
     seal_status_t st = SEAL_ERR_CRYPTO;
+    size_t i;
 
+    /* the key is shorter than the block */
     if (seal_derive(secret, salt, salt_len, key) == 0
-        && (ctx = seal_keyed(seal_hmac_sha256, key, SEAL_KEY_LEN)) != NULL
-        && EVP_MAC_update(ctx, (const unsigned char *)data, data_len) == 1
-        && EVP_MAC_final(ctx, mac, &mac_len, SEAL_MAC_LEN) == 1
-        && mac_len == SEAL_MAC_LEN)
-        st = SEAL_OK;
-    EVP_MAC_CTX_free(ctx);
+        && (ctx = EVP_MD_CTX_new()) != NULL) {
+        memset(pad, 0x36, sizeof(pad));
+        for (i = 0; i < SEAL_KEY_LEN; i++)
+            pad[i] ^= key[i];
+        if (EVP_DigestInit_ex(ctx, seal_sha256, NULL) == 1
+            && EVP_DigestUpdate(ctx, pad, sizeof(pad)) == 1
+            && EVP_DigestUpdate(ctx, data, data_len) == 1
+            && EVP_DigestFinal_ex(ctx, inner, &n) == 1
+            && n == SEAL_MAC_LEN) {
+            memset(pad, 0x5c, sizeof(pad));
+            for (i = 0; i < SEAL_KEY_LEN; i++)
+                pad[i] ^= key[i];
+            if (EVP_DigestInit_ex(ctx, seal_sha256, NULL) == 1
+                && EVP_DigestUpdate(ctx, pad, sizeof(pad)) == 1
+                && EVP_DigestUpdate(ctx, inner, n) == 1
+                && EVP_DigestFinal_ex(ctx, mac, &m) == 1
+                && m == SEAL_MAC_LEN)
+                st = SEAL_OK;
+        }
+    }
+    EVP_MD_CTX_free(ctx);
     OPENSSL_cleanse(key, sizeof(key));
+    OPENSSL_cleanse(pad, sizeof(pad));
+    OPENSSL_cleanse(inner, sizeof(inner));
     return st;
 }
 
