@@ -326,7 +326,9 @@ static int jwt_digest_verify(const jwt_t *jwt, EVP_PKEY *key)
     if (EVP_Digest(jwt->signing_input, jwt->signing_input_len, md, &md_len,
                    jwt_sha256, NULL) != 1)
         return 0;
-    if ((ctx = jwt_verify_ctx(key)) == NULL)
+    /* a provider that cannot copy contexts gets a fresh one each time */
+    if ((ctx = jwt_verify_ctx(key)) == NULL
+        && (ctx = jwt_prepare(key)) == NULL)
         return 0;
     ok = EVP_PKEY_verify(ctx, jwt->sig, jwt->sig_len, md, md_len) == 1;
     EVP_PKEY_CTX_free(ctx);
