@@ -27,7 +27,8 @@ verified on this host. Tables go to stdout and tests/bench/last-scale.md.
 Environment: BENCH_ROUNDS (6), BENCH_SECONDS (5), BENCH_CONNECTIONS (32),
 BENCH_THREADS (2), BENCH_SCALE_ONLY (workload keys, comma-separated:
 event-100 event-3000 prefork-100 prefork-3000 h2), BENCH_H2_CLIENTS (8),
-BENCH_H2_STREAMS (64), WOS_MODULE (another build). Installs what it needs
+BENCH_H2_STREAMS (64), BENCH_WORKOS_CACHE (the module's shmcb size in
+bytes, 16777216), WOS_MODULE (another build). Installs what it needs
 from Debian when missing (wrk, nghttp2-client, the peers).
 """
 import os
@@ -49,6 +50,9 @@ CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
 THREADS = int(os.environ.get("BENCH_THREADS", "2"))
 H2_CLIENTS = int(os.environ.get("BENCH_H2_CLIENTS", "8"))
 H2_STREAMS = int(os.environ.get("BENCH_H2_STREAMS", "64"))
+# WorkOSCache shmcb size: the README's rule of thumb for 3,000 live tokens
+# (2 × tokens × (identity + 200 bytes)) with room to spare.
+WORKOS_CACHE_BYTES = int(os.environ.get("BENCH_WORKOS_CACHE", "16777216"))
 
 EVENT_4x25 = """
 StartServers 4
@@ -137,7 +141,11 @@ def servers_for(jwks_base, tag, mpm, tuning, token, cert_file, extra=""):
         h.ok_headers = {"Authorization": f"Bearer {token}"}
         h.server_conf += extra
         if h.key == "workos":
-            h.server_conf = B.workos_server_conf(jwks_base, f"{tag}") + extra
+            # sized as the README says for this many live tokens
+            h.dir = pathlib.Path(tempfile.mkdtemp(prefix=f"wos-bench-{tag}-"))
+            h.server_conf = (B.workos_server_conf(jwks_base, f"{tag}")
+                             + f'WorkOSCache "shmcb:{h.dir}/cache/workos'
+                             f'({WORKOS_CACHE_BYTES})"\n' + extra)
             h.location = h.location + STATUS_LOCATION
         if h.key == "oauth2":
             h.location = h.location.replace("/jwks/oauth2",
