@@ -6,7 +6,6 @@
  * JSON objects without duplicate members (RFC 8725 section 3). */
 #include "jwt.h"
 #include "b64url.h"
-#include "jsonparse.h"
 
 #include <string.h>
 #include <strings.h>
@@ -21,9 +20,9 @@
 /* RS256 with an 8192-bit key (the largest jwks.c accepts): 1024 bytes. */
 #define JWT_MAX_SIG_BYTES 1024
 /* WorkOS claims nest at most two levels ({"act": {"sub": ...}}). jansson
- * 2.14 stops at JSON_PARSER_MAX_DEPTH (2048), a build-time constant of the
- * library (older releases had no limit); the token's JSON is read by
- * jsonparse.c with a much tighter bound (every value counts a level). */
+ * 2.14 stops at JSON_PARSER_MAX_DEPTH (2048), but that is a build-time
+ * constant of the library and older releases had no limit, so the token's
+ * JSON is scanned first with a much tighter bound. */
 #define JWT_MAX_DEPTH 32
 #define JWT_MAX_KID 256
 #define JWT_MIN_RSA_BITS 2048
@@ -63,6 +62,32 @@ static void jwt_own_json(apr_pool_t *p, json_t *json)
                               apr_pool_cleanup_null);
 }
 
+/* 1 if brackets nest deeper than JWT_MAX_DEPTH outside strings. The input
+ * need not be valid JSON; jansson judges that afterwards. */
+static int jwt_too_deep(const unsigned char *s, size_t len)
+{
+    int depth = 0, in_string = 0;
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        unsigned char c = s[i];
+        if (in_string) {
+            if (c == '\\')
+                i++;            /* the escaped character cannot end it */
+            else if (c == '"')
+                in_string = 0;
+        } else if (c == '"') {
+            in_string = 1;
+        } else if (c == '[' || c == '{') {
+            if (++depth > JWT_MAX_DEPTH)
+                return 1;
+        } else if (c == ']' || c == '}') {
+            depth--;
+        }
+    }
+    return 0;
+}
+
 /* Decodes one segment into pool memory. */
 static int jwt_decode_segment(apr_pool_t *p, const char *seg, size_t len,
                               unsigned char **out, size_t *outlen)
@@ -83,15 +108,19 @@ static json_t *jwt_decode_object(apr_pool_t *p, const char *seg, size_t len)
 {
     unsigned char *raw;
     size_t rawlen;
+    json_error_t jerr;
     json_t *json;
 
     if (len == 0 || jwt_decode_segment(p, seg, len, &raw, &rawlen) != 0)
         return NULL;
-    json = jsonparse_object((const char *)raw, rawlen, JWT_MAX_DEPTH);
+    if (jwt_too_deep(raw, rawlen))
+        return NULL;
+    json = json_loadb((const char *)raw, rawlen, JSON_REJECT_DUPLICATES,
+                      &jerr);
     if (json == NULL)
         return NULL;
     jwt_own_json(p, json);
-    return json;
+    return json_is_object(json) ? json : NULL;
 }
 
 /* Any way for the token to carry or point at its own key (RFC 7515

@@ -1,11 +1,6 @@
 /* Opening the sealed session; see session.h. */
 #include <string.h>
 #include "session.h"
-#include "jsonparse.h"
-
-/* Far deeper than any session an SDK writes (app data included), and a
- * bound on the reader's recursion. */
-#define SESSION_MAX_DEPTH 512
 
 static apr_status_t session_release(void *data)
 {
@@ -44,6 +39,7 @@ int session_open(apr_pool_t *p, const char *cookie,
     char *plain;
     size_t plen;
     int version;
+    json_error_t jerr;
     json_t *root, *data;
     seal_status_t st;
 
@@ -54,8 +50,9 @@ int session_open(apr_pool_t *p, const char *cookie,
         *why = seal_status_str(st);
         return -1;
     }
-    root = jsonparse_object(plain, plen, SESSION_MAX_DEPTH);
-    if (!root) {
+    root = json_loadb(plain, plen, JSON_REJECT_DUPLICATES, &jerr);
+    if (!json_is_object(root)) {
+        json_decref(root);
         *why = "sealed data is not a JSON object";
         return -1;
     }
