@@ -17,6 +17,7 @@
 #include "src/handlers.h"
 #include "src/revoke.h"
 #include "src/stats.h"
+#include "src/events.h"
 #include "mod_status.h"
 #include "src/log.h"
 
@@ -120,7 +121,7 @@ static int auth_workos_check_config(apr_pool_t *pconf, apr_pool_t *plog,
                                     apr_pool_t *ptemp, server_rec *s)
 {
     (void)plog; (void)ptemp;
-    return cfg_check(pconf, s);
+    return cfg_check(pconf, s) == OK ? events_check_config(s) : !OK;
 }
 
 static int auth_workos_post_config(apr_pool_t *pconf, apr_pool_t *plog,
@@ -138,6 +139,7 @@ static int auth_workos_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                      "cannot create the shared counters");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
+    http_set_observer(stats_api_call);
     if (http_global_init() != 0) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, WOSLOGNO(00003)
                      "cannot initialise libcurl");
@@ -158,6 +160,8 @@ static int auth_workos_post_config(apr_pool_t *pconf, apr_pool_t *plog,
 
 static void auth_workos_child_init(apr_pool_t *p, server_rec *s)
 {
+    server_rec *main_s = s;
+
     revoke_child_init(p);
     authn_child_init(p);
     for (; s; s = s->next) {
@@ -167,6 +171,7 @@ static void auth_workos_child_init(apr_pool_t *p, server_rec *s)
             cache_child_init(c->cache, p, s);
         }
     }
+    events_child_init(p, main_s);
 }
 
 static void auth_workos_register_hooks(apr_pool_t *p)

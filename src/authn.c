@@ -18,6 +18,7 @@
 #include "localpath.h"
 #include "apikey.h"
 #include "revoke.h"
+#include "marks.h"
 #include "credcache.h"
 #include "stats.h"
 #include "log.h"
@@ -53,6 +54,9 @@ static int authn_cached(request_rec *r, const wos_srv_cfg *sc, char kind,
     if (*id && revoke_check(r, sc, *id)) {
         stats_inc(STAT_REVOKED_DENIED);
         *id = NULL;
+    }
+    if (*id && marks_user_stale(r, sc, *id)) {
+        *id = NULL;  /* membership changed since: the full check decides */
     }
     return *id != NULL;
 }
@@ -181,6 +185,11 @@ static authn_rc authn_bearer_token(request_rec *r, const wos_srv_cfg *sc,
     }
     rc = authn_from_verify(authn_unrevoked(r, sc,
         verify_token(r, sc, token, 0, &st->id, &st->why), st));
+    if (rc == AUTHN_OK && marks_user_stale(r, sc, st->id)) {
+        st->why = "token issued before a change to the user's membership";
+        st->id = NULL;
+        return AUTHN_BAD;
+    }
     if (rc == AUTHN_OK) {
         authn_remember(key, st->id, st->id->exp);
     }
@@ -201,6 +210,9 @@ static verify_rc authn_session_token(request_rec *r, const wos_srv_cfg *sc,
         vr = VERIFY_BAD;
     }
     vr = authn_unrevoked(r, sc, vr, st);
+    if (vr == VERIFY_OK && marks_user_stale(r, sc, st->id)) {
+        vr = VERIFY_EXPIRED;  /* membership changed since: refresh */
+    }
     if (vr == VERIFY_OK) {
         identity_add_session(r->pool, st->id, sess->data);
     }

@@ -69,34 +69,50 @@ static void revoke_poll(request_rec *r, const wos_srv_cfg *sc)
     apr_thread_mutex_unlock(revoke_proc.lock);
 }
 
-static int revoke_lookup(request_rec *r, const wos_srv_cfg *sc,
-                         const char *key)
+/* The value recorded under key ("" when none), memoised per process. */
+static const char *revoke_value(request_rec *r, const wos_srv_cfg *sc,
+                                const char *key)
 {
     const char *known;
     char *val;
     apr_size_t len;
     apr_status_t rv;
-    int revoked;
 
     apr_thread_mutex_lock(revoke_proc.lock);
     known = apr_hash_get(revoke_proc.memo, key, APR_HASH_KEY_STRING);
     apr_thread_mutex_unlock(revoke_proc.lock);
     if (known) {
-        return *known == '1';
+        return known;
     }
-    rv = cache_get(sc->cache, r->server, key, &val, &len, 16, r->pool);
+    rv = cache_get(sc->cache, r->server, key, &val, &len, 64, r->pool);
     if (rv != APR_SUCCESS && rv != APR_NOTFOUND) {
-        return 0; /* unknown: do not memo, ask again next time */
+        return ""; /* unknown: do not memo, ask again next time */
     }
-    revoked = rv == APR_SUCCESS;
     apr_thread_mutex_lock(revoke_proc.lock);
     if (apr_hash_count(revoke_proc.memo) >= REVOKE_MEMO_MAX) {
         revoke_forget();
     }
+    known = apr_pstrdup(revoke_proc.pool, rv == APR_SUCCESS ? val : "");
     apr_hash_set(revoke_proc.memo, apr_pstrdup(revoke_proc.pool, key),
-                 APR_HASH_KEY_STRING, revoked ? "1" : "");
+                 APR_HASH_KEY_STRING, known);
     apr_thread_mutex_unlock(revoke_proc.lock);
-    return revoked;
+    return apr_pstrdup(r->pool, known);
+}
+
+static int revoke_lookup(request_rec *r, const wos_srv_cfg *sc,
+                         const char *key)
+{
+    return *revoke_value(r, sc, key) != '\0';
+}
+
+const char *revoke_mark_get(request_rec *r, const wos_srv_cfg *sc,
+                            const char *key)
+{
+    if (!revoke_proc.lock) {
+        return "";
+    }
+    revoke_poll(r, sc);
+    return revoke_value(r, sc, key);
 }
 
 int revoke_check(request_rec *r, const wos_srv_cfg *sc,
@@ -118,19 +134,19 @@ int revoke_check(request_rec *r, const wos_srv_cfg *sc,
         r->pool, "wos:rev:mem:", id->user_id, ":", id->org_id, NULL));
 }
 
-static int revoke_record(request_rec *r, const wos_srv_cfg *sc,
-                         const char *key)
+int revoke_mark_put(server_rec *s, apr_pool_t *p, const wos_srv_cfg *sc,
+                    const char *key, const char *val)
 {
     apr_time_t keep = apr_time_now()
                       + apr_time_from_sec(REVOKE_KEEP_SECONDS);
-    const char *gen = apr_psprintf(r->pool, "%" APR_TIME_T_FMT "-%"
+    const char *gen = apr_psprintf(p, "%" APR_TIME_T_FMT "-%"
                                    APR_PID_T_FMT, apr_time_now(), getpid());
     apr_status_t rv;
 
-    rv = cache_put(sc->cache, r->server, key, "1", 1, keep, r->pool);
+    rv = cache_put(sc->cache, s, key, val, strlen(val), keep, p);
     if (rv == APR_SUCCESS) {
-        rv = cache_put(sc->cache, r->server, REVOKE_GEN_KEY, gen,
-                       strlen(gen), keep, r->pool);
+        rv = cache_put(sc->cache, s, REVOKE_GEN_KEY, gen, strlen(gen), keep,
+                       p);
     }
     if (revoke_proc.lock) {
         apr_thread_mutex_lock(revoke_proc.lock);
@@ -138,32 +154,34 @@ static int revoke_record(request_rec *r, const wos_srv_cfg *sc,
         apr_thread_mutex_unlock(revoke_proc.lock);
     }
     if (rv != APR_SUCCESS) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, WOSLOGNO(00901)
-                      "cannot record a revocation in %s",
-                      cache_spec(sc->cache));
+        ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, WOSLOGNO(00901)
+                     "cannot record a revocation in %s",
+                     cache_spec(sc->cache));
         return -1;
     }
     stats_inc(STAT_REVOCATIONS);
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, WOSLOGNO(00902)
-                  "recorded revocation %s", key + 8);
+    ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, WOSLOGNO(00902)
+                 "recorded revocation %s", key + 8);
     return 0;
 }
 
-int revoke_session(request_rec *r, const wos_srv_cfg *sc, const char *sid)
+int revoke_session(server_rec *s, apr_pool_t *p, const wos_srv_cfg *sc,
+                   const char *sid)
 {
-    return revoke_record(r, sc, apr_pstrcat(r->pool, "wos:rev:sid:", sid,
-                                            NULL));
+    return revoke_mark_put(s, p, sc, apr_pstrcat(p, "wos:rev:sid:", sid,
+                                                 NULL), "1");
 }
 
-int revoke_user(request_rec *r, const wos_srv_cfg *sc, const char *uid)
+int revoke_user(server_rec *s, apr_pool_t *p, const wos_srv_cfg *sc,
+                const char *uid)
 {
-    return revoke_record(r, sc, apr_pstrcat(r->pool, "wos:rev:user:", uid,
-                                            NULL));
+    return revoke_mark_put(s, p, sc, apr_pstrcat(p, "wos:rev:user:", uid,
+                                                 NULL), "1");
 }
 
-int revoke_membership(request_rec *r, const wos_srv_cfg *sc,
+int revoke_membership(server_rec *s, apr_pool_t *p, const wos_srv_cfg *sc,
                       const char *uid, const char *org)
 {
-    return revoke_record(r, sc, apr_pstrcat(r->pool, "wos:rev:mem:", uid,
-                                            ":", org, NULL));
+    return revoke_mark_put(s, p, sc, apr_pstrcat(p, "wos:rev:mem:", uid,
+                                                 ":", org, NULL), "1");
 }

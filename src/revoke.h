@@ -22,10 +22,22 @@ void revoke_child_init(apr_pool_t *p);
 int revoke_check(request_rec *r, const wos_srv_cfg *sc,
                  const wos_identity_t *id);
 
-/* Record a revocation; 0 on success. */
-int revoke_session(request_rec *r, const wos_srv_cfg *sc, const char *sid);
-int revoke_user(request_rec *r, const wos_srv_cfg *sc, const char *uid);
-int revoke_membership(request_rec *r, const wos_srv_cfg *sc,
+/* Record a revocation; 0 on success. A server and a pool, not a
+ * request, so the events poller records them too. */
+int revoke_session(server_rec *s, apr_pool_t *p, const wos_srv_cfg *sc,
+                   const char *sid);
+int revoke_user(server_rec *s, apr_pool_t *p, const wos_srv_cfg *sc,
+                const char *uid);
+int revoke_membership(server_rec *s, apr_pool_t *p, const wos_srv_cfg *sc,
                       const char *uid, const char *org);
+
+/* The generic store under the three above (and marks.c): put records val
+ * (at most 63 bytes) under key for REVOKE_KEEP_SECONDS and tells every
+ * process; get returns what is recorded ("" for nothing), memoised like
+ * the revocation checks. */
+int revoke_mark_put(server_rec *s, apr_pool_t *p, const wos_srv_cfg *sc,
+                    const char *key, const char *val);
+const char *revoke_mark_get(request_rec *r, const wos_srv_cfg *sc,
+                            const char *key);
 
 #endif
