@@ -1,4 +1,6 @@
 /* The Events API poller; see events.h. */
+#include <signal.h>
+#include <pthread.h>
 #include "httpd.h"
 #include "http_config.h"
 #include "http_log.h"
@@ -173,6 +175,9 @@ static void events_failed(events_target_t *t, const char *why)
     apr_time_t wait;
     int shift = t->failures < 3 ? t->failures : 3;
 
+    if (events_stopping()) {
+        return;  /* the call was cut short to stop: not a failure */
+    }
     stats_inc(STAT_EVENTS_POLL_FAILURES);
     if (!t->failures++) {
         t->failing_since = now;
@@ -420,8 +425,10 @@ static void events_add(apr_pool_t *p, server_rec *s, wos_srv_cfg *sc,
 void events_child_init(apr_pool_t *p, server_rec *s)
 {
     server_rec *main_s = s;
-    apr_threadattr_t *attr;
+    apr_threadattr_t *attr = NULL;
     const char *rnd = crypto_random(p, 8), *me;
+    sigset_t all, old;
+    apr_status_t rv;
 
     if (!rnd) {
         return;
@@ -440,16 +447,30 @@ void events_child_init(apr_pool_t *p, server_rec *s)
         return;
     }
     events_proc.stop = events_proc.done = 0;
-    if (apr_thread_mutex_create(&events_proc.lock, APR_THREAD_MUTEX_DEFAULT,
-                                p) != APR_SUCCESS
-        || apr_thread_cond_create(&events_proc.cond, p) != APR_SUCCESS
-        || apr_threadattr_create(&attr, p) != APR_SUCCESS
-        || apr_thread_create(&events_proc.thread, attr, events_main, NULL, p)
-           != APR_SUCCESS) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, main_s, WOSLOGNO(02609)
+    /* the thread starts with every signal blocked: the MPM's signals
+     * (prefork's SIGTERM, graceful's SIGUSR1) go to its own thread */
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    rv = apr_thread_mutex_create(&events_proc.lock, APR_THREAD_MUTEX_DEFAULT,
+                                 p);
+    if (rv == APR_SUCCESS) {
+        rv = apr_thread_cond_create(&events_proc.cond, p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = apr_threadattr_create(&attr, p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = apr_thread_create(&events_proc.thread, attr, events_main, NULL,
+                               p);
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rv != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, main_s, WOSLOGNO(02609)
                      "events: cannot start the Events API poller thread; "
                      "revocations arrive only by webhook in this process");
         return;
     }
-    apr_pool_cleanup_register(p, NULL, events_stop, apr_pool_cleanup_null);
+    /* a pre-cleanup: it must run before p's subpools (the thread's own
+     * among them) are destroyed */
+    apr_pool_pre_cleanup_register(p, NULL, events_stop);
 }
