@@ -28,6 +28,8 @@ extern module AP_MODULE_DECLARE_DATA auth_workos_module;
 #define EVENTS_LOG_EVERY 60
 /* The longest wait between tries while WorkOS is down (seconds). */
 #define EVENTS_MAX_BACKOFF 60
+/* How long WorkOS keeps events, less an hour. */
+#define EVENTS_KEPT_BY_WORKOS (30 * 24 * 3600 - 3600)
 /* How long the cursor is kept: longer than WorkOS keeps events. */
 #define EVENTS_CURSOR_KEEP (31 * 24 * 3600)
 
@@ -103,10 +105,13 @@ static int events_hold(events_target_t *t, apr_pool_t *p)
             return cache_put(t->sc->cache, t->s, t->claim_key, t->me,
                              strlen(t->me), until, p) == APR_SUCCESS;
         }
+        if (rv != APR_SUCCESS && rv != APR_NOTFOUND) {
+            return 0;  /* the cache is away: no cursor either; try later */
+        }
         t->held = 0;
-        ap_log_error(APLOG_MARK, APLOG_INFO, 0, t->s, WOSLOGNO(02602)
-                     "events: another process took over polling");
         if (rv == APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_INFO, 0, t->s, WOSLOGNO(02602)
+                         "events: another process took over polling");
             return 0;
         }
     }
@@ -251,6 +256,19 @@ static events_page_rc events_lost_cursor(events_target_t *t, apr_pool_t *p,
     return EVENTS_PAGE_DONE;
 }
 
+/* A cursor WorkOS may have forgotten: an event id (it answers an unknown
+ * one with a 4xx), or a start time older than the 30 days it keeps. */
+static int events_cursor_expired(const char *cursor)
+{
+    apr_time_t t;
+
+    if (!strncmp(cursor, "after ", 6)) {
+        return 1;
+    }
+    return events_parse_time(cursor + 6, &t) == 0
+           && apr_time_now() - t > apr_time_from_sec(EVENTS_KEPT_BY_WORKOS);
+}
+
 /* Reads and applies one page. */
 static events_page_rc events_page(events_target_t *t, apr_pool_t *p)
 {
@@ -279,7 +297,7 @@ static events_page_rc events_page(events_target_t *t, apr_pool_t *p)
         return EVENTS_PAGE_FAILED;
     }
     if ((res.status == 400 || res.status == 404 || res.status == 422)
-        && !strncmp(cursor, "after ", 6)) {
+        && events_cursor_expired(cursor)) {
         return events_lost_cursor(t, p, cursor, res.status);
     }
     if (res.status != 200) {

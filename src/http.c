@@ -150,6 +150,20 @@ static long http_connect_code(CURL *c)
     return code;
 }
 
+/* The proxy URL without any user:password@ in it, for messages. */
+static const char *http_proxy_name(apr_pool_t *p, const char *proxy)
+{
+    const char *at = strrchr(proxy, '@'), *scheme = strstr(proxy, "://");
+
+    if (!at) {
+        return proxy;
+    }
+    return apr_pstrcat(p, scheme && scheme < at
+                          ? apr_pstrndup(p, proxy, (apr_size_t)(scheme + 3
+                                                                - proxy))
+                          : "", at + 1, NULL);
+}
+
 /* The proxy answered CONNECT with something other than 2xx. */
 static int http_proxy_refused(CURL *c, CURLcode rc, const http_net_t *net)
 {
@@ -188,7 +202,8 @@ int http_call(apr_pool_t *p, const char *method, const char *url,
                      : http_proxy_refused(c, rc, net)
                        ? apr_psprintf(p, "the proxy refused the tunnel "
                                       "(HTTP %ld from %s)",
-                                      http_connect_code(c), net->proxy)
+                                      http_connect_code(c),
+                                      http_proxy_name(p, net->proxy))
                      : apr_pstrdup(p, curl_easy_strerror(rc));
     }
     else {

@@ -80,6 +80,10 @@ static const char *revoke_value(request_rec *r, const wos_srv_cfg *sc,
 
     apr_thread_mutex_lock(revoke_proc.lock);
     known = apr_hash_get(revoke_proc.memo, key, APR_HASH_KEY_STRING);
+    if (known) {
+        /* copied under the lock: another thread may clear the memo */
+        known = apr_pstrdup(r->pool, known);
+    }
     apr_thread_mutex_unlock(revoke_proc.lock);
     if (known) {
         return known;
@@ -96,7 +100,7 @@ static const char *revoke_value(request_rec *r, const wos_srv_cfg *sc,
     apr_hash_set(revoke_proc.memo, apr_pstrdup(revoke_proc.pool, key),
                  APR_HASH_KEY_STRING, known);
     apr_thread_mutex_unlock(revoke_proc.lock);
-    return apr_pstrdup(r->pool, known);
+    return rv == APR_SUCCESS ? val : "";
 }
 
 static int revoke_lookup(request_rec *r, const wos_srv_cfg *sc,

@@ -21,8 +21,10 @@ LOCS = STATUS + KEY_LOCATIONS
 
 def event_now(name, data):
     return json.dumps({"id": "event_01NOW", "event": name, "data": data,
+                       # time.gmtime() alone reads the coarse clock, which
+                       # can lag time.time() into the previous second
                        "created_at": time.strftime("%Y-%m-%dT%H:%M:%S.000Z",
-                                                   time.gmtime())},
+                                                   time.gmtime(time.time()))},
                       separators=(",", ":")).encode()
 
 
