@@ -245,3 +245,22 @@ def test_events_poll_needs_an_api_key(servers, workos):
     # an empty key is refused by the key's own check or by the poller's
     assert r.returncode != 0
     assert re.search(r"WorkOSAPIKey", r.stdout + r.stderr)
+
+
+def test_a_dead_pollers_claim_is_taken_over(redis, servers, workos):
+    a = host(servers, redis, mpm="event")
+    wait_for(lambda: "WOS02603" in a.log_text(), 5, "host a polls")
+    b = host(servers, redis, mpm="prefork")
+    wait_polls(workos, 2)
+    assert "WOS02603" not in b.log_text()
+    # host a dies without handing the claim back
+    os.killpg(a.proc.pid, signal.SIGKILL)
+    a.proc.wait()
+    # the lease (3 x 1 s + WorkOSHTTPTimeout 2 s + 5 s) runs out
+    took = wait_for(lambda: "WOS02603" in b.log_text(), 15,
+                    "host b takes over")
+    workos.emit("session.revoked", {"id": "session_TAKEN"})
+    t = token(workos, sid="session_TAKEN")
+    wait_for(lambda: b.get("/api", headers=bearer(t)).status_code == 401,
+             5, "host b applies events")
+    print(f"\ntake-over after the poller died: {took:.1f} s")
