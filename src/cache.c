@@ -450,3 +450,8 @@ const char *cache_spec(const wos_cache_t *c)
 {
     return c ? c->spec : "(none)";
 }
+
+int cache_is_remote(const wos_cache_t *c)
+{
+    return c && c->local != NULL;
+}

@@ -47,18 +47,22 @@ static events_rc events_dispatch(server_rec *s, apr_pool_t *p,
     if (!strcmp(event, "session.revoked")) {
         a = events_id(data, "id");
         b = events_id(data, "sid");
-        return (a || b) ? events_recorded(revoke_session(s, p, sc,
-                                                         a ? a : b))
+        return (a || b) ? events_recorded(revoke_record_in(
+                              s, p, sc, REVOKE_SESSION, a ? a : b, 0))
                         : EVENTS_BAD;
     }
     if (!strcmp(event, "user.deleted")) {
         a = events_id(data, "id");
-        return a ? events_recorded(revoke_user(s, p, sc, a)) : EVENTS_BAD;
+        return a ? events_recorded(revoke_record_in(s, p, sc, REVOKE_USER,
+                                                    a, 0))
+                 : EVENTS_BAD;
     }
     if (!strcmp(event, "organization_membership.deleted")) {
         a = events_id(data, "user_id");
         b = events_id(data, "organization_id");
-        return (a && b) ? events_recorded(revoke_membership(s, p, sc, a, b))
+        return (a && b) ? events_recorded(revoke_record_in(
+                              s, p, sc, REVOKE_MEMBERSHIP,
+                              apr_pstrcat(p, a, ":", b, NULL), 0))
                         : EVENTS_BAD;
     }
     if (!strcmp(event, "organization_membership.updated")) {

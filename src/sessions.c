@@ -112,7 +112,7 @@ static int sessions_revoke(request_rec *r, const wos_srv_cfg *sc,
     if (st != API_OK) {
         return sessions_unavailable(r, why);
     }
-    revoke_session(r->server, r->pool, sc, sid);
+    revoke_session(r, sc, sid);
     if (id->session_id && !strcmp(id->session_id, sid)) {
         reply_clear_session(r, sc);
     }

@@ -31,6 +31,12 @@ def parse_iso(v):
         .timestamp()
 
 
+class _Server(ThreadingHTTPServer):
+    # many httpd workers call at once: socketserver's backlog of 5 drops
+    # connections, which httpd then sees as timeouts
+    request_queue_size = 256
+
+
 class FakeWorkOS:
     def __init__(self, client_id, tls=None):
         self.client_id = client_id
@@ -66,7 +72,7 @@ class FakeWorkOS:
                                  # | slow | forbidden
         self.events_queries = [] # each GET /events's arguments (lists)
         self.event_seq = 0
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server = _Server(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         # httpd hanging up on a deliberately slow answer is expected
         self.server.handle_error = lambda request, address: None
