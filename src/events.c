@@ -177,7 +177,7 @@ static int events_save(events_target_t *t, apr_pool_t *p, const char *cursor)
 static void events_failed(events_target_t *t, const char *why)
 {
     apr_time_t now = apr_time_now();
-    apr_time_t wait;
+    apr_time_t wait, cap;
     int shift = t->failures < 3 ? t->failures : 3;
 
     if (events_stopping()) {
@@ -196,10 +196,13 @@ static void events_failed(events_target_t *t, const char *why)
                      "are late until it works again", t->failures,
                      apr_time_sec(now - t->failing_since), why);
     }
+    /* doubling up to 8 x the interval, past 60 s only when the interval
+     * itself is longer */
     wait = apr_time_from_sec((apr_int64_t)t->sc->events_poll << shift);
-    if (wait > apr_time_from_sec(EVENTS_MAX_BACKOFF)
-        && t->sc->events_poll < EVENTS_MAX_BACKOFF) {
-        wait = apr_time_from_sec(EVENTS_MAX_BACKOFF);
+    cap = apr_time_from_sec(t->sc->events_poll > EVENTS_MAX_BACKOFF
+                            ? t->sc->events_poll : EVENTS_MAX_BACKOFF);
+    if (wait > cap) {
+        wait = cap;
     }
     t->next = now + wait;
 }
