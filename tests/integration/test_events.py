@@ -185,12 +185,14 @@ def test_workos_down_backs_off_logs_once_and_catches_up(servers, workos):
     n = polls(workos)
     t = token(workos, sid="session_DOWN")
     workos.emit("session.revoked", {"id": "session_DOWN"})
+    assert h.get("/api", headers=bearer(t)).status_code == 200  # keys in
     down = time.monotonic()
-    # requests are answered at once all along
+    # requests are answered at once all along (the bound leaves room for
+    # a loaded machine; a request held by a poll would wait for it)
     while time.monotonic() - down < 8:
         started = time.monotonic()
         assert h.get("/api", headers=bearer(t)).status_code == 200
-        assert time.monotonic() - started < 0.5
+        assert time.monotonic() - started < 1.0
         time.sleep(0.2)  # spacing the requests, not synchronising
     tries = polls(workos) - n
     # 1 s apart at first, then 2, 4, 8: not eight tries in eight seconds
@@ -206,12 +208,16 @@ def test_slow_workos_never_holds_a_request(servers, workos):
     workos.delay = 1.5
     h = host(servers, extra=POLL + "WorkOSHTTPTimeout 3\n")
     wait_polls(workos, 1)
-    workos.events_mode = "slow"
     t = token(workos)
-    for _ in range(10):
+    assert h.get("/api", headers=bearer(t)).status_code == 200  # keys in
+    workos.events_mode = "slow"
+    n = polls(workos)
+    # each poll now takes 1.5 s; requests meanwhile take no part of it
+    while polls(workos) < n + 3:
         started = time.monotonic()
         assert h.get("/api", headers=bearer(t)).status_code == 200
-        assert time.monotonic() - started < 0.5
+        assert time.monotonic() - started < 1.0
+        time.sleep(0.1)  # spacing the requests, not synchronising
 
 
 @pytest.mark.parametrize("mpm", ["prefork", "event"])
