@@ -20,7 +20,9 @@
 #include "revoke.h"
 #include "marks.h"
 #include "credcache.h"
+#include "credshare.h"
 #include "stats.h"
+#include "route.h"
 #include "log.h"
 
 APLOG_USE_MODULE(auth_workos);
@@ -44,21 +46,52 @@ static const char *authn_tag(const wos_srv_cfg *sc, char kind)
     return kind == 'c' ? sc->cookie_tag : sc->verify_tag;
 }
 
-/* Serves a credential verified before, unless it has been revoked since.
- * key is computed here once and reused by authn_remember. */
+/* The one place a credential's cache key is made, for both tiers: a hash
+ * of the credential under the isolation tag of what made it valid, so one
+ * virtual host never serves what another verified. */
+static void authn_key(const wos_srv_cfg *sc, char kind, const char *cred,
+                      unsigned char key[32])
+{
+    credcache_key(authn_cache, kind, authn_tag(sc, kind), cred, strlen(cred),
+                  key);
+}
+
+/* Whether the shared tier could hold this credential: a bearer token that
+ * is not even shaped like a JWT (header.payload.signature) costs no cache
+ * round trip, so junk tokens stay as cheap as they were. */
+static int authn_shareable(char kind, const char *cred)
+{
+    const char *dot;
+
+    if (kind != 'b') {
+        return 1;
+    }
+    dot = strchr(cred, '.');
+    dot = dot ? strchr(dot + 1, '.') : NULL;
+    return dot && !strchr(dot + 1, '.');
+}
+
+/* Serves a credential verified before, by this process (private tier) or
+ * by any process or host (shared tier, then kept privately), unless it
+ * has been revoked since. key is computed here once and reused by
+ * authn_remember. */
 static int authn_cached(request_rec *r, const wos_srv_cfg *sc, char kind,
                         const char *cred, unsigned char key[32],
                         wos_identity_t **id)
 {
+    long long now = apr_time_sec(apr_time_now()), until = 0;
+    int shared = 0;
+
     *id = NULL;
     if (!authn_cache) {
         return 0;
     }
-    credcache_key(authn_cache, kind, authn_tag(sc, kind), cred, strlen(cred),
-                  key);
-    *id = credcache_get(authn_cache, key, apr_time_sec(apr_time_now()),
-                        r->pool);
+    authn_key(sc, kind, cred, key);
+    *id = credcache_get(authn_cache, key, now, r->pool);
     stats_inc(*id ? STAT_CACHE_HITS : STAT_CACHE_MISSES);
+    if (!*id && authn_shareable(kind, cred)) {
+        shared = (*id = credshare_get(r, sc, kind, key, now, &until)) != NULL;
+    }
     if (*id && revoke_check(r, sc, *id)) {
         stats_inc(STAT_REVOKED_DENIED);
         *id = NULL;
@@ -66,27 +99,41 @@ static int authn_cached(request_rec *r, const wos_srv_cfg *sc, char kind,
     if (*id && marks_user_stale(r, sc, *id)) {
         *id = NULL;  /* membership changed since: the full check decides */
     }
+    if (*id && shared) {
+        credcache_put(authn_cache, key, *id, until, now);
+    }
     return *id != NULL;
 }
 
-static void authn_remember(const unsigned char key[32],
+/* Keeps a freshly verified credential in both tiers. A cookie's shared
+ * entry ends when its refresh window opens (WorkOSRefreshBefore), so no
+ * process serves a session another one should be refreshing. */
+static void authn_remember(request_rec *r, const wos_srv_cfg *sc, char kind,
+                           const unsigned char key[32],
                            const wos_identity_t *id, long long until)
 {
-    if (authn_cache && until > apr_time_sec(apr_time_now())) {
-        credcache_put(authn_cache, key, id, until);
+    long long now = apr_time_sec(apr_time_now());
+    long long shared = until;
+
+    if (!authn_cache || until <= now) {
+        return;
     }
+    credcache_put(authn_cache, key, id, until, now);
+    if (kind == 'c' && id->exp - sc->refresh_before < shared) {
+        shared = id->exp - sc->refresh_before;
+    }
+    credshare_put(r, sc, kind, key, id, shared);
 }
 
-static void authn_remember_cred(const wos_srv_cfg *sc, char kind,
-                                const char *cred, const wos_identity_t *id,
-                                long long until)
+static void authn_remember_cred(request_rec *r, const wos_srv_cfg *sc,
+                                char kind, const char *cred,
+                                const wos_identity_t *id, long long until)
 {
     unsigned char key[32];
 
     if (authn_cache) {
-        credcache_key(authn_cache, kind, authn_tag(sc, kind), cred,
-                      strlen(cred), key);
-        authn_remember(key, id, until);
+        authn_key(sc, kind, cred, key);
+        authn_remember(r, sc, kind, key, id, until);
     }
 }
 
@@ -96,6 +143,11 @@ typedef struct {
     int presented;      /* a credential was offered */
     int retry_after;    /* seconds, for AUTHN_LIMITED */
     const char *why;    /* why it failed: a short reason, no secrets */
+    int anonymous;      /* let through without a user: r->user is "" for
+                         * httpd's sake until fixups unset it */
+    int module_handler; /* one of the module's own handlers (route.h) */
+    int userless_ok;    /* authorisation granted before authentication;
+                         * authentication runs only to learn the user */
 } authn_state_t;
 
 typedef enum {
@@ -201,7 +253,7 @@ static authn_rc authn_bearer_token(request_rec *r, const wos_srv_cfg *sc,
         return AUTHN_BAD;
     }
     if (rc == AUTHN_OK) {
-        authn_remember(key, st->id, st->id->exp);
+        authn_remember(r, sc, 'b', key, st->id, st->id->exp);
     }
     return rc;
 }
@@ -253,7 +305,7 @@ static authn_rc authn_adopt(request_rec *r, const wos_srv_cfg *sc,
         return AUTHN_BAD;
     }
     reply_set_session(r, sc, sealed);
-    authn_remember_cred(sc, 'c', sealed, st->id,
+    authn_remember_cred(r, sc, 'c', sealed, st->id,
                         st->id->exp - AUTHN_REFRESH_BUFFER);
     return AUTHN_OK;
 }
@@ -294,9 +346,11 @@ static authn_rc authn_refresh(request_rec *r, const wos_srv_cfg *sc,
     return AUTHN_UNAVAILABLE;
 }
 
+/* clear: this is the last candidate, so a bad one is cleared (with our
+ * attributes, i.e. the cookie we set; a sibling domain's is not ours). */
 static authn_rc authn_cookie(request_rec *r, const wos_srv_cfg *sc,
                              const wos_dir_cfg *dc, const char *value,
-                             authn_state_t *st)
+                             int clear, authn_state_t *st)
 {
     unsigned char key[32];
     session_t sess;
@@ -311,13 +365,16 @@ static authn_rc authn_cookie(request_rec *r, const wos_srv_cfg *sc,
                      (const seal_password_t *)sc->passwords->elts,
                      sc->passwords->nelts, apr_time_as_msec(apr_time_now()),
                      &sess, &st->why) != 0) {
-        reply_clear_session(r, sc);
+        if (clear) {
+            reply_clear_session(r, sc);
+        }
         return AUTHN_BAD;
     }
     vr = authn_session_token(r, sc, &sess, st);
     if (vr == VERIFY_OK) {
         /* until the refresh window opens: then the full path runs again */
-        authn_remember(key, st->id, st->id->exp - AUTHN_REFRESH_BUFFER);
+        authn_remember(r, sc, 'c', key, st->id,
+                       st->id->exp - AUTHN_REFRESH_BUFFER);
     }
     if (authn_needs_refresh(vr, st) && dc->refresh != 0
         && sess.refresh_token) {
@@ -328,7 +385,29 @@ static authn_rc authn_cookie(request_rec *r, const wos_srv_cfg *sc,
     }
     if (rc == AUTHN_BAD) {
         st->id = NULL;
-        reply_clear_session(r, sc);
+        if (clear) {
+            reply_clear_session(r, sc);
+        }
+    }
+    return rc;
+}
+
+/* Several cookies of our name (a sibling subdomain may add its own): the
+ * first that checks out is the session. */
+static authn_rc authn_cookies(request_rec *r, const wos_srv_cfg *sc,
+                              const wos_dir_cfg *dc,
+                              const apr_array_header_t *all,
+                              authn_state_t *st)
+{
+    authn_rc rc = AUTHN_NONE;
+    int i;
+
+    for (i = 0; i < all->nelts; i++) {
+        rc = authn_cookie(r, sc, dc, APR_ARRAY_IDX(all, i, const char *),
+                          i == all->nelts - 1, st);
+        if (rc != AUTHN_BAD) {
+            break;
+        }
     }
     return rc;
 }
@@ -351,14 +430,15 @@ static authn_rc authn_credential(request_rec *r, const wos_srv_cfg *sc,
     int src = dc->token_sources == WOS_UNSET
               ? (WOS_SRC_COOKIE | WOS_SRC_BEARER) : dc->token_sources;
     const char *v;
+    apr_array_header_t *all;
 
     if ((src & (WOS_SRC_BEARER | WOS_SRC_APIKEY)) && (v = authn_bearer(r))) {
         return authn_bearer_token(r, sc, v, src, st);
     }
     if ((src & WOS_SRC_COOKIE)
         && (v = apr_table_get(r->headers_in, "Cookie"))
-        && (v = cookie_get(r->pool, v, sc->cookie_name))) {
-        return authn_cookie(r, sc, dc, v, st);
+        && (all = cookie_get_all(r->pool, v, sc->cookie_name))) {
+        return authn_cookies(r, sc, dc, all, st);
     }
     return AUTHN_NONE;
 }
@@ -388,12 +468,27 @@ static int authn_is_browser(request_rec *r)
            && accept && ap_strstr_c(accept, "text/html");
 }
 
+/* No user, but through: httpd insists on a non-NULL r->user after
+ * authentication, so it is "" until authn_fixups takes it away again
+ * (REMOTE_USER is then unset for the backend). */
+static int authn_anonymous(request_rec *r, authn_state_t *st)
+{
+    st->anonymous = 1;
+    st->id = NULL;
+    r->user = "";
+    return OK;
+}
+
 static int authn_unauthenticated(request_rec *r, const wos_srv_cfg *sc,
                                  const wos_dir_cfg *dc, authn_state_t *st)
 {
+    if (dc->unauth_action == WOS_UNAUTH_PASS && st->userless_ok) {
+        return authn_anonymous(r, st);
+    }
     if (dc->unauth_action == WOS_UNAUTH_PASS) {
-        r->user = "";  /* anonymous: Require valid-user lets it through */
-        return OK;
+        /* the Require lines want a user: anonymous callers are denied */
+        authn_challenge(r, st);
+        return HTTP_UNAUTHORIZED;
     }
     if (dc->unauth_action != WOS_UNAUTH_401 && authn_is_browser(r)
         && localpath_ok(r->unparsed_uri)) {
@@ -409,6 +504,7 @@ int authn_check_user_id(request_rec *r)
     wos_dir_cfg *dc;
     authn_state_t *st;
     authn_rc rc;
+    route_kind kind;
 
     if (!authn_is_workos(r)) {
         return DECLINED;
@@ -423,7 +519,17 @@ int authn_check_user_id(request_rec *r)
     }
     env_strip_forged(r);
     st = authn_state(r);
+    kind = route_of(r, sc);
+    if (kind != ROUTE_NONE) {
+        st->module_handler = 1;
+    }
+    if (kind == ROUTE_SESSIONLESS) {
+        return authn_anonymous(r, st);
+    }
     rc = authn_credential(r, sc, dc, st);
+    if (rc != AUTHN_OK && kind == ROUTE_OPTIONAL) {
+        return authn_anonymous(r, st);  /* the handler answers for itself */
+    }
     if (rc == AUTHN_OK) {
         r->user = apr_pstrdup(r->pool, st->id->user_id);
         r->ap_auth_type = "WorkOS";
@@ -462,4 +568,40 @@ int authn_note_failure(request_rec *r, const char *auth_type)
     /* A request with a user is forbidden, never sent to sign in again. */
     authn_challenge(r, authn_state(r));
     return OK;
+}
+
+int authn_force(request_rec *r)
+{
+    wos_dir_cfg *dc;
+
+    if (!authn_is_workos(r)) {
+        return DECLINED;
+    }
+    dc = ap_get_module_config(r->per_dir_config, &auth_workos_module);
+    if (dc->unauth_action != WOS_UNAUTH_PASS) {
+        return DECLINED;
+    }
+    /* Require lines granted without a user (Require all granted, ip):
+     * authenticate anyway so a signed-in caller is known, and let an
+     * anonymous one through */
+    authn_state(r)->userless_ok = 1;
+    return OK;
+}
+
+int authn_module_request(request_rec *r)
+{
+    authn_state_t *st = ap_get_module_config(r->request_config,
+                                             &auth_workos_module);
+    return st && st->module_handler;
+}
+
+int authn_fixups(request_rec *r)
+{
+    authn_state_t *st = ap_get_module_config(r->request_config,
+                                             &auth_workos_module);
+
+    if (st && st->anonymous && r->user && !*r->user) {
+        r->user = NULL;
+    }
+    return DECLINED;
 }

@@ -49,7 +49,7 @@ static const stats_row_t stats_table[STAT_COUNT] = {
         "Webhook deliveries with a good signature." },
     [STAT_REVOCATIONS] = { "revocations_recorded",
         "workos_revocations_recorded_total", "",
-        "Revocations and marks recorded in the shared cache." },
+        "Revocations and marks recorded (revocation table, WorkOSCache)." },
     [STAT_REVOKED_DENIED] = { "revoked_requests_denied",
         "workos_revoked_requests_denied_total", "",
         "Requests refused because their session, user or membership was "
@@ -62,6 +62,19 @@ static const stats_row_t stats_table[STAT_COUNT] = {
     [STAT_EVENTS_POLL_FAILURES] = { "events_poll_failures",
         "workos_events_poll_failures_total", "",
         "Events API polls that failed (WorkOS down, bad answer)." },
+    [STAT_SIG_VERIFIES] = { "signature_verifications",
+        "workos_signature_verifications_total", "",
+        "RSA signature checks of access tokens." },
+    [STAT_SHARED_HITS] = { "shared_credential_hits",
+        "workos_shared_credential_hits_total", "",
+        "Credentials served from the shared (WorkOSCache) tier." },
+    [STAT_SHARED_MISSES] = { "shared_credential_misses",
+        "workos_shared_credential_misses_total", "",
+        "Credentials not in the shared tier." },
+    [STAT_SHARED_REJECTED] = { "shared_credential_rejected",
+        "workos_shared_credential_rejected_total", "",
+        "Shared-tier entries ignored: bad MAC, truncated, oversized, "
+        "expired." },
 };
 
 static const stats_row_t stats_gauges[GAUGE_COUNT] = {

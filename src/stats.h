@@ -24,6 +24,11 @@ typedef enum {
     STAT_EVENTS_APPLIED,  /* events recorded (webhook or Events API) */
     STAT_EVENTS_POLLS,    /* Events API pages read */
     STAT_EVENTS_POLL_FAILURES,
+    STAT_SIG_VERIFIES,    /* RSA signature checks of access tokens */
+    STAT_SHARED_HITS,     /* credentials served from the shared tier */
+    STAT_SHARED_MISSES,
+    STAT_SHARED_REJECTED, /* shared entries ignored: bad MAC, truncated,
+                             oversized, expired */
     STAT_COUNT            /* a new counter: an entry here and a row in
                              stats_table (stats.c) */
 } stat_t;
