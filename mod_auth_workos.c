@@ -19,6 +19,7 @@
 #include "src/stats.h"
 #include "src/env.h"
 #include "src/route.h"
+#include "src/events.h"
 #include "mod_status.h"
 #include "src/log.h"
 
@@ -122,7 +123,7 @@ static int auth_workos_check_config(apr_pool_t *pconf, apr_pool_t *plog,
                                     apr_pool_t *ptemp, server_rec *s)
 {
     (void)plog; (void)ptemp;
-    return cfg_check(pconf, s);
+    return cfg_check(pconf, s) == OK ? events_check_config(s) : !OK;
 }
 
 static int auth_workos_post_config(apr_pool_t *pconf, apr_pool_t *plog,
@@ -140,6 +141,7 @@ static int auth_workos_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                      "cannot create the shared counters");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
+    http_set_observer(stats_api_call);
     if (http_global_init() != 0) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, WOSLOGNO(00003)
                      "cannot initialise libcurl");
@@ -163,6 +165,8 @@ static int auth_workos_post_config(apr_pool_t *pconf, apr_pool_t *plog,
 
 static void auth_workos_child_init(apr_pool_t *p, server_rec *s)
 {
+    server_rec *main_s = s;
+
     revoke_child_init(p);
     authn_child_init(p);
     for (; s; s = s->next) {
@@ -172,6 +176,7 @@ static void auth_workos_child_init(apr_pool_t *p, server_rec *s)
             cache_child_init(c->cache, p, s);
         }
     }
+    events_child_init(p, main_s);
 }
 
 static wos_srv_cfg *auth_workos_srv(request_rec *r)

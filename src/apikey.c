@@ -26,6 +26,8 @@
 #include "apikey_parse.h"
 #include "http.h"
 #include "crypto.h"
+#include "client.h"
+#include "marks.h"
 #include "log.h"
 
 APLOG_USE_MODULE(auth_workos);
@@ -240,6 +242,15 @@ static void apikey_req_init(apikey_req_t *q, request_rec *r,
     guard_init(r, sc, &q->g);
 }
 
+/* A cached yes for a key whose api_key.revoked event came since is a no. */
+static apikey_answer_t apikey_unless_revoked(apikey_req_t *q,
+                                             apikey_answer_t a)
+{
+    return a == APIKEY_ANSWER_VALID
+           && marks_apikey_revoked(q->r, q->sc, q->info.id)
+           ? APIKEY_ANSWER_INVALID : a;
+}
+
 /* VALID or INVALID from the cache; GARBAGE stands for a miss. */
 static apikey_answer_t apikey_cached(apikey_req_t *q)
 {
@@ -250,7 +261,8 @@ static apikey_answer_t apikey_cached(apikey_req_t *q)
                   APIKEY_MAX_CACHED, q->r->pool) != APR_SUCCESS) {
         return APIKEY_ANSWER_GARBAGE;
     }
-    return apikey_deserialise(q->r->pool, val, len, &q->info);
+    return apikey_unless_revoked(q, apikey_deserialise(q->r->pool, val, len,
+                                                       &q->info));
 }
 
 static void apikey_store(apikey_req_t *q, apikey_rc rc)
@@ -323,6 +335,7 @@ static apikey_rc apikey_call(apikey_req_t *q)
     const char *url = apr_pstrcat(q->r->pool, q->sc->api_base,
                                   "/api_keys/validations", NULL);
     http_response_t res;
+    api_client_t c;
     apr_size_t len;
     char *body;
     int rv;
@@ -335,9 +348,9 @@ static apikey_rc apikey_call(apikey_req_t *q)
         return APIKEY_UNAVAILABLE;
     }
     body = apikey_request_body(q->r->pool, q->value, &len);
+    c = client_for(q->sc);
     rv = http_call(q->r->pool, "POST", url, "application/json", body, len,
-                   q->sc->api_key, q->sc->http_timeout, APIKEY_MAX_ANSWER,
-                   &res);
+                   q->sc->api_key, &c.net, APIKEY_MAX_ANSWER, &res);
     OPENSSL_cleanse(body, len);  /* the pool outlives this call */
     if (rv != 0) {
         q->why = apr_pstrcat(q->r->pool, "API key validation: ", res.error,

@@ -18,6 +18,7 @@
 #include "localpath.h"
 #include "apikey.h"
 #include "revoke.h"
+#include "marks.h"
 #include "credcache.h"
 #include "credshare.h"
 #include "stats.h"
@@ -94,6 +95,9 @@ static int authn_cached(request_rec *r, const wos_srv_cfg *sc, char kind,
     if (*id && revoke_check(r, sc, *id)) {
         stats_inc(STAT_REVOKED_DENIED);
         *id = NULL;
+    }
+    if (*id && marks_user_stale(r, sc, *id)) {
+        *id = NULL;  /* membership changed since: the full check decides */
     }
     if (*id && shared) {
         credcache_put(authn_cache, key, *id, until, now);
@@ -243,6 +247,11 @@ static authn_rc authn_bearer_token(request_rec *r, const wos_srv_cfg *sc,
     }
     rc = authn_from_verify(authn_unrevoked(r, sc,
         verify_token(r, sc, token, 0, &st->id, &st->why), st));
+    if (rc == AUTHN_OK && marks_user_stale(r, sc, st->id)) {
+        st->why = "token issued before a change to the user's membership";
+        st->id = NULL;
+        return AUTHN_BAD;
+    }
     if (rc == AUTHN_OK) {
         authn_remember(r, sc, 'b', key, st->id, st->id->exp);
     }
@@ -264,6 +273,9 @@ static verify_rc authn_session_token(request_rec *r, const wos_srv_cfg *sc,
         vr = VERIFY_BAD;
     }
     vr = authn_unrevoked(r, sc, vr, st);
+    if (vr == VERIFY_OK && marks_user_stale(r, sc, st->id)) {
+        vr = VERIFY_EXPIRED;  /* membership changed since: refresh */
+    }
     if (vr == VERIFY_OK) {
         identity_add_session(r->pool, st->id, sess->data);
     }

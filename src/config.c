@@ -337,18 +337,41 @@ const char *cfg_set_signin_org(cmd_parms *cmd, void *d, const char *v)
     return NULL;
 }
 
+/* 1 if path is a regular file (at most 16 MiB) with a PEM certificate. */
+static int cfg_pem_file(apr_pool_t *p, const char *path)
+{
+    apr_finfo_t fi;
+    apr_file_t *f;
+    apr_size_t len;
+    char *buf;
+    int ok;
+
+    if (apr_stat(&fi, path, APR_FINFO_TYPE | APR_FINFO_SIZE, p)
+        != APR_SUCCESS || fi.filetype != APR_REG
+        || fi.size > 16 * 1024 * 1024
+        || apr_file_open(&f, path, APR_FOPEN_READ, APR_OS_DEFAULT, p)
+           != APR_SUCCESS) {
+        return 0;
+    }
+    len = (apr_size_t)fi.size;
+    buf = apr_palloc(p, len + 1);
+    ok = apr_file_read_full(f, buf, len, &len) == APR_SUCCESS;
+    apr_file_close(f);
+    buf[ok ? len : 0] = '\0';
+    return ok && ap_strstr_c(buf, "-----BEGIN CERTIFICATE-----") != NULL;
+}
+
 const char *cfg_set_ca_bundle(cmd_parms *cmd, void *d, const char *v)
 {
     const char *path = ap_server_root_relative(cmd->pool, v);
-    apr_file_t *f;
 
     (void)d;
-    if (!path || apr_file_open(&f, path, APR_FOPEN_READ, APR_OS_DEFAULT,
-                               cmd->pool) != APR_SUCCESS) {
-        return apr_psprintf(cmd->pool, "WorkOSCABundle: cannot read '%s'",
-                            v);
+    /* a directory opens too, and curl would then fail every call: ask
+     * for a readable file holding at least one PEM certificate */
+    if (!path || !cfg_pem_file(cmd->temp_pool, path)) {
+        return apr_psprintf(cmd->pool, "WorkOSCABundle: '%s' is not a "
+                            "readable file of PEM certificates", v);
     }
-    apr_file_close(f);
     cfg_srv(cmd)->ca_bundle = path;
     return NULL;
 }

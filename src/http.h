@@ -12,16 +12,31 @@ typedef struct {
     const char *error;  /* why there was no answer (no secrets in it) */
 } http_response_t;
 
+/* How calls reach WorkOS. */
+typedef struct {
+    int timeout;            /* seconds, connect + transfer */
+    const char *proxy;      /* forward proxy URL; NULL: none at all, even
+                               when *_proxy environment variables are set */
+    const char *ca_bundle;  /* CA file trusted; NULL: the system store */
+    const volatile int *cancel; /* when set and non-zero, a call under
+                                   way stops within about a second */
+} http_net_t;
+
+/* Told of every call's end: the URL called and the HTTP status (0 when
+ * no answer came). Set once, before threads start; may be NULL. */
+typedef void (*http_observer_fn)(const char *url, long status);
+void http_set_observer(http_observer_fn fn);
+
 /* Once per process, before threads start. */
 int http_global_init(void);
 
 /* method "GET" or "POST". content_type and body may be NULL; bearer, if
  * set, is sent as "Authorization: Bearer". Returns 0 when an answer (of
- * any status) came within timeout_s and maxlen bytes, else -1 with
- * out->error set. */
+ * any status) came within net->timeout seconds and maxlen bytes, else -1
+ * with out->error set (a proxy that refuses the tunnel is such an error). */
 int http_call(apr_pool_t *p, const char *method, const char *url,
               const char *content_type, const char *body, apr_size_t len,
-              const char *bearer, int timeout_s, apr_size_t maxlen,
+              const char *bearer, const http_net_t *net, apr_size_t maxlen,
               http_response_t *out);
 
 #endif

@@ -7,6 +7,7 @@
 #include "keys.h"
 #include "jwks.h"
 #include "http.h"
+#include "client.h"
 #include "stats.h"
 #include "log.h"
 
@@ -169,8 +170,10 @@ static int keys_fetch(wos_keys_t *k, request_rec *r, const wos_srv_cfg *cfg)
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, WOSLOGNO(00204)
                   "fetching JWKS from %s", k->url);
     stats_inc(STAT_JWKS_FETCHES);
+    api_client_t c = client_for(cfg);
+
     if (http_call(r->pool, "GET", k->url, NULL, NULL, 0, NULL,
-                  cfg->http_timeout, JWKS_MAX_LEN, &res) != 0
+                  &c.net, JWKS_MAX_LEN, &res) != 0
         || res.status != 200) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, WOSLOGNO(00205)
                       "JWKS fetch from %s failed: %s", k->url,

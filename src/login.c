@@ -9,6 +9,7 @@
 #include "reply.h"
 #include "verify.h"
 #include "workos_api.h"
+#include "client.h"
 #include "session.h"
 #include "cookie.h"
 #include "localpath.h"
@@ -207,8 +208,7 @@ static int login_adopt(request_rec *r, const wos_srv_cfg *sc, json_t *sess,
 static int login_exchange(request_rec *r, const wos_srv_cfg *sc,
                           const char *code, const login_state_t *st)
 {
-    api_client_t c = { sc->api_base, sc->client_id, sc->api_key,
-                       sc->http_timeout };
+    api_client_t c = client_for(sc);
     api_result_t res;
 
     api_authenticate_code(r->pool, &c, code, st->verifier, &res);

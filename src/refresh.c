@@ -4,6 +4,7 @@
 #include "apr_strings.h"
 #include "refresh.h"
 #include "workos_api.h"
+#include "client.h"
 #include "crypto.h"
 #include "seal.h"
 #include "stats.h"
@@ -117,8 +118,7 @@ static refresh_rc refresh_call(request_rec *r, const wos_srv_cfg *sc,
                                const char *rt, const char *org,
                                const char **sealed, const char **why)
 {
-    api_client_t c = { sc->api_base, sc->client_id, sc->api_key,
-                       sc->http_timeout };
+    api_client_t c = client_for(sc);
     api_result_t res;
 
     stats_inc(STAT_REFRESHES);

@@ -183,7 +183,7 @@ static const char *revoke_name(apr_pool_t *p, const wos_srv_cfg *sc,
 }
 
 /* 1 recorded, 0 not, -1 the network cache cannot say. */
-static int revoke_read(request_rec *r, const wos_srv_cfg *sc,
+static int revoke_read(server_rec *s, apr_pool_t *p, const wos_srv_cfg *sc,
                        const char *name, long long *value)
 {
     apr_time_t now = apr_time_now();
@@ -198,11 +198,10 @@ static int revoke_read(request_rec *r, const wos_srv_cfg *sc,
     if (!revoke_shared(sc)) {
         return 0;
     }
-    if (!(key = revoke_net_key(r->pool, name))) {
+    if (!(key = revoke_net_key(p, name))) {
         return -1;
     }
-    rv = cache_get(sc->cache, r->server, key, &val, &len, REVOKE_MAX_VAL,
-                   r->pool);
+    rv = cache_get(sc->cache, s, key, &val, &len, REVOKE_MAX_VAL, p);
     if (rv == APR_NOTFOUND) {
         return 0;
     }
@@ -223,7 +222,8 @@ int revoke_lookup(request_rec *r, const wos_srv_cfg *sc, const char *kind,
     *value = 0;
     name = revoke_name(r->pool, sc, kind, id);
     if (!revoke_proc.memo || !revoke_proc.lock) {
-        return revoke_read(r, sc, name, value) == 1; /* no memo: ask */
+        /* no memo: ask */
+        return revoke_read(r->server, r->pool, sc, name, value) == 1;
     }
     revoke_poll(r, sc);
     /* the epoch is taken before the read: an answer read before a
@@ -232,7 +232,7 @@ int revoke_lookup(request_rec *r, const wos_srv_cfg *sc, const char *kind,
     if (found >= 0) {
         return found;
     }
-    found = revoke_read(r, sc, name, value);
+    found = revoke_read(r->server, r->pool, sc, name, value);
     if (found < 0) {
         return 0; /* unknown: do not memo, ask again next time */
     }
@@ -260,61 +260,61 @@ int revoke_check(request_rec *r, const wos_srv_cfg *sc,
 }
 
 /* The network cache's copy, and its generation for the other hosts. */
-static apr_status_t revoke_share(request_rec *r, const wos_srv_cfg *sc,
-                                 const char *name, long long value,
-                                 apr_time_t keep)
+static apr_status_t revoke_share(server_rec *s, apr_pool_t *p,
+                                 const wos_srv_cfg *sc, const char *name,
+                                 long long value, apr_time_t keep)
 {
-    const char *gen = apr_psprintf(r->pool, "%" APR_TIME_T_FMT "-%"
+    const char *gen = apr_psprintf(p, "%" APR_TIME_T_FMT "-%"
                                    APR_PID_T_FMT, apr_time_now(), getpid());
-    const char *val = apr_psprintf(r->pool, "%" APR_INT64_T_FMT,
+    const char *val = apr_psprintf(p, "%" APR_INT64_T_FMT,
                                    (apr_int64_t)value);
     long long old = 0;
     apr_status_t rv;
 
     /* the larger value wins, as in the table */
-    if (revoke_read(r, sc, name, &old) == 1 && old > value) {
-        val = apr_psprintf(r->pool, "%" APR_INT64_T_FMT, (apr_int64_t)old);
+    if (revoke_read(s, p, sc, name, &old) == 1 && old > value) {
+        val = apr_psprintf(p, "%" APR_INT64_T_FMT, (apr_int64_t)old);
     }
-    rv = revoke_net_key(r->pool, name)
-         ? cache_put(sc->cache, r->server, revoke_net_key(r->pool, name),
-                     val, strlen(val), keep, r->pool)
+    rv = revoke_net_key(p, name)
+         ? cache_put(sc->cache, s, revoke_net_key(p, name), val, strlen(val),
+                     keep, p)
          : APR_EGENERAL;
     if (rv == APR_SUCCESS) {
-        rv = cache_put(sc->cache, r->server, REVOKE_GEN_KEY, gen,
-                       strlen(gen), keep, r->pool);
+        rv = cache_put(sc->cache, s, REVOKE_GEN_KEY, gen, strlen(gen), keep,
+                       p);
     }
     /* only in this host's fallback: publish it once the server is back */
     if (rv != APR_SUCCESS || cache_remote_down(sc->cache)) {
         revstore_mark_unshared(revoke_store);
     }
     if (rv != APR_SUCCESS) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, WOSLOGNO(02002)
-                      "cannot record a revocation in %s; other hosts do "
-                      "not see it", cache_spec(sc->cache));
+        ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, WOSLOGNO(02002)
+                     "cannot record a revocation in %s; other hosts do "
+                     "not see it", cache_spec(sc->cache));
     }
     return rv;
 }
 
-int revoke_record(request_rec *r, const wos_srv_cfg *sc, const char *kind,
-                  const char *id, long long value)
+int revoke_record_in(server_rec *s, apr_pool_t *p, const wos_srv_cfg *sc,
+                     const char *kind, const char *id, long long value)
 {
     apr_time_t now = apr_time_now();
     apr_time_t keep = now + apr_time_from_sec(REVOKE_KEEP_SECONDS);
-    const char *name = revoke_name(r->pool, sc, kind, id);
+    const char *name = revoke_name(p, sc, kind, id);
     int stored = 0, shared = 0;
 
     if (revoke_store) {
         stored = revstore_put(revoke_store, name, value, apr_time_sec(keep),
                               apr_time_sec(now)) == 0;
         if (!stored) {
-            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, WOSLOGNO(02003)
-                          "the revocation table is full (%u slots): a "
-                          "revocation of kind %s was not kept on this host",
-                          REVSTORE_SLOTS, kind);
+            ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, WOSLOGNO(02003)
+                         "the revocation table is full (%u slots): a "
+                         "revocation of kind %s was not kept on this host",
+                         REVSTORE_SLOTS, kind);
         }
     }
     if (revoke_shared(sc)) {
-        shared = revoke_share(r, sc, name, value, keep) == APR_SUCCESS;
+        shared = revoke_share(s, p, sc, name, value, keep) == APR_SUCCESS;
     }
     if (revoke_proc.memo) {
         revmemo_clear(revoke_proc.memo);
@@ -323,9 +323,15 @@ int revoke_record(request_rec *r, const wos_srv_cfg *sc, const char *kind,
         return -1;
     }
     stats_inc(STAT_REVOCATIONS);
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, WOSLOGNO(02004)
-                  "recorded revocation %s:%s", kind, id);
+    ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, WOSLOGNO(02004)
+                 "recorded revocation %s:%s", kind, id);
     return 0;
+}
+
+int revoke_record(request_rec *r, const wos_srv_cfg *sc, const char *kind,
+                  const char *id, long long value)
+{
+    return revoke_record_in(r->server, r->pool, sc, kind, id, value);
 }
 
 int revoke_session(request_rec *r, const wos_srv_cfg *sc, const char *sid)

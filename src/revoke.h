@@ -43,6 +43,10 @@ int revoke_check(request_rec *r, const wos_srv_cfg *sc,
  * authenticated sources. 0 on success. */
 int revoke_record(request_rec *r, const wos_srv_cfg *sc, const char *kind,
                   const char *id, long long value);
+/* The same from a server and a pool, without a request (the events
+ * poller). */
+int revoke_record_in(server_rec *s, apr_pool_t *p, const wos_srv_cfg *sc,
+                     const char *kind, const char *id, long long value);
 
 /* 1 and *value if (kind, id) is recorded for sc's environment, else 0
  * (also when the store cannot say). */

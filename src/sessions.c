@@ -10,6 +10,7 @@
 #include "reply.h"
 #include "form.h"
 #include "workos_api.h"
+#include "client.h"
 #include "stats.h"
 #include "log.h"
 
@@ -17,8 +18,7 @@ APLOG_USE_MODULE(auth_workos);
 
 static api_client_t sessions_client(const wos_srv_cfg *sc)
 {
-    api_client_t c = { sc->api_base, sc->client_id, sc->api_key,
-                       sc->http_timeout };
+    api_client_t c = client_for(sc);
     return c;
 }
 

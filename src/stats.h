@@ -21,22 +21,41 @@ typedef enum {
     STAT_WEBHOOKS,
     STAT_REVOCATIONS,
     STAT_REVOKED_DENIED,  /* requests refused because of a revocation */
+    STAT_EVENTS_APPLIED,  /* events recorded (webhook or Events API) */
+    STAT_EVENTS_POLLS,    /* Events API pages read */
+    STAT_EVENTS_POLL_FAILURES,
     STAT_SIG_VERIFIES,    /* RSA signature checks of access tokens */
     STAT_SHARED_HITS,     /* credentials served from the shared tier */
     STAT_SHARED_MISSES,
     STAT_SHARED_REJECTED, /* shared entries ignored: bad MAC, truncated,
                              oversized, expired */
-    STAT_COUNT
+    STAT_COUNT            /* a new counter: an entry here and a row in
+                             stats_table (stats.c) */
 } stat_t;
+
+/* Gauges: the last value set wins. */
+typedef enum {
+    GAUGE_POLL_LAST_OK = 0, /* unix time of the last good Events API poll */
+    GAUGE_POLL_LAG,         /* seconds from an event's creation to its
+                               application, for the last event polled */
+    GAUGE_COUNT
+} gauge_t;
 
 /* Creates the segment (post_config); before that, counting does nothing. */
 apr_status_t stats_init(apr_pool_t *pconf);
 
 void stats_inc(stat_t which);
+void stats_set(gauge_t which, apr_int64_t value);
 
-/* The counters as JSON, or as an HTML table. */
+/* Counts one call to WorkOS by endpoint and status class (status 0: no
+ * answer). Given to http_set_observer. */
+void stats_api_call(const char *url, long status);
+
+/* The counters as JSON, as an HTML table, or in Prometheus's text
+ * exposition format (version 0.0.4). */
 const char *stats_json(apr_pool_t *p);
 const char *stats_html(apr_pool_t *p);
+const char *stats_prometheus(apr_pool_t *p);
 
 /* The workos-status handler, and mod_status's hook. */
 int stats_handle(request_rec *r);

@@ -6,7 +6,8 @@
 #include <jansson.h>
 #include "webhook.h"
 #include "webhook_sig.h"
-#include "revoke.h"
+#include "events_apply.h"
+#include "events_parse.h"
 #include "reply.h"
 #include "stats.h"
 #include "log.h"
@@ -32,57 +33,32 @@ static long webhook_read(request_rec *r, char *buf, apr_size_t max)
     return n < 0 ? -1 : (long)got;
 }
 
-static const char *webhook_str(json_t *data, const char *key)
-{
-    const char *v = json_string_value(json_object_get(data, key));
-    return v && *v && strlen(v) <= 128 ? v : NULL;
-}
-
-/* Applies one event; unknown events are accepted and ignored. */
-static int webhook_apply(request_rec *r, const wos_srv_cfg *sc,
-                         const char *event, json_t *data)
-{
-    const char *a, *b;
-
-    if (!strcmp(event, "session.revoked")) {
-        a = webhook_str(data, "id");
-        b = webhook_str(data, "sid");
-        return (a || b) ? revoke_session(r, sc, a ? a : b) : -2;
-    }
-    if (!strcmp(event, "user.deleted")) {
-        a = webhook_str(data, "id");
-        return a ? revoke_user(r, sc, a) : -2;
-    }
-    if (!strcmp(event, "organization_membership.deleted")) {
-        a = webhook_str(data, "user_id");
-        b = webhook_str(data, "organization_id");
-        return (a && b) ? revoke_membership(r, sc, a, b) : -2;
-    }
-    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, WOSLOGNO(01001)
-                  "webhook: ignoring event %.64s", event);
-    return 0;
-}
-
 static int webhook_event(request_rec *r, const wos_srv_cfg *sc,
                          const char *body, apr_size_t len)
 {
     json_t *ev = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL);
     const char *name = json_string_value(json_object_get(ev, "event"));
     json_t *data = json_object_get(ev, "data");
-    int rc;
+    const char *created = json_string_value(json_object_get(ev,
+                                                            "created_at"));
+    apr_time_t when = 0;
+    events_rc rc;
 
     if (!name || !json_is_object(data)) {
         json_decref(ev);
         return reply_page(r, HTTP_BAD_REQUEST, "Bad event",
                           "Expected {\"event\", \"data\": {...}}.");
     }
-    rc = webhook_apply(r, sc, name, data);
+    if (created && events_parse_time(created, &when) != 0) {
+        when = 0;
+    }
+    rc = events_apply(r->server, r->pool, sc, name, data, when);
     json_decref(ev);
-    if (rc == -2) {
+    if (rc == EVENTS_BAD) {
         return reply_page(r, HTTP_BAD_REQUEST, "Bad event",
                           "The event lacks the ids it needs.");
     }
-    if (rc != 0) {
+    if (rc == EVENTS_FAILED) {
         apr_table_setn(r->err_headers_out, "Retry-After", "5");
         return reply_json(r, HTTP_SERVICE_UNAVAILABLE,
                           "{\"error\":\"cannot record the event\"}\n");

@@ -155,7 +155,7 @@ static void api_authenticate(apr_pool_t *p, const api_client_t *c,
         return;
     }
     if (http_call(p, "POST", url, "application/json", text, strlen(text),
-                  NULL, c->timeout, API_MAX_ANSWER, &res) != 0) {
+                  NULL, &c->net, API_MAX_ANSWER, &res) != 0) {
         out->status = API_UNAVAILABLE;
         out->error = res.error;
     }
@@ -220,7 +220,7 @@ api_status_t api_call(apr_pool_t *p, const api_client_t *c,
         return API_UNAVAILABLE;
     }
     rc = http_call(p, method, url, text ? "application/json" : NULL, text,
-                   text ? strlen(text) : 0, c->api_key, c->timeout,
+                   text ? strlen(text) : 0, c->api_key, &c->net,
                    API_MAX_ANSWER, &res);
     free(text);
     if (rc != 0) {

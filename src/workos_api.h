@@ -6,12 +6,16 @@
 
 #include <apr_pools.h>
 #include <jansson.h>
+#include "http.h"
 
+/* Built from a server's config by client_for() (client.h), so every call
+ * to WorkOS takes the same timeout, proxy and CA bundle. */
 typedef struct {
     const char *base;       /* WorkOSAPIBaseURL */
     const char *client_id;
     const char *api_key;    /* client_secret; never logged */
-    int timeout;            /* seconds */
+    http_net_t net;         /* WorkOSHTTPTimeout, WorkOSOutgoingProxy,
+                               WorkOSCABundle */
 } api_client_t;
 
 typedef enum {

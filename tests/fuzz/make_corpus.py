@@ -287,6 +287,26 @@ def api_answer_seeds(token):
         write("api_answer", name, json.dumps(a))
 
 
+def events_seeds():
+    ev = {"object": "event", "id": "event_01HZZZ", "event": "session.revoked",
+          "data": {"id": "session_01A"},
+          "created_at": "2026-11-23T10:20:30.250Z"}
+    pages = {
+        "page": {"object": "list", "data": [ev, dict(
+            ev, id="event_01HZZZB", event="organization_membership.updated",
+            data={"user_id": "user_01A", "organization_id": "org_01A"},
+            created_at="2026-11-23T10:20:31+01:00")],
+            "list_metadata": {"after": "event_01HZZZB"}},
+        "empty": {"object": "list", "data": [], "list_metadata": {}},
+        "malformed-event": {"data": [{"id": "event_1", "event": "x",
+                                      "data": 1}]},
+    }
+    for name, page in pages.items():
+        write("events", name, json.dumps(page))
+    write("events", "cursor-after", "after event_01HZZZ")
+    write("events", "cursor-since", "since 2026-11-23T10:20:30.007Z")
+
+
 # fuzz_credentry.c: the clock, key and name its seeds are MAC'd for
 CREDENTRY_NOW = 1893456000
 CREDENTRY_KEY = b"fuzz-shared-credential-mac-key-0123456789abcdef"
@@ -336,6 +356,7 @@ def main():
     b64url_seeds(token, sealed)
     webhook_seeds()
     api_answer_seeds(token)
+    events_seeds()
     credentry_seeds()
 
 

@@ -30,6 +30,7 @@ max_len() {
     webhook_sig) echo 2048 ;;  # WEBHOOK_SIG_MAX_HEADER 512, then a body
     api_answer)  echo 16384 ;;
     credentry)   echo 33000 ;;  # CREDENTRY_MAX 32827
+    events)  echo 32768 ;;
     *)       echo 4096 ;;
     esac
 }

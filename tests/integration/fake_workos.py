@@ -16,6 +16,21 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import tokens
 
 
+EVENTS_RETENTION = 30 * 24 * 3600   # WorkOS keeps events 30 days
+
+
+def iso(t):
+    """WorkOS's timestamps: ISO 8601, milliseconds, Z."""
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + \
+        f".{int(t * 1000) % 1000:03d}Z"
+
+
+def parse_iso(v):
+    import datetime
+    return datetime.datetime.fromisoformat(v.replace("Z", "+00:00")) \
+        .timestamp()
+
+
 class _Server(ThreadingHTTPServer):
     # many httpd workers call at once: socketserver's backlog of 5 drops
     # connections, which httpd then sees as timeouts
@@ -23,7 +38,7 @@ class _Server(ThreadingHTTPServer):
 
 
 class FakeWorkOS:
-    def __init__(self, client_id):
+    def __init__(self, client_id, tls=None):
         self.client_id = client_id
         self.keys = []          # list of tokens.SigningKey served in the JWKS
         self.jwks_mode = "ok"   # ok | down | garbage | slow | huge | truncated
@@ -51,6 +66,12 @@ class FakeWorkOS:
         self.routes = {}
         self.user_sessions = {}  # user id -> [session objects]
         self.revoked = []        # session ids revoked through the API
+        # Events API: events as WorkOS lists them, oldest first
+        self.events = []
+        self.events_mode = "ok"  # ok | down | garbage | truncated | huge
+                                 # | slow | forbidden
+        self.events_queries = [] # each GET /events's arguments (lists)
+        self.event_seq = 0
         self.sessions_page_size = None  # smaller pages than limit asks
         self.server = _Server(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
@@ -58,6 +79,11 @@ class FakeWorkOS:
         self.server.handle_error = lambda request, address: None
         self.port = self.server.server_address[1]
         self.base = f"http://127.0.0.1:{self.port}"
+        if tls:
+            # tls: an ssl.SSLContext holding the server's certificate
+            self.server.socket = tls.wrap_socket(self.server.socket,
+                                                 server_side=True)
+            self.base = f"https://127.0.0.1:{self.port}"
         self.thread = threading.Thread(target=self.server.serve_forever,
                                        daemon=True)
 
@@ -104,6 +130,54 @@ class FakeWorkOS:
                 "access_token": tokens.mint(key, claims),
                 "refresh_token": rt, "authentication_method": "Password"}
 
+    def emit(self, name, data, created=None):
+        """An event appears at WorkOS; its id sorts after every earlier
+        one, as WorkOS's do."""
+        with self.lock:
+            self.event_seq += 1
+            t = time.time() if created is None else created
+            ev = {"object": "event",
+                  "id": f"event_{int(time.time() * 1000):014d}"
+                        f"{self.event_seq:06d}",
+                  "event": name, "data": data, "created_at": iso(t),
+                  "_t": t}
+            self.events.append(ev)
+            self.events.sort(key=lambda e: e["_t"])
+        return ev["id"]
+
+    def list_events(self, args):
+        """GET /events: (status, answer). events[] is required; after is
+        an event id WorkOS still keeps; range_start an ISO time; limit
+        1..100 (10 by default); oldest first."""
+        kinds = args.get("events[]") or args.get("events") or []
+        if not kinds:
+            return 422, {"message": "events is required"}
+        try:
+            limit = int((args.get("limit") or ["10"])[0])
+        except ValueError:
+            limit = 0
+        if not 1 <= limit <= 100:
+            return 422, {"message": "limit must be between 1 and 100"}
+        now = time.time()
+        with self.lock:
+            kept = [e for e in self.events
+                    if now - e["_t"] <= EVENTS_RETENTION]
+        after = (args.get("after") or [None])[0]
+        if after:
+            ids = [e["id"] for e in kept]
+            if after not in ids:
+                return 400, {"code": "invalid_cursor",
+                             "message": "unknown or expired cursor"}
+            kept = kept[ids.index(after) + 1:]
+        elif args.get("range_start"):
+            start = parse_iso(args["range_start"][0])
+            kept = [e for e in kept if e["_t"] >= start]
+        page = [{k: v for k, v in e.items() if k != "_t"}
+                for e in kept if e["event"] in kinds][:limit]
+        return 200, {"object": "list", "data": page,
+                     "list_metadata": {"before": None, "after":
+                                       page[-1]["id"] if page else None}}
+
     def jwks_document(self):
         return json.dumps({"keys": [k.jwk() for k in self.keys]}).encode()
 
@@ -132,6 +206,8 @@ class FakeWorkOS:
                     return self._route("GET", path, b"")
                 if path == fake.jwks_path:
                     return self._jwks()
+                if path == "/events":
+                    return self._events(query)
                 if path == "/user_management/authorize":
                     return self._authorize(args)
                 if path == "/user_management/sessions/logout":
@@ -287,6 +363,30 @@ class FakeWorkOS:
                 if not member:
                     return self._error(403, "organization_membership_not_found")
                 self._send(200, json.dumps(fake.issue_session(org)).encode())
+
+            def _events(self, query):
+                args = urllib.parse.parse_qs(query)
+                with fake.lock:
+                    fake.events_queries.append(args)
+                mode = fake.events_mode
+                if mode == "slow":
+                    time.sleep(fake.delay)
+                if mode == "down":
+                    return self._send(503, b'{"message":"down"}')
+                if mode == "forbidden":
+                    return self._send(403, b'{"message":"forbidden"}')
+                if mode == "garbage":
+                    return self._send(200, b"<html>not json</html>")
+                if mode == "huge":
+                    return self._send(200, b'{"data":[' + b" " * 2_000_000
+                                      + b"]}")
+                if not self._authorized():
+                    return self._error(401, "unauthorized")
+                status, answer = fake.list_events(args)
+                body = json.dumps(answer).encode()
+                if mode == "truncated" and status == 200:
+                    body = body[: len(body) // 2]
+                self._send(status, body)
 
             def _jwks(self):
                 mode = fake.jwks_mode
