@@ -15,6 +15,7 @@
 #include "src/authn.h"
 #include "src/authz.h"
 #include "src/handlers.h"
+#include "src/autoswitch.h"
 #include "src/revoke.h"
 #include "src/stats.h"
 #include "mod_status.h"
@@ -183,6 +184,8 @@ static void auth_workos_register_hooks(apr_pool_t *p)
     ap_hook_note_auth_failure(authn_note_failure, NULL, NULL,
                               APR_HOOK_MIDDLE);
     ap_hook_handler(handlers_dispatch, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_insert_error_filter(autoswitch_error_status, NULL, NULL,
+                                APR_HOOK_MIDDLE);
     APR_OPTIONAL_HOOK(ap, status_hook, stats_status_hook, NULL, NULL,
                       APR_HOOK_MIDDLE);
     authz_register(p);
