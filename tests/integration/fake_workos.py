@@ -45,6 +45,11 @@ class FakeWorkOS:
         self.routes = {}
         self.user_sessions = {}  # user id -> [session objects]
         self.revoked = []        # session ids revoked through the API
+        # organisation id -> error code its refresh answers with (a member
+        # whose organisation wants SSO or MFA: "sso_required", ...)
+        self.org_errors = {}
+        self.authorize_args = []  # the query of every authorize request
+        self.retry_after = None   # Retry-After sent with auth_mode 429
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         # httpd hanging up on a deliberately slow answer is expected
@@ -206,6 +211,7 @@ class FakeWorkOS:
                 code = "code_" + secrets.token_urlsafe(16)
                 org = args.get("organization_id") or fake.org
                 with fake.lock:
+                    fake.authorize_args.append(dict(args))
                     fake.codes[code] = (args["code_challenge"], org)
                 sep = "&" if "?" in args["redirect_uri"] else "?"
                 self._redirect(args["redirect_uri"] + sep + urllib.parse.urlencode(
@@ -223,6 +229,16 @@ class FakeWorkOS:
                     return self._send(500, b'{"message":"down"}')
                 if mode == "garbage":
                     return self._send(200, b"{not json")
+                if mode in ("429", "408", "503"):
+                    self.send_response(int(mode))
+                    body = b'{"message":"try later"}'
+                    if fake.retry_after is not None:
+                        self.send_header("Retry-After", str(fake.retry_after))
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                    return
                 if self.headers.get("Content-Type", "").split(";")[0] \
                         != "application/json":
                     return self._error(400, "invalid_request", "not JSON")
@@ -260,10 +276,13 @@ class FakeWorkOS:
                     else:
                         org = req.get("organization_id") or entry["org"]
                         member = org in fake.memberships
+                        org_error = fake.org_errors.get(org)
                         # refresh tokens are single-use
-                        entry["used"] = member
+                        entry["used"] = member and not org_error
                 if entry is None:
                     return self._error(400, "invalid_grant", "refresh token used or unknown")
+                if member and org_error:
+                    return self._error(403, org_error)
                 if not member:
                     return self._error(403, "organization_membership_not_found")
                 self._send(200, json.dumps(fake.issue_session(org)).encode())
