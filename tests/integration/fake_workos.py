@@ -17,7 +17,7 @@ import tokens
 
 
 class FakeWorkOS:
-    def __init__(self, client_id):
+    def __init__(self, client_id, port=0):
         self.client_id = client_id
         self.keys = []          # list of tokens.SigningKey served in the JWKS
         self.jwks_mode = "ok"   # ok | down | garbage | slow | huge | truncated
@@ -45,12 +45,14 @@ class FakeWorkOS:
         self.routes = {}
         self.user_sessions = {}  # user id -> [session objects]
         self.revoked = []        # session ids revoked through the API
-        # organisation id -> error code its refresh answers with (a member
-        # whose organisation wants SSO or MFA: "sso_required", ...)
+        # organisation id -> error code a refresh into it (a switch) answers
+        # with (a member whose organisation wants SSO or MFA:
+        # "sso_required", ...); refresh_error: what a plain refresh answers
         self.org_errors = {}
+        self.refresh_error = None
         self.authorize_args = []  # the query of every authorize request
         self.retry_after = None   # Retry-After sent with auth_mode 429
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self.server.daemon_threads = True
         # httpd hanging up on a deliberately slow answer is expected
         self.server.handle_error = lambda request, address: None
@@ -276,7 +278,10 @@ class FakeWorkOS:
                     else:
                         org = req.get("organization_id") or entry["org"]
                         member = org in fake.memberships
-                        org_error = fake.org_errors.get(org)
+                        switching = req.get("organization_id") not in (
+                            None, entry["org"])
+                        org_error = fake.org_errors.get(org) if switching \
+                            else fake.refresh_error
                         # refresh tokens are single-use
                         entry["used"] = member and not org_error
                 if entry is None:

@@ -74,7 +74,7 @@ def test_429_retry_after_is_honoured(httpd, workos):
 @pytest.mark.parametrize("code", ["mfa_enrollment", "sso_required"])
 def test_terminal_answers_sign_out(httpd, workos, code):
     _, cookie = session_cookie(workos, expired=True)
-    workos.org_errors["org_01ACME"] = code
+    workos.refresh_error = code
     r = get(httpd, cookie, BROWSER)
     assert r.status_code == 302            # signed out: sent to sign in
     assert "/user_management/authorize" in r.headers["Location"]
