@@ -78,13 +78,13 @@ def stand_in(tmp_path):
          "--webhook-secret", WEBHOOK_SECRET],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            if requests.get(base + "/stand-in", timeout=1).ok:
+            if requests.get(base + "/stand-in", timeout=2).ok:
                 break
-        except requests.ConnectionError:
-            pass
+        except (requests.ConnectionError, requests.Timeout):
+            pass  # not listening yet, or still generating its key
         assert proc.poll() is None, proc.stdout.read()
         time.sleep(0.1)  # polling for readiness, with a deadline
     yield types.SimpleNamespace(base=base, port=vhost, proc=proc)
