@@ -154,7 +154,9 @@ def test_sixty_waiters_on_a_slow_refresh(servers, workos):
     growth = max(after[p] - before[p] for p in children)
     print(f"60 waiters: slowest {slowest:.2f} s, RSS growth per child "
           f"{[after[p] - before[p] for p in children]} KiB")
-    assert growth < 4096, growth
+    # constant per waiter: the old loop grew a child by 11-18 MB here;
+    # 8 MB leaves room for a sanitizer's quarantine
+    assert growth < 8192, growth
     # right after the failure, the next request takes it, without a call
     r = get(httpd, cookie)
     assert r.status_code == 503
