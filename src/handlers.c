@@ -111,6 +111,8 @@ static int handlers_switch_org(request_rec *r, const wos_srv_cfg *sc)
     }
     if (rc == REFRESH_REFUSED) {
         apr_table_setn(r->subprocess_env, "WORKOS_ERROR", out.why);
+        apr_table_setn(r->subprocess_env, "WORKOS_ERROR_DESCRIPTION",
+                       "WorkOS did not allow the organisation switch");
         return reply_page(r, HTTP_FORBIDDEN, "Organisation switch refused",
                           apr_psprintf(r->pool, "WorkOS did not allow it "
                                        "(%s).", out.why));
@@ -120,6 +122,8 @@ static int handlers_switch_org(request_rec *r, const wos_srv_cfg *sc)
                        apr_itoa(r->pool, out.retry_after > 0
                                          ? out.retry_after : 5));
         apr_table_setn(r->subprocess_env, "WORKOS_ERROR", "unavailable");
+        apr_table_setn(r->subprocess_env, "WORKOS_ERROR_DESCRIPTION",
+                       out.why);
         return reply_page(r, HTTP_SERVICE_UNAVAILABLE, "Try again shortly",
                           "WorkOS could not be reached.");
     }
