@@ -23,7 +23,7 @@ typedef enum {
  * instead of calling WorkOS again (unless WorkOS's Retry-After says
  * longer, up to REFRESH_RETRY_MAX). */
 #define REFRESH_RETRY_HOLD 2
-#define REFRESH_RETRY_MAX 60
+#define REFRESH_RETRY_MAX 300
 
 typedef struct {
     const char *sealed;  /* REFRESH_OK: the new cookie value */
