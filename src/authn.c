@@ -33,6 +33,13 @@ void authn_child_init(apr_pool_t *p)
     authn_cache = credcache_create(p);
 }
 
+/* What made a credential of this kind valid here: cookies need the
+ * cookie passwords too, bearer tokens only the keys and issuers. */
+static const char *authn_tag(const wos_srv_cfg *sc, char kind)
+{
+    return kind == 'c' ? sc->cookie_tag : sc->verify_tag;
+}
+
 /* Serves a credential verified before, unless it has been revoked since.
  * key is computed here once and reused by authn_remember. */
 static int authn_cached(request_rec *r, const wos_srv_cfg *sc, char kind,
@@ -43,7 +50,8 @@ static int authn_cached(request_rec *r, const wos_srv_cfg *sc, char kind,
     if (!authn_cache) {
         return 0;
     }
-    credcache_key(authn_cache, kind, cred, strlen(cred), key);
+    credcache_key(authn_cache, kind, authn_tag(sc, kind), cred, strlen(cred),
+                  key);
     *id = credcache_get(authn_cache, key, apr_time_sec(apr_time_now()),
                         r->pool);
     stats_inc(*id ? STAT_CACHE_HITS : STAT_CACHE_MISSES);
@@ -62,13 +70,15 @@ static void authn_remember(const unsigned char key[32],
     }
 }
 
-static void authn_remember_cred(char kind, const char *cred,
-                                const wos_identity_t *id, long long until)
+static void authn_remember_cred(const wos_srv_cfg *sc, char kind,
+                                const char *cred, const wos_identity_t *id,
+                                long long until)
 {
     unsigned char key[32];
 
     if (authn_cache) {
-        credcache_key(authn_cache, kind, cred, strlen(cred), key);
+        credcache_key(authn_cache, kind, authn_tag(sc, kind), cred,
+                      strlen(cred), key);
         authn_remember(key, id, until);
     }
 }
@@ -190,8 +200,9 @@ static verify_rc authn_session_token(request_rec *r, const wos_srv_cfg *sc,
                                      const session_t *sess,
                                      authn_state_t *st)
 {
-    verify_rc vr = verify_token(r, sc, sess->access_token, 0, &st->id,
-                                &st->why);
+    /* from inside a valid seal: a key miss is "try again", never "bad" */
+    verify_rc vr = verify_token_trusted(r, sc, sess->access_token, 0,
+                                        &st->id, &st->why);
 
     if ((vr == VERIFY_OK || vr == VERIFY_EXPIRED) && sess->user_id
         && strcmp(sess->user_id, st->id->user_id) != 0) {
@@ -210,6 +221,7 @@ static authn_rc authn_adopt(request_rec *r, const wos_srv_cfg *sc,
                             const char *sealed, authn_state_t *st)
 {
     session_t sess;
+    verify_rc vr;
 
     if (session_open(r->pool, sealed,
                      (const seal_password_t *)sc->passwords->elts,
@@ -217,12 +229,18 @@ static authn_rc authn_adopt(request_rec *r, const wos_srv_cfg *sc,
                      &sess, &st->why) != 0) {
         return AUTHN_BAD;
     }
-    if (authn_session_token(r, sc, &sess, st) != VERIFY_OK) {
+    vr = authn_session_token(r, sc, &sess, st);
+    if (vr == VERIFY_UNAVAILABLE) {
+        /* its key cannot be had yet: keep the new session for the retry */
+        reply_set_session(r, sc, sealed);
+        return AUTHN_UNAVAILABLE;
+    }
+    if (vr != VERIFY_OK) {
         return AUTHN_BAD;
     }
     reply_set_session(r, sc, sealed);
     st->sealed = sealed;
-    authn_remember_cred('c', sealed, st->id,
+    authn_remember_cred(sc, 'c', sealed, st->id,
                         st->id->exp - sc->refresh_before);
     return AUTHN_OK;
 }

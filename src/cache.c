@@ -209,8 +209,9 @@ static void cache_unlock(wos_cache_t *c)
  * a full subcache's oldest entries, expired or not. A first byte from a
  * hash spreads the module's keys (which all start "wos:") over every
  * subcache; entries that callers can create at will (API key guesses,
- * used sign-in flows, remembered organisation-switch refusals) get even bytes and all others odd ones, so guessing can
- * never push out a revocation or the keys. */
+ * used sign-in flows, remembered organisation-switch refusals) get even
+ * bytes and all others odd ones, so they can never push out a revocation
+ * or the keys. */
 static const unsigned char *cache_id(apr_pool_t *p, const char *key,
                                      unsigned int *idlen)
 {
@@ -451,4 +452,9 @@ void cache_fetch_unlock(wos_cache_t *c)
 const char *cache_spec(const wos_cache_t *c)
 {
     return c ? c->spec : "(none)";
+}
+
+int cache_is_remote(const wos_cache_t *c)
+{
+    return c && c->local != NULL;
 }

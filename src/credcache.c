@@ -57,14 +57,17 @@ credcache_t *credcache_create(apr_pool_t *p)
     return c;
 }
 
-void credcache_key(credcache_t *c, char kind, const char *credential,
-                   size_t len, unsigned char key[32])
+void credcache_key(credcache_t *c, char kind, const char *tag,
+                   const char *credential, size_t len,
+                   unsigned char key[32])
 {
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     unsigned int n = 0;
 
+    /* the tag with its NUL: no tag is a prefix of tag + credential */
     if (!ctx || EVP_DigestInit_ex(ctx, c->sha256, NULL) != 1
         || EVP_DigestUpdate(ctx, &kind, 1) != 1
+        || EVP_DigestUpdate(ctx, tag, strlen(tag) + 1) != 1
         || EVP_DigestUpdate(ctx, credential, len) != 1
         || EVP_DigestFinal_ex(ctx, key, &n) != 1 || n != 32) {
         /* an all-zero key matches no entry that was stored */

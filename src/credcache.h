@@ -18,9 +18,12 @@ typedef struct credcache credcache_t;
 credcache_t *credcache_create(apr_pool_t *p);
 
 /* kind tells apart credentials of different sources ('c' cookie, 'b'
- * bearer) so one can never be taken for the other. */
-void credcache_key(credcache_t *c, char kind, const char *credential,
-                   size_t len, unsigned char key[32]);
+ * bearer) so one can never be taken for the other; tag is what made the
+ * credential valid (the server's cookie_tag or verify_tag), so what one
+ * virtual host verified is never served to another. */
+void credcache_key(credcache_t *c, char kind, const char *tag,
+                   const char *credential, size_t len,
+                   unsigned char key[32]);
 
 /* A copy of the identity in p, or NULL (absent or valid_until <= now). */
 wos_identity_t *credcache_get(credcache_t *c, const unsigned char key[32],
