@@ -19,6 +19,7 @@
 #include "apikey.h"
 #include "revoke.h"
 #include "credcache.h"
+#include "credshare.h"
 #include "stats.h"
 #include "log.h"
 
@@ -40,46 +41,91 @@ static const char *authn_tag(const wos_srv_cfg *sc, char kind)
     return kind == 'c' ? sc->cookie_tag : sc->verify_tag;
 }
 
-/* Serves a credential verified before, unless it has been revoked since.
- * key is computed here once and reused by authn_remember. */
+/* The one place a credential's cache key is made, for both tiers: a hash
+ * of the credential under the isolation tag of what made it valid, so one
+ * virtual host never serves what another verified. */
+static void authn_key(const wos_srv_cfg *sc, char kind, const char *cred,
+                      unsigned char key[32])
+{
+    credcache_key(authn_cache, kind, authn_tag(sc, kind), cred, strlen(cred),
+                  key);
+}
+
+/* Whether the shared tier could hold this credential: a bearer token that
+ * is not even shaped like a JWT (header.payload.signature) costs no cache
+ * round trip, so junk tokens stay as cheap as they were. */
+static int authn_shareable(char kind, const char *cred)
+{
+    const char *dot;
+
+    if (kind != 'b') {
+        return 1;
+    }
+    dot = strchr(cred, '.');
+    dot = dot ? strchr(dot + 1, '.') : NULL;
+    return dot && !strchr(dot + 1, '.');
+}
+
+/* Serves a credential verified before, by this process (private tier) or
+ * by any process or host (shared tier, then kept privately), unless it
+ * has been revoked since. key is computed here once and reused by
+ * authn_remember. */
 static int authn_cached(request_rec *r, const wos_srv_cfg *sc, char kind,
                         const char *cred, unsigned char key[32],
                         wos_identity_t **id)
 {
+    long long now = apr_time_sec(apr_time_now()), until = 0;
+    int shared = 0;
+
     *id = NULL;
     if (!authn_cache) {
         return 0;
     }
-    credcache_key(authn_cache, kind, authn_tag(sc, kind), cred, strlen(cred),
-                  key);
-    *id = credcache_get(authn_cache, key, apr_time_sec(apr_time_now()),
-                        r->pool);
+    authn_key(sc, kind, cred, key);
+    *id = credcache_get(authn_cache, key, now, r->pool);
     stats_inc(*id ? STAT_CACHE_HITS : STAT_CACHE_MISSES);
+    if (!*id && authn_shareable(kind, cred)) {
+        shared = (*id = credshare_get(r, sc, kind, key, now, &until)) != NULL;
+    }
     if (*id && revoke_check(r, sc, *id)) {
         stats_inc(STAT_REVOKED_DENIED);
         *id = NULL;
     }
+    if (*id && shared) {
+        credcache_put(authn_cache, key, *id, until, now);
+    }
     return *id != NULL;
 }
 
-static void authn_remember(const unsigned char key[32],
+/* Keeps a freshly verified credential in both tiers. A cookie's shared
+ * entry ends when its refresh window opens (WorkOSRefreshBefore), so no
+ * process serves a session another one should be refreshing. */
+static void authn_remember(request_rec *r, const wos_srv_cfg *sc, char kind,
+                           const unsigned char key[32],
                            const wos_identity_t *id, long long until)
 {
-    if (authn_cache && until > apr_time_sec(apr_time_now())) {
-        credcache_put(authn_cache, key, id, until);
+    long long now = apr_time_sec(apr_time_now());
+    long long shared = until;
+
+    if (!authn_cache || until <= now) {
+        return;
     }
+    credcache_put(authn_cache, key, id, until, now);
+    if (kind == 'c' && id->exp - sc->refresh_before < shared) {
+        shared = id->exp - sc->refresh_before;
+    }
+    credshare_put(r, sc, kind, key, id, shared);
 }
 
-static void authn_remember_cred(const wos_srv_cfg *sc, char kind,
-                                const char *cred, const wos_identity_t *id,
-                                long long until)
+static void authn_remember_cred(request_rec *r, const wos_srv_cfg *sc,
+                                char kind, const char *cred,
+                                const wos_identity_t *id, long long until)
 {
     unsigned char key[32];
 
     if (authn_cache) {
-        credcache_key(authn_cache, kind, authn_tag(sc, kind), cred,
-                      strlen(cred), key);
-        authn_remember(key, id, until);
+        authn_key(sc, kind, cred, key);
+        authn_remember(r, sc, kind, key, id, until);
     }
 }
 
@@ -190,7 +236,7 @@ static authn_rc authn_bearer_token(request_rec *r, const wos_srv_cfg *sc,
     rc = authn_from_verify(authn_unrevoked(r, sc,
         verify_token(r, sc, token, 0, &st->id, &st->why), st));
     if (rc == AUTHN_OK) {
-        authn_remember(key, st->id, st->id->exp);
+        authn_remember(r, sc, 'b', key, st->id, st->id->exp);
     }
     return rc;
 }
@@ -240,7 +286,7 @@ static authn_rc authn_adopt(request_rec *r, const wos_srv_cfg *sc,
     }
     reply_set_session(r, sc, sealed);
     st->sealed = sealed;
-    authn_remember_cred(sc, 'c', sealed, st->id,
+    authn_remember_cred(r, sc, 'c', sealed, st->id,
                         st->id->exp - sc->refresh_before);
     return AUTHN_OK;
 }
@@ -308,7 +354,8 @@ static authn_rc authn_cookie(request_rec *r, const wos_srv_cfg *sc,
     vr = authn_session_token(r, sc, &sess, st);
     if (vr == VERIFY_OK) {
         /* until the refresh window opens: then the full path runs again */
-        authn_remember(key, st->id, st->id->exp - sc->refresh_before);
+        authn_remember(r, sc, 'c', key, st->id,
+                       st->id->exp - sc->refresh_before);
         st->sealed = value;
     }
     if (authn_needs_refresh(sc, vr, st) && dc->refresh != 0

@@ -5,6 +5,7 @@
 #include "keys.h"
 #include "jwt.h"
 #include "cookie.h"
+#include "stats.h"
 
 static jwt_status_t verify_claims(const wos_srv_cfg *sc, const jwt_t *jwt,
                                   int allow_expired)
@@ -43,6 +44,7 @@ static verify_rc verify_as(request_rec *r, const wos_srv_cfg *sc,
         return (ks == KEYS_UNAVAILABLE || trusted) ? VERIFY_UNAVAILABLE
                                                   : VERIFY_BAD;
     }
+    stats_inc(STAT_SIG_VERIFIES);
     js = jwt_verify_rs256(&jwt, key);
     EVP_PKEY_free(key);
     if (js == JWT_OK) {
