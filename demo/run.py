@@ -174,11 +174,12 @@ WorkOSRefreshBefore 10
 # The pages: one small CGI shows what the module put in WORKOS_*.
 {stand_in}ScriptAliasMatch "^/(app|admin|forbidden|orgs/globex|orgs/initech)?/?$" "{d}/cgi/page.py"
 
-# Home: public; shows who is signed in, if anyone.
+# Home: public; shows who is signed in, if anyone (pass: a signed-in
+# user is known, anyone else is let through by Require all granted).
 <LocationMatch "^/$">
     AuthType WorkOS
     WorkOSUnauthAction pass
-    Require valid-user
+    Require all granted
 </LocationMatch>
 # Any signed-in user.
 <Location /app>

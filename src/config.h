@@ -35,6 +35,7 @@ typedef struct {
     struct wos_keys *keys;       /* set by cfg_check */
     int jwks_ttl;
     const char *redirect_uri;
+    const char *redirect_path;   /* its path, decoded (cfg_check) */
     const char *cookie_name;
     const char *cookie_domain;
     const char *cookie_path;

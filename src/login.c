@@ -17,6 +17,7 @@
 #include "crypto.h"
 #include "seal.h"
 #include "stats.h"
+#include "diagnose.h"
 #include "log.h"
 
 APLOG_USE_MODULE(auth_workos);
@@ -423,14 +424,8 @@ static int login_exchange(request_rec *r, const wos_srv_cfg *sc,
 
     api_authenticate_code(r->pool, &c, code, st->verifier, &res);
     if (res.status == API_REFUSED) {
-        ap_log_rerror(APLOG_MARK, api_misconfigured(res.error) ? APLOG_ERR
-                                                               : APLOG_INFO,
-                      0, r, WOSLOGNO(00606)
-                      "sign-in: WorkOS refused the code: %s%s", res.error,
-                      api_misconfigured(res.error)
-                      ? " (check WorkOSClientID, WorkOSAPIKey and that "
-                        "WorkOSRedirectURI is listed in the WorkOS "
-                        "dashboard)" : "");
+        diagnose_refusal(r, "sign-in: the code exchange", res.error,
+                         res.http_status);
         apr_table_setn(r->subprocess_env, "WORKOS_ERROR", res.error);
         return reply_page(r, HTTP_BAD_REQUEST, "Sign-in failed",
                           apr_psprintf(r->pool, "WorkOS refused the sign-in "
@@ -470,6 +465,7 @@ int login_callback(request_rec *r, const wos_srv_cfg *sc)
         name = flow_cookie_name(r->pool, state);
     }
     if ((err = apr_table_get(args, "error"))) {
+        diagnose_refusal(r, "sign-in: WorkOS's callback", err, 0);
         return login_refuse(r, sc, name, HTTP_BAD_REQUEST,
                             apr_psprintf(r->pool, "WorkOS reported: %.64s",
                                          err), "Sign-in failed",
