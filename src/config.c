@@ -471,6 +471,12 @@ static void cfg_tags(apr_pool_t *p, wos_srv_cfg *c)
                                                "cache-tag"), NULL);
     }
     c->cookie_tag = cfg_tag(p, t);
+    c->cred_mac_key = crypto_derive_password(p, pw[0].secret,
+                                             "shared-credential-mac");
+    c->cred_mac_fp = c->cred_mac_key
+        ? apr_pstrndup(p, crypto_sha256_hex(p, c->cred_mac_key,
+                                            strlen(c->cred_mac_key)), 8)
+        : NULL;
 }
 
 static const char *cfg_required(wos_srv_cfg *c)

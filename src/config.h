@@ -64,6 +64,11 @@ typedef struct {
     const char *env_tag;
     const char *verify_tag;
     const char *cookie_tag;
+    /* Derived once by cfg_check from the first (sealing) cookie password:
+     * the key that authenticates shared-tier entries (hex), and the first
+     * 8 hex characters of its SHA-256, which names them. */
+    const char *cred_mac_key;
+    const char *cred_mac_fp;
 } wos_srv_cfg;
 
 typedef struct {
