@@ -15,6 +15,7 @@
 #include "src/authn.h"
 #include "src/authz.h"
 #include "src/handlers.h"
+#include "src/autoswitch.h"
 #include "src/revoke.h"
 #include "src/stats.h"
 #include "src/env.h"
@@ -229,6 +230,8 @@ static void auth_workos_register_hooks(apr_pool_t *p)
                               APR_HOOK_MIDDLE);
     ap_hook_fixups(auth_workos_fixups, NULL, NULL, APR_HOOK_LAST);
     ap_hook_handler(handlers_dispatch, NULL, before_proxy, APR_HOOK_FIRST);
+    ap_hook_insert_error_filter(autoswitch_error_status, NULL, NULL,
+                                APR_HOOK_MIDDLE);
     APR_OPTIONAL_HOOK(ap, status_hook, stats_status_hook, NULL, NULL,
                       APR_HOOK_MIDDLE);
     authz_register(p);

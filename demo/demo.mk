@@ -8,9 +8,17 @@
 demo: all
 	$(PYTHON) demo/run.py
 
+# The local WorkOS stand-in alone, for trying your own virtual host against
+# it (README: "Local WorkOS stand-in"). STAND_IN_ARGS, e.g.
+#   make -f Makefile.apxs stand-in STAND_IN_ARGS="--port 8081 \
+#        --callback https://app.example.test/callback --config users.json"
+STAND_IN_ARGS ?=
+stand-in:
+	$(PYTHON) demo/stand_in.py $(STAND_IN_ARGS)
+
 # The demo driven in headless Chromium (installs chromium and the npm
 # packages when missing).
 test-browser: all
 	tests/browser/run.sh
 
-.PHONY: demo test-browser
+.PHONY: demo stand-in test-browser

@@ -13,8 +13,10 @@ import urllib.request
 
 DEMO = "mod_auth_workos demo"
 # The module refreshes an access token on the first request in its last
-# this-many seconds (AUTHN_REFRESH_BUFFER in src/authn.c).
+# this-many seconds (the demo config's WorkOSRefreshBefore).
 REFRESH_BEFORE = 10
+# Pages of one organisation each (WorkOSAutoSwitchOrg On): path -> org id.
+ORG_PAGES = {"/orgs/globex": "org_01GLOBEX", "/orgs/initech": "org_01INITECH"}
 
 STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 46rem; margin: 2rem auto;
@@ -81,6 +83,7 @@ def stand_in(sid):
 def nav(signed_in):
     links = ['<a href="/">Home</a>', '<a href="/app">Protected page</a>',
              '<a href="/admin">Admin page</a>',
+             '<a href="/orgs/globex" id="globex-link">Globex page</a>',
              '<a href="/status">Module status</a>']
     if signed_in:
         links.append('<a href="/sessions">Your sessions (JSON)</a>')
@@ -88,6 +91,8 @@ def nav(signed_in):
     else:
         links.append('<a href="/login?return_to=/app" id="sign-in">'
                      'Sign in</a>')
+        links.append('<a href="/signup?return_to=/app" id="sign-up">'
+                     'Sign up</a>')
     return "<nav>" + "".join(links) + "</nav>"
 
 
@@ -197,6 +202,15 @@ module tells the application (the <code>WORKOS_*</code> variables), lets you
 switch organisation and watch the access token being refreshed.</li>
 <li><a href="/admin">/admin</a> — <code>Require workos-role admin</code>:
 members get a 403 page.</li>
+<li><a href="/orgs/globex">/orgs/globex</a> — <code>Require workos-org
+org_01GLOBEX</code> with <code>WorkOSAutoSwitchOrg On</code>: signed in to
+another organisation, a member of Globex is switched there on the way in;
+<a href="/orgs/initech">/orgs/initech</a> answers 403 to non-members.</li>
+<li><a href="/signup?return_to=/app">/signup</a> — <code>workos-login</code>
+with <code>WorkOSSignUp On</code>: AuthKit's sign-up screen. Sign-in links
+may also carry <code>login_hint</code>, <code>organization_id</code> and the
+other AuthKit hints; open two sign-ins in two tabs and finish them in any
+order.</li>
 <li><a href="/status">/status</a> — the module's counters
 (<code>workos-status</code>).</li>
 <li><a href="/config.txt">/config.txt</a> — the Apache config behind this
@@ -241,10 +255,32 @@ def admin():
     page("Admin page", body, signed_in=True)
 
 
+def org_page(path):
+    info = stand_in(env("WORKOS_SESSION_ID"))
+    body = f"""
+<div class="card"><p id="org-page">This page belongs to
+<b>{e(org_label(ORG_PAGES[path], info))}</b>; you are in
+<code id="org">{e(env("WORKOS_ORG_ID"))}</code>.</p>
+<p>If you came here signed in to another organisation, the module asked
+WorkOS to switch your session here (<code>WorkOSAutoSwitchOrg On</code>) and
+sent this page with the new <code>wos-session</code> cookie.</p></div>"""
+    page("Organisation page", body, signed_in=True)
+
+
 def forbidden():
     info = stand_in(env("WORKOS_SESSION_ID"))
     role = env("WORKOS_ROLE")
     org = env("WORKOS_ORG_ID")
+    want = ORG_PAGES.get(os.environ.get("REDIRECT_URL", "").rstrip("/"))
+    if want:
+        body = f"""
+<div class="card forbidden">
+<p id="forbidden">This page belongs to {e(org_label(want, info))}, and
+WorkOS did not switch you there: you are not a member. Apache answered
+<b>403 Forbidden</b>.</p></div>"""
+        page("Not your organisation", body, status="403 Forbidden",
+             signed_in=True)
+        return
     you = (f"You are signed in with role <b id=\"role\">{e(role)}</b> in "
            f"{e(org_label(org, info))}. " if role else
            "You are signed in without a role here. " if org or
@@ -270,6 +306,8 @@ def main():
         admin()
     elif path == "/app":
         app()
+    elif path in ORG_PAGES:
+        org_page(path)
     else:
         home()
 

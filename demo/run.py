@@ -162,6 +162,9 @@ WorkOSLogoutReturnTo {base}/
 # Plain http on loopback, so the cookies may not be Secure. Keep the default
 # (On) anywhere else, and serve the site over https.
 WorkOSCookieSecure Off
+# Refresh an access token in its last 10 s (default 30 s), so the demo's
+# short-lived tokens show a refresh.
+WorkOSRefreshBefore 10
 
 # A signed-in user without the right role gets 403, not 401.
 <Location />
@@ -169,7 +172,7 @@ WorkOSCookieSecure Off
 </Location>
 
 # The pages: one small CGI shows what the module put in WORKOS_*.
-{stand_in}ScriptAliasMatch "^/(app|admin|forbidden)?/?$" "{d}/cgi/page.py"
+{stand_in}ScriptAliasMatch "^/(app|admin|forbidden|orgs/globex|orgs/initech)?/?$" "{d}/cgi/page.py"
 
 # Home: public; shows who is signed in, if anyone (pass: a signed-in
 # user is known, anyone else is let through by Require all granted).
@@ -189,9 +192,26 @@ WorkOSCookieSecure Off
     Require workos-role admin
 </Location>
 ErrorDocument 403 /forbidden
+# One organisation's pages: a member signed in to another organisation is
+# switched into this one on the way in; others get 403.
+<Location /orgs/globex>
+    AuthType WorkOS
+    WorkOSAutoSwitchOrg On
+    Require workos-org org_01GLOBEX
+</Location>
+<Location /orgs/initech>
+    AuthType WorkOS
+    WorkOSAutoSwitchOrg On
+    Require workos-org org_01INITECH
+</Location>
 
 <Location /login>
     SetHandler workos-login
+</Location>
+# The same, opening AuthKit's sign-up screen.
+<Location /signup>
+    SetHandler workos-login
+    WorkOSSignUp On
 </Location>
 <Location /callback>
     SetHandler workos-callback
@@ -296,8 +316,8 @@ class Demo:
                     "# The local stand-in for WorkOS: sign-in page, JWKS, "
                     "token and logout endpoints\n"
                     f"WorkOSAPIBaseURL {self.fake.base}\n"
-                    "# Refresh right at expiry (default leeway: 30 s) so a "
-                    "refresh is quick to see\n"
+                    "# No leeway at expiry (default 30 s), so a refresh is "
+                    "quick to see\n"
                     "WorkOSClockSkew 0")
         r = self.real
         return ("WorkOSClientID " + conf_value(

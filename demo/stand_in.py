@@ -1,25 +1,46 @@
-"""The demo's stand-in for WorkOS: the integration tests' FakeWorkOS plus a
-small hosted sign-in page where you pick a user, organisations and roles.
+"""A small local WorkOS for development: the demo's sign-in server, and one
+an administrator can point their own virtual host at before touching
+WorkOS.
 
-FakeWorkOS already serves the JWKS, the code and refresh grants (PKCE
-checked, refresh tokens single-use, organisation membership checked), logout
-and the sessions API. This adds, on top:
-  GET  /user_management/authorize   the sign-in page (instead of signing in
-                                    at once, as the tests' fake does)
-  POST /demo/sign-in                its form: who signs in, then back to the
-                                    redirect URI with a code
+    make -f Makefile.apxs stand-in STAND_IN_ARGS="--port 8081 ..."
+    /usr/bin/python3 demo/stand_in.py --port 8081 \
+        --callback https://app.example.test/callback [--config users.json]
+
+It is the integration tests' FakeWorkOS (JWKS, code and refresh grants with
+PKCE checked and single-use refresh tokens, organisation membership,
+logout, the sessions API) plus:
+  GET  /user_management/authorize   a sign-in page: pick a user, their
+                                    organisations and roles (screen_hint,
+                                    login_hint and organization_id honoured)
+  POST /demo/sign-in                its form: back to the callback with a code
+  POST /api_keys/validations        API-key validation, from the keys
+                                    configured (WorkOSTokenSource apikey)
+  POST /stand-in/webhooks           {"event", "data"}: signs the event with
+                                    the webhook secret and delivers it to
+                                    --webhook-url (workos-webhook), at once
+  GET  /stand-in                    what it serves, as JSON
   GET  /user_management/sessions/logout   also ends the session's refresh
   GET  /demo/session?sid=...        what the demo page shows about a session
-                                    (token id, issue and expiry time, orgs)
-and a refresh keeps the session id, as WorkOS does.
+and a refresh keeps the session id, as WorkOS does. Organisations marked
+"sso_required" answer a switch into them with sso_required, as WorkOS does
+for organisations that enforce SSO or MFA. Nothing here is a secret: it is
+for 127.0.0.1 only.
 """
+import argparse
+import copy
+import hashlib
+import hmac
 import html
 import json
 import pathlib
 import secrets
+import signal
 import sys
 import threading
+import time
+import urllib.error
 import urllib.parse
+import urllib.request
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]
                        / "tests" / "integration"))
@@ -46,6 +67,17 @@ PERMISSIONS = {"member": ["posts:read"],
                "admin": ["posts:read", "posts:write", "members:manage"]}
 ENTITLEMENTS = ["audit-logs"]
 FEATURE_FLAGS = ["new-editor"]
+# Organisations that enforce SSO (a switch into them answers sso_required).
+SSO_ORGS = ()
+# API keys the validation endpoint knows: value -> (id, owner, permissions).
+API_KEYS = {
+    "sk_demo_key_acme_reader_0123456789": (
+        "api_key_01DEMOREADER", {"type": "organization", "id": "org_01ACME"},
+        ["posts:read"]),
+}
+DEFAULT_CLIENT_ID = "client_01DEMO"
+DEFAULT_API_KEY = "sk_test_demo_0123456789abcdef"
+DEFAULT_WEBHOOK_SECRET = "whsec_demo_not_a_secret_0123456789"
 
 PAGE_STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 40rem; margin: 2rem auto;
@@ -64,8 +96,8 @@ label { display: block; margin: .5rem 0; }
 """
 
 
-def _user_object(uid):
-    u = USERS[uid]
+def _user_object(uid, users=None):
+    u = (users or USERS)[uid]
     return {"object": "user", "id": uid, "email": u["email"],
             "first_name": u["first_name"], "last_name": u["last_name"],
             "email_verified": True, "profile_picture_url": None,
@@ -73,23 +105,69 @@ def _user_object(uid):
             "updated_at": "2026-01-01T00:00:00.000Z"}
 
 
+def load_config(path):
+    """A JSON file with any of: users {id: {email, first_name, last_name}},
+    organizations {id: name or {name, sso_required}}, roles {role:
+    [permissions]}, default_roles {org: role}, entitlements [...],
+    feature_flags [...], api_keys [{value, id, owner, permissions}]."""
+    with open(path) as f:
+        cfg = json.load(f)
+    if not isinstance(cfg, dict):
+        raise ValueError(f"{path}: expected a JSON object")
+    return cfg
+
+
 class DemoWorkOS(FakeWorkOS):
-    def __init__(self, client_id, redirect_uri, token_lifetime):
+    def __init__(self, client_id, redirect_uri, token_lifetime, port=0,
+                 config=None, webhook_url=None, webhook_secret=None):
         # set before FakeWorkOS builds its request handler
         self._tls = threading.local()
-        self.redirect_uri = redirect_uri
+        self.redirect_uris = [redirect_uri] if isinstance(redirect_uri, str) \
+            else list(redirect_uri)
+        self.redirect_uri = self.redirect_uris[0]
         self.session_tokens = {}  # session id -> latest token's jti/iat/exp
-        super().__init__(client_id)
+        super().__init__(client_id, port=port)
+        self._configure(config or {})
+        self.webhook_url = webhook_url
+        self.webhook_secret = webhook_secret or DEFAULT_WEBHOOK_SECRET
         self.keys = [tokens.SigningKey("demo-key-1")]
         self.token_lifetime = token_lifetime
-        self.user = _user_object("user_01ALICE")
-        self.memberships = {o: r for o, r in DEFAULT_ROLES.items() if r}
-        self.org = "org_01ACME"
+        self.user = _user_object(next(iter(self.users)), self.users)
+        self.memberships = {o: r for o, r in self.default_roles.items() if r}
+        self.org = next(iter(self.memberships), next(iter(self.orgs)))
         self.routes[("GET", "/user_management/authorize")] = self._page
         self.routes[("POST", "/demo/sign-in")] = self._sign_in
         self.routes[("GET", "/user_management/sessions/logout")] = \
             self._logout
         self.routes[("GET", "/demo/session")] = self._session_info
+        self.routes[("POST", "/api_keys/validations")] = self._validate_key
+        self.routes[("POST", "/stand-in/webhooks")] = self._send_webhook
+        self.routes[("GET", "/stand-in")] = self._about
+
+    def _configure(self, cfg):
+        self.users = copy.deepcopy(cfg.get("users") or USERS)
+        orgs = cfg.get("organizations") or ORGS
+        self.orgs = {o: (v if isinstance(v, str) else v.get("name", o))
+                     for o, v in orgs.items()}
+        sso = [o for o, v in orgs.items()
+               if isinstance(v, dict) and v.get("sso_required")]
+        self.org_errors = {o: "sso_required" for o in (*SSO_ORGS, *sso)}
+        self.permissions = cfg.get("roles") or PERMISSIONS
+        self.roles = tuple(self.permissions)
+        self.default_roles = cfg.get("default_roles") or (
+            DEFAULT_ROLES if orgs is ORGS else
+            {o: self.roles[0] for o in self.orgs})
+        self.entitlements = cfg.get("entitlements", ENTITLEMENTS)
+        self.feature_flags = cfg.get("feature_flags", FEATURE_FLAGS)
+        keys = {k["value"]: (k["id"], k["owner"], k.get("permissions", []))
+                for k in cfg.get("api_keys", [])} or API_KEYS
+        self.api_keys = {
+            v: {"object": "api_key", "id": kid, "owner": owner,
+                "name": kid, "obfuscated_value": "sk_..." + v[-4:],
+                "permissions": perms, "last_used_at": None,
+                "created_at": "2026-01-01T00:00:00.000Z",
+                "updated_at": "2026-01-01T00:00:00.000Z"}
+            for v, (kid, owner, perms) in keys.items()}
 
     # --- a refresh keeps its session id ------------------------------------
 
@@ -124,9 +202,9 @@ class DemoWorkOS(FakeWorkOS):
         claims = tokens.claims(self.issuer, sub=user["id"],
                                lifetime=self.token_lifetime, sid=sid,
                                org_id=org, role=role, roles=[role],
-                               permissions=PERMISSIONS[role],
-                               entitlements=ENTITLEMENTS,
-                               feature_flags=FEATURE_FLAGS)
+                               permissions=self.permissions.get(role, []),
+                               entitlements=self.entitlements,
+                               feature_flags=self.feature_flags)
         rt = "rt_" + secrets.token_urlsafe(24)
         with self.lock:
             self.refresh_tokens[rt] = {"org": org, "used": False, "sid": sid}
@@ -158,8 +236,9 @@ class DemoWorkOS(FakeWorkOS):
     def _check_authorize(self, args):
         if args.get("client_id") != self.client_id:
             return "unknown client_id"
-        if args.get("redirect_uri") != self.redirect_uri:
-            return "redirect_uri is not the demo's callback"
+        if args.get("redirect_uri") not in self.redirect_uris:
+            return ("redirect_uri is not a callback this stand-in was "
+                    "started with (--callback)")
         if args.get("response_type") != "code" \
                 or args.get("code_challenge_method") != "S256" \
                 or not args.get("code_challenge"):
@@ -169,24 +248,29 @@ class DemoWorkOS(FakeWorkOS):
     def _form(self, args, error=None, chosen=None):
         chosen = chosen or {}
         want_org = chosen.get("org") or args.get("organization_id") \
-            or "org_01ACME"
+            or next(iter(self.orgs))
+        hint = args.get("login_hint", "").lower()
+        want_user = chosen.get("user") or next(
+            (uid for uid, u in self.users.items()
+             if u["email"].lower() == hint), None)
         hidden = "".join(
             f'<input type="hidden" name="{k}" value="{html.escape(args[k])}">'
             for k in ("client_id", "redirect_uri", "response_type",
-                      "code_challenge", "code_challenge_method", "state")
+                      "code_challenge", "code_challenge_method", "state",
+                      "screen_hint")
             if k in args)
         users = "".join(
             f'<option value="{uid}"'
-            f'{" selected" if uid == chosen.get("user") else ""}>'
+            f'{" selected" if uid == want_user else ""}>'
             f'{html.escape(u["first_name"] + " " + u["last_name"])} '
             f'&lt;{html.escape(u["email"])}&gt;</option>'
-            for uid, u in USERS.items())
+            for uid, u in self.users.items())
         rows = []
-        for oid, name in ORGS.items():
-            role = chosen.get("roles", DEFAULT_ROLES).get(oid, "")
+        for oid, name in self.orgs.items():
+            role = chosen.get("roles", self.default_roles).get(oid, "")
             options = "".join(
                 f'<option value="{r}"{" selected" if r == role else ""}>'
-                f'{r}</option>' for r in ROLES)
+                f'{r}</option>' for r in self.roles)
             options += (f'<option value=""{" selected" if not role else ""}>'
                         'not a member</option>')
             rows.append(
@@ -199,6 +283,15 @@ class DemoWorkOS(FakeWorkOS):
                 '</select></td></tr>')
         err = f'<p class="error" id="error">{html.escape(error)}</p>' \
             if error else ""
+        signup = args.get("screen_hint") == "sign-up"
+        shown = "".join(
+            f'<li><code>{html.escape(k)}</code> = <code id="hint-{k}">'
+            f'{html.escape(args[k])}</code></li>'
+            for k in ("screen_hint", "login_hint", "domain_hint",
+                      "organization_id", "connection_id", "invitation_token")
+            if args.get(k))
+        if shown:
+            err += f'<p class="banner">Asked for: <ul>{shown}</ul></p>'
         body = f"""
 <p class="banner">This is the demo's <b>local stand-in for WorkOS</b>
 (AuthKit's hosted sign-in page would be here). No password: pick who signs
@@ -213,7 +306,7 @@ to.</p>
 {''.join(rows)}</table>
 <p><button type="submit" id="continue">Continue</button></p>
 </form>"""
-        return self._html("Sign in", body)
+        return self._html("Create an account" if signup else "Sign in", body)
 
     @staticmethod
     def _html(title, body):
@@ -232,10 +325,10 @@ to.</p>
                                    "</p>"), {"Content-Type": HTML}
         uid = form.get("user")
         org = form.get("org")
-        roles = {o: form.get(f"role_{o}", "") for o in ORGS}
-        roles = {o: r for o, r in roles.items() if r in ROLES}
+        roles = {o: form.get(f"role_{o}", "") for o in self.orgs}
+        roles = {o: r for o, r in roles.items() if r in self.roles}
         chosen = {"user": uid, "org": org, "roles": roles}
-        if uid not in USERS:
+        if uid not in self.users:
             return 200, self._form(form, "Pick a user.", chosen), \
                 {"Content-Type": HTML}
         if org not in roles:
@@ -246,7 +339,7 @@ to.</p>
         code = "code_" + secrets.token_urlsafe(16)
         with self.lock:
             # who signs in next, as the tests' fake keeps it
-            self.user = _user_object(uid)
+            self.user = _user_object(uid, self.users)
             self.memberships = roles
             self.org = org
             self.codes[code] = (form["code_challenge"], org)
@@ -264,31 +357,152 @@ to.</p>
             for entry in self.refresh_tokens.values():
                 if entry.get("sid") == sid:
                     entry["used"] = True  # the session's refresh ends
-        # like WorkOS, only back to where the app said it may go
-        site = urllib.parse.urlsplit(self.redirect_uri)
-        origin = f"{site.scheme}://{site.netloc}"
+        # like WorkOS, only back to a site the stand-in knows
+        origins = []
+        for uri in self.redirect_uris:
+            site = urllib.parse.urlsplit(uri)
+            origins.append(f"{site.scheme}://{site.netloc}")
         to = args.get("return_to") or ""
-        if to != origin and not to.startswith(origin + "/"):
-            to = origin + "/"
+        if not any(to == o or to.startswith(o + "/") for o in origins):
+            to = origins[0] + "/"
         return 302, b"", {"Location": to, "Content-Type": HTML}
 
     def _session_info(self, handler, body):
         args = dict(urllib.parse.parse_qsl(handler.path.partition("?")[2]))
         with self.lock:
             token = self.session_tokens.get(args.get("sid"))
-            orgs = [{"id": o, "name": ORGS.get(o, o), "role": r}
+            orgs = [{"id": o, "name": self.orgs.get(o, o), "role": r}
                     for o, r in self.memberships.items()]
         if token is None:
             return 404, {"error": "unknown session"}
         return 200, {"token": token, "organizations": orgs,
-                     "org_names": ORGS}
+                     "org_names": self.orgs}
+
+    # --- API keys and webhooks ----------------------------------------------
+
+    def _validate_key(self, handler, body):
+        if self.api_key and handler.headers.get("Authorization") \
+                != f"Bearer {self.api_key}":
+            return 401, {"message": "Unauthorized: not the stand-in's "
+                                    "API key (WorkOSAPIKey)"}
+        try:
+            value = json.loads(body or b"{}").get("value")
+        except (ValueError, AttributeError):
+            return 422, {"message": "expected {\"value\": \"sk_...\"}"}
+        return 200, {"api_key": self.api_keys.get(value)}
+
+    def sign_webhook(self, payload, now_ms=None):
+        t = str(now_ms if now_ms is not None else int(time.time() * 1000))
+        mac = hmac.new(self.webhook_secret.encode(),
+                       f"{t}.".encode() + payload, hashlib.sha256)
+        return f"t={t}, v1={mac.hexdigest()}"
+
+    def _send_webhook(self, handler, body):
+        """Delivers {"event", "data"} (the body) to --webhook-url now."""
+        try:
+            ev = json.loads(body or b"{}")
+            assert isinstance(ev.get("event"), str)
+            assert isinstance(ev.get("data"), dict)
+        except (ValueError, AssertionError, AttributeError):
+            return 400, {"message": "expected {\"event\": \"...\", "
+                                    "\"data\": {...}}"}
+        if not self.webhook_url:
+            return 409, {"message": "start the stand-in with --webhook-url"}
+        ev.setdefault("id", "event_" + secrets.token_hex(8))
+        ev.setdefault("created_at", time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                                  time.gmtime()))
+        payload = json.dumps(ev).encode()
+        req = urllib.request.Request(
+            self.webhook_url, data=payload, method="POST",
+            headers={"Content-Type": "application/json",
+                     "WorkOS-Signature": self.sign_webhook(payload)})
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        try:
+            with opener.open(req, timeout=10) as r:
+                status = r.status
+        except urllib.error.HTTPError as e:
+            status = e.code
+        except (urllib.error.URLError, OSError) as e:
+            return 502, {"delivered_to": self.webhook_url,
+                         "error": str(e)}
+        return 200, {"delivered_to": self.webhook_url, "status": status,
+                     "event": ev["event"]}
+
+    def _about(self, handler, body):
+        return 200, {"base": self.base, "client_id": self.client_id,
+                     "callbacks": self.redirect_uris,
+                     "users": self.users, "organizations": self.orgs,
+                     "sso_required": sorted(self.org_errors),
+                     "roles": self.permissions,
+                     "api_keys": {k["id"]: k["obfuscated_value"]
+                                  for k in self.api_keys.values()},
+                     "webhook_url": self.webhook_url}
 
 
 HTML = "text/html; charset=utf-8"
 
 
-if __name__ == "__main__":  # a quick look: python3 demo/stand_in.py
-    fake = DemoWorkOS("client_01DEMO", "http://127.0.0.1:8080/callback", 60)
+def vhost_snippet(fake, password_hint="<at least 32 characters>"):
+    return "\n".join([
+        f"WorkOSClientID {fake.client_id}",
+        f"WorkOSAPIKey {fake.api_key}",
+        f"WorkOSAPIBaseURL {fake.base}",
+        f"WorkOSRedirectURI {fake.redirect_uri}",
+        f"WorkOSCookiePassword {password_hint}",
+        f"WorkOSWebhookSecret {fake.webhook_secret}"
+        if fake.webhook_url else "",
+    ]).strip()
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(
+        description="A local WorkOS stand-in for trying mod_auth_workos "
+                    "(127.0.0.1 only; nothing here is a secret).")
+    ap.add_argument("--port", type=int, default=8081,
+                    help="port on 127.0.0.1 (default 8081; 0 = any)")
+    ap.add_argument("--callback", action="append", metavar="URL",
+                    help="a WorkOSRedirectURI it may send browsers back to "
+                         "(repeatable; default http://127.0.0.1:8080/callback)")
+    ap.add_argument("--client-id", default=DEFAULT_CLIENT_ID)
+    ap.add_argument("--api-key", default=DEFAULT_API_KEY,
+                    help="the WorkOSAPIKey it expects")
+    ap.add_argument("--config", metavar="FILE",
+                    help="JSON: users, organizations, roles, default_roles, "
+                         "api_keys, entitlements, feature_flags")
+    ap.add_argument("--token-lifetime", type=int, default=300,
+                    help="seconds an access token lives (default 300)")
+    ap.add_argument("--webhook-url", metavar="URL",
+                    help="your workos-webhook location, for "
+                         "POST /stand-in/webhooks")
+    ap.add_argument("--webhook-secret", default=DEFAULT_WEBHOOK_SECRET)
+    a = ap.parse_args(argv)
+    try:
+        cfg = load_config(a.config) if a.config else None
+    except (OSError, ValueError) as e:
+        ap.error(f"--config: {e}")
+    try:
+        fake = DemoWorkOS(a.client_id,
+                          a.callback or ["http://127.0.0.1:8080/callback"],
+                          a.token_lifetime, port=a.port, config=cfg,
+                          webhook_url=a.webhook_url,
+                          webhook_secret=a.webhook_secret)
+    except OSError as e:
+        ap.error(f"cannot listen on 127.0.0.1:{a.port}: {e.strerror}")
+    fake.api_key = a.api_key
     fake.start()
-    print(json.dumps({"base": fake.base}))
-    threading.Event().wait()
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    print(f"WorkOS stand-in on {fake.base} (Ctrl-C stops it)\n"
+          "Put this in your virtual host, with your own cookie password:\n\n"
+          + vhost_snippet(fake) + "\n\n"
+          f"Users: {', '.join(u['email'] for u in fake.users.values())}\n"
+          f"API keys: {', '.join(fake.api_keys)}\n"
+          f"What it serves: {fake.base}/stand-in", flush=True)
+    stop.wait()
+    fake.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

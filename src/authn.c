@@ -28,9 +28,6 @@
 APLOG_USE_MODULE(auth_workos);
 extern module AP_MODULE_DECLARE_DATA auth_workos_module;
 
-/* Refresh this many seconds before the access token expires. */
-#define AUTHN_REFRESH_BUFFER 10
-
 /* This process's verified credentials (child_init). */
 static credcache_t *authn_cache;
 
@@ -141,8 +138,9 @@ static void authn_remember_cred(request_rec *r, const wos_srv_cfg *sc,
 typedef struct {
     wos_identity_t *id;
     int presented;      /* a credential was offered */
-    int retry_after;    /* seconds, for AUTHN_LIMITED */
+    int retry_after;    /* seconds, for AUTHN_LIMITED and AUTHN_UNAVAILABLE */
     const char *why;    /* why it failed: a short reason, no secrets */
+    const char *sealed; /* the session cookie value in force, if any */
     int anonymous;      /* let through without a user: r->user is "" for
                          * httpd's sake until fixups unset it */
     int module_handler; /* one of the module's own handlers (route.h) */
@@ -305,43 +303,47 @@ static authn_rc authn_adopt(request_rec *r, const wos_srv_cfg *sc,
         return AUTHN_BAD;
     }
     reply_set_session(r, sc, sealed);
+    st->sealed = sealed;
     authn_remember_cred(r, sc, 'c', sealed, st->id,
-                        st->id->exp - AUTHN_REFRESH_BUFFER);
+                        st->id->exp - sc->refresh_before);
     return AUTHN_OK;
 }
 
-static int authn_needs_refresh(verify_rc vr, const authn_state_t *st)
+static int authn_needs_refresh(const wos_srv_cfg *sc, verify_rc vr,
+                               const authn_state_t *st)
 {
     if (vr == VERIFY_EXPIRED) {
         return 1;
     }
     return vr == VERIFY_OK
            && st->id->exp - apr_time_sec(apr_time_now())
-              <= AUTHN_REFRESH_BUFFER;
+              <= sc->refresh_before;
 }
 
 static authn_rc authn_refresh(request_rec *r, const wos_srv_cfg *sc,
                               const session_t *sess, verify_rc vr,
                               authn_state_t *st)
 {
-    const char *sealed = NULL, *why = NULL;
+    refresh_out_t out;
     refresh_rc rc = refresh_session(r, sc, sess->data, sess->refresh_token,
-                                    NULL, &sealed, &why);
+                                    NULL, &out);
 
     if (rc == REFRESH_OK) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, WOSLOGNO(00305)
                       "session refreshed for %s", st->id->user_id);
-        return authn_adopt(r, sc, sealed, st);
+        return authn_adopt(r, sc, out.sealed, st);
     }
     if (rc == REFRESH_REFUSED) {
-        st->why = apr_pstrcat(r->pool, "refresh refused: ", why, NULL);
+        st->why = apr_pstrcat(r->pool, "refresh refused: ", out.why, NULL);
         st->id = NULL;
         return AUTHN_BAD;
     }
     if (vr == VERIFY_OK) {
         return AUTHN_OK;  /* still valid for a few seconds: serve it */
     }
-    st->why = why;
+    /* retryable: 503, the cookie kept */
+    st->why = out.why;
+    st->retry_after = out.retry_after;
     st->id = NULL;
     return AUTHN_UNAVAILABLE;
 }
@@ -359,6 +361,7 @@ static authn_rc authn_cookie(request_rec *r, const wos_srv_cfg *sc,
 
     st->presented = 1;
     if (authn_cached(r, sc, 'c', value, key, &st->id)) {
+        st->sealed = value;
         return AUTHN_OK;
     }
     if (session_open(r->pool, value,
@@ -374,9 +377,10 @@ static authn_rc authn_cookie(request_rec *r, const wos_srv_cfg *sc,
     if (vr == VERIFY_OK) {
         /* until the refresh window opens: then the full path runs again */
         authn_remember(r, sc, 'c', key, st->id,
-                       st->id->exp - AUTHN_REFRESH_BUFFER);
+                       st->id->exp - sc->refresh_before);
+        st->sealed = value;
     }
-    if (authn_needs_refresh(vr, st) && dc->refresh != 0
+    if (authn_needs_refresh(sc, vr, st) && dc->refresh != 0
         && sess.refresh_token) {
         rc = authn_refresh(r, sc, &sess, vr, st);
     }
@@ -456,7 +460,7 @@ static void authn_challenge(request_rec *r, const authn_state_t *st)
 
 /* A person at a browser, who can be sent to sign in; anything else (an
  * API client, a script, a background fetch, a form POST) gets 401. */
-static int authn_is_browser(request_rec *r)
+int authn_is_browser(request_rec *r)
 {
     const char *mode = apr_table_get(r->headers_in, "Sec-Fetch-Mode");
     const char *accept = apr_table_get(r->headers_in, "Accept");
@@ -550,7 +554,9 @@ int authn_check_user_id(request_rec *r)
     if (rc == AUTHN_UNAVAILABLE) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, WOSLOGNO(00303)
                       "cannot verify credentials: %s", st->why);
-        apr_table_setn(r->err_headers_out, "Retry-After", "5");
+        apr_table_setn(r->err_headers_out, "Retry-After",
+                       apr_itoa(r->pool, st->retry_after > 0
+                                         ? st->retry_after : 5));
         return HTTP_SERVICE_UNAVAILABLE;
     }
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, WOSLOGNO(00304)
@@ -568,6 +574,34 @@ int authn_note_failure(request_rec *r, const char *auth_type)
     /* A request with a user is forbidden, never sent to sign in again. */
     authn_challenge(r, authn_state(r));
     return OK;
+}
+
+const char *authn_session_cookie(request_rec *r)
+{
+    for (; r; r = r->main ? r->main : r->prev) {
+        authn_state_t *st = ap_get_module_config(r->request_config,
+                                                 &auth_workos_module);
+        if (st && st->id) {
+            return st->sealed;
+        }
+    }
+    return NULL;
+}
+
+int authn_replace_session(request_rec *r, const char *sealed)
+{
+    wos_srv_cfg *sc = ap_get_module_config(r->server->module_config,
+                                           &auth_workos_module);
+    wos_dir_cfg *dc = ap_get_module_config(r->per_dir_config,
+                                           &auth_workos_module);
+    authn_state_t *st = authn_state(r);
+
+    if (authn_adopt(r, sc, sealed, st) != AUTHN_OK) {
+        return 0;
+    }
+    r->user = apr_pstrdup(r->pool, st->id->user_id);
+    env_publish(r, st->id, dc->pass_headers == 1);
+    return 1;
 }
 
 int authn_force(request_rec *r)

@@ -31,4 +31,17 @@ int authn_fixups(request_rec *r);
 /* The verified identity of this request (or its parent), or NULL. */
 const wos_identity_t *authn_identity(request_rec *r);
 
+/* 1 for a person at a browser, who can be sent to sign in (a GET for
+ * HTML, navigating, with no Authorization or X-Requested-With). */
+int authn_is_browser(request_rec *r);
+
+/* The session cookie value this request was authenticated with (after a
+ * refresh, the new one), or NULL for a bearer token or API key. */
+const char *authn_session_cookie(request_rec *r);
+
+/* Puts a new sealed session (an organisation switch) in force for this
+ * request: checked like a refreshed one, sent with Set-Cookie, the user
+ * and environment replaced. 1 on success, 0 when it does not check out. */
+int authn_replace_session(request_rec *r, const char *sealed);
+
 #endif

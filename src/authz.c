@@ -9,6 +9,7 @@
 #include "authz.h"
 #include "authn.h"
 #include "require.h"
+#include "autoswitch.h"
 #include "stats.h"
 #include "log.h"
 
@@ -44,6 +45,9 @@ static authz_status authz_check(request_rec *r, const void *parsed,
     }
     id = authn_identity(r);
     if (id && require_match(kind, parsed, id)) {
+        return AUTHZ_GRANTED;
+    }
+    if (kind == REQ_ORG && id && autoswitch_org(r, parsed)) {
         return AUTHZ_GRANTED;
     }
     stats_inc(STAT_FORBIDDEN);

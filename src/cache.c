@@ -214,9 +214,10 @@ static void cache_unlock(wos_cache_t *c)
 /* shmcb picks a subcache from a key's first byte alone, and scrolls out
  * a full subcache's oldest entries, expired or not. A first byte from a
  * hash spreads the module's keys (which all start "wos:") over every
- * subcache; entries that unauthenticated callers can create at will (API
- * key guesses) get even bytes and all others odd ones, so guessing can
- * never push out a revocation or the keys. */
+ * subcache; entries that callers can create at will (API key guesses,
+ * used sign-in flows, remembered organisation-switch refusals) get even
+ * bytes and all others odd ones, so they can never push out a revocation
+ * or the keys. */
 static const unsigned char *cache_id(apr_pool_t *p, const char *key,
                                      unsigned int *idlen)
 {
@@ -230,6 +231,8 @@ static const unsigned char *cache_id(apr_pool_t *p, const char *key,
     }
     h ^= h >> 16;
     id[0] = (unsigned char)(strncmp(key, "wos:apikey", 10) == 0
+                            || strncmp(key, "wos:flow:", 9) == 0
+                            || strncmp(key, "wos:asw:", 8) == 0
                             ? (h & 0xfe) : (h | 1));
     memcpy(id + 1, key, n);
     *idlen = (unsigned int)(n + 1);

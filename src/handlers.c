@@ -10,6 +10,7 @@
 #include "config.h"
 #include "login.h"
 #include "refresh.h"
+#include "workos_api.h"
 #include "reply.h"
 #include "verify.h"
 #include "session.h"
@@ -25,18 +26,6 @@
 
 APLOG_USE_MODULE(auth_workos);
 extern module AP_MODULE_DECLARE_DATA auth_workos_module;
-
-static int handlers_login(request_rec *r, const wos_srv_cfg *sc)
-{
-    wos_dir_cfg *dc = ap_get_module_config(r->per_dir_config,
-                                           &auth_workos_module);
-    apr_table_t *args;
-    const char *to;
-
-    ap_args_to_table(r, &args);
-    to = apr_table_get(args, "return_to");
-    return login_start(r, sc, dc->signin_org, localpath_ok(to) ? to : "/");
-}
 
 /* A sign-out another site asked for (a link or image on any page): the
  * session stays and the user is asked, with a form that posts back to
@@ -121,8 +110,10 @@ static int handlers_switch_org(request_rec *r, const wos_srv_cfg *sc)
 {
     session_t sess;
     wos_identity_t *id = NULL;
-    const char *org, *sealed, *why, *to;
+    const char *org, *to, *url;
     apr_table_t *form;
+    refresh_out_t out;
+    login_hints_t hints;
     refresh_rc rc;
 
     if (r->method_number != M_POST) {
@@ -144,24 +135,47 @@ static int handlers_switch_org(request_rec *r, const wos_srv_cfg *sc)
         return reply_page(r, HTTP_UNAUTHORIZED, "Not signed in",
                           "Sign in before switching organisation.");
     }
-    rc = refresh_session(r, sc, sess.data, sess.refresh_token, org, &sealed,
-                         &why);
+    to = apr_table_get(form, "return_to");
+    to = localpath_ok(to) ? to : "/";
+    rc = refresh_session(r, sc, sess.data, sess.refresh_token, org, &out);
+    if (rc == REFRESH_REFUSED && api_needs_signin(out.why)) {
+        /* the organisation wants SSO or MFA: sign in to it, as authkit's
+         * switchToOrganization does */
+        memset(&hints, 0, sizeof(hints));
+        hints.hint[FLOW_HINT_ORG] = org;
+        if (!(url = login_begin(r, sc, &hints, to))) {
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, WOSLOGNO(02320)
+                      "%s must sign in to organisation %s (%s)",
+                      id->user_id, org, out.why);
+        r->status = HTTP_SEE_OTHER;
+        apr_table_setn(r->headers_out, "Location", url);
+        return OK;
+    }
     if (rc == REFRESH_REFUSED) {
+        apr_table_setn(r->subprocess_env, "WORKOS_ERROR", out.why);
+        apr_table_setn(r->subprocess_env, "WORKOS_ERROR_DESCRIPTION",
+                       "WorkOS did not allow the organisation switch");
         return reply_page(r, HTTP_FORBIDDEN, "Organisation switch refused",
                           apr_psprintf(r->pool, "WorkOS did not allow it "
-                                       "(%s).", why));
+                                       "(%s).", out.why));
     }
     if (rc != REFRESH_OK) {
-        apr_table_setn(r->err_headers_out, "Retry-After", "5");
+        apr_table_setn(r->err_headers_out, "Retry-After",
+                       apr_itoa(r->pool, out.retry_after > 0
+                                         ? out.retry_after : 5));
+        apr_table_setn(r->subprocess_env, "WORKOS_ERROR", "unavailable");
+        apr_table_setn(r->subprocess_env, "WORKOS_ERROR_DESCRIPTION",
+                       out.why);
         return reply_page(r, HTTP_SERVICE_UNAVAILABLE, "Try again shortly",
                           "WorkOS could not be reached.");
     }
-    reply_set_session(r, sc, sealed);
+    reply_set_session(r, sc, out.sealed);
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, WOSLOGNO(00702)
                   "%s switched to organisation %s", id->user_id, org);
-    to = apr_table_get(form, "return_to");
     r->status = HTTP_SEE_OTHER;
-    apr_table_setn(r->headers_out, "Location", localpath_ok(to) ? to : "/");
+    apr_table_setn(r->headers_out, "Location", to);
     return OK;
 }
 
@@ -187,7 +201,7 @@ int handlers_dispatch(request_rec *r)
         return rc == DECLINED ? login_callback(r, sc) : rc;
     }
     if (!strcmp(r->handler, "workos-login")) {
-        return handlers_login(r, sc);
+        return login_handle(r, sc);
     }
     if (!strcmp(r->handler, "workos-logout")) {
         return handlers_logout(r, sc);

@@ -207,7 +207,12 @@ int http_call(apr_pool_t *p, const char *method, const char *url,
                      : apr_pstrdup(p, curl_easy_strerror(rc));
     }
     else {
+        curl_off_t wait = 0;
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
+        if (curl_easy_getinfo(c, CURLINFO_RETRY_AFTER, &wait) == CURLE_OK
+            && wait > 0) {
+            out->retry_after = wait > 3600 ? 3600 : (long)wait;
+        }
         out->body = k.buf ? k.buf : apr_pstrdup(p, "");
         out->len = k.len;
     }

@@ -10,6 +10,7 @@ typedef struct {
     char *body;         /* NUL-terminated, pool memory */
     apr_size_t len;
     const char *error;  /* why there was no answer (no secrets in it) */
+    long retry_after;   /* seconds a Retry-After header asked for, or 0 */
 } http_response_t;
 
 /* How calls reach WorkOS. */

@@ -54,23 +54,6 @@ void reply_clear_session(request_rec *r, const wos_srv_cfg *sc)
     reply_no_store(r);
 }
 
-void reply_set_verifier(request_rec *r, const wos_srv_cfg *sc,
-                        const char *sealed)
-{
-    cookie_attrs_t a = { NULL, "/", "Lax", REPLY_VERIFIER_MAX_AGE,
-                         sc->cookie_secure };
-
-    reply_cookie(r, REPLY_VERIFIER_COOKIE, sealed, &a);
-    reply_no_store(r);
-}
-
-void reply_clear_verifier(request_rec *r, const wos_srv_cfg *sc)
-{
-    cookie_attrs_t a = { NULL, "/", "Lax", 0, sc->cookie_secure };
-
-    reply_cookie(r, REPLY_VERIFIER_COOKIE, "", &a);
-}
-
 int reply_redirect(request_rec *r, const char *location)
 {
     apr_table_setn(r->headers_out, "Location", location);

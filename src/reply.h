@@ -6,17 +6,10 @@
 #include "httpd.h"
 #include "config.h"
 
-#define REPLY_VERIFIER_COOKIE "wos-auth-verifier"
-#define REPLY_VERIFIER_MAX_AGE 600
-
 /* Sets the session cookie (SPEC attributes) and Cache-Control: no-store. */
 void reply_set_session(request_rec *r, const wos_srv_cfg *sc,
                        const char *sealed);
 void reply_clear_session(request_rec *r, const wos_srv_cfg *sc);
-
-void reply_set_verifier(request_rec *r, const wos_srv_cfg *sc,
-                        const char *sealed);
-void reply_clear_verifier(request_rec *r, const wos_srv_cfg *sc);
 
 /* Location for a 302: an external redirect keeps it through ap_die. */
 int reply_redirect(request_rec *r, const char *location);

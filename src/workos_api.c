@@ -103,6 +103,53 @@ static const char *api_error_code(json_t *answer)
     return e;
 }
 
+static int api_is(const char *code, const char *const *list)
+{
+    for (; code && *list; list++) {
+        if (!strcmp(code, *list)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int api_signs_out(const char *code)
+{
+    static const char *const terminal[] = {
+        "invalid_grant", "mfa_enrollment", "sso_required", NULL
+    };
+    return api_is(code, terminal);
+}
+
+int api_needs_signin(const char *code)
+{
+    static const char *const signin[] = {
+        "sso_required", "mfa_enrollment",
+        "organization_authentication_methods_required", NULL
+    };
+    return api_is(code, signin);
+}
+
+int api_misconfigured(const char *code)
+{
+    static const char *const config[] = {
+        "invalid_client", "unauthorized_client", "invalid_redirect_uri",
+        "redirect_uri_mismatch", NULL
+    };
+    return api_is(code, config);
+}
+
+api_status_t api_status_of(long status)
+{
+    if (status >= 200 && status < 300) {
+        return API_OK;
+    }
+    if (status == 408 || status == 429) {
+        return API_UNAVAILABLE;
+    }
+    return (status >= 400 && status < 500) ? API_REFUSED : API_UNAVAILABLE;
+}
+
 static void api_read_answer(apr_pool_t *p, const http_response_t *res,
                             json_t *old, api_result_t *out)
 {
@@ -116,7 +163,7 @@ static void api_read_answer(apr_pool_t *p, const http_response_t *res,
         apr_pool_cleanup_register(p, answer, api_release,
                                   apr_pool_cleanup_null);
     }
-    if (res->status >= 400 && res->status < 500) {
+    if (api_status_of(res->status) == API_REFUSED) {
         out->status = API_REFUSED;
         code = api_error_code(answer);
         out->error = code ? apr_pstrndup(p, code, 64) : "refused";
@@ -124,8 +171,11 @@ static void api_read_answer(apr_pool_t *p, const http_response_t *res,
     }
     if (res->status != 200 || !json_is_object(answer)) {
         out->status = API_UNAVAILABLE;
-        out->error = res->status != 200 ? "unexpected HTTP status"
-                                        : "answer is not JSON";
+        out->retry_after = (int)res->retry_after;
+        out->error = res->status == 429 ? "rate limited (HTTP 429)"
+                     : res->status == 408 ? "request timeout (HTTP 408)"
+                     : res->status != 200 ? "unexpected HTTP status"
+                     : "answer is not JSON";
         return;
     }
     if (!(out->session = api_session_from_answer(answer, old))) {
@@ -194,14 +244,6 @@ void api_refresh(apr_pool_t *p, const api_client_t *c,
                             json_string(organization_id));
     }
     api_authenticate(p, c, body, old, out);
-}
-
-static api_status_t api_status_of(long status)
-{
-    if (status >= 200 && status < 300) {
-        return API_OK;
-    }
-    return (status >= 400 && status < 500) ? API_REFUSED : API_UNAVAILABLE;
 }
 
 api_status_t api_call(apr_pool_t *p, const api_client_t *c,

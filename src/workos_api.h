@@ -20,14 +20,18 @@ typedef struct {
 
 typedef enum {
     API_OK = 0,
-    API_REFUSED,      /* WorkOS said no (4xx): invalid_grant, not a member */
-    API_UNAVAILABLE   /* unreachable, timed out, 5xx, or an unreadable answer */
+    API_REFUSED,      /* WorkOS said no: a 4xx other than 408 and 429
+                         (invalid_grant, sso_required, not a member...) */
+    API_UNAVAILABLE   /* retryable: unreachable, timed out, 408, 429, 5xx,
+                         or an unreadable answer */
 } api_status_t;
 
 typedef struct {
     api_status_t status;
     long http_status;
     const char *error;  /* WorkOS's error code, or what went wrong */
+    int retry_after;    /* API_UNAVAILABLE: seconds WorkOS asked to wait
+                           (Retry-After), 0 when it did not say */
     json_t *session;    /* API_OK: {accessToken, refreshToken, user, ...};
                            released with the pool */
 } api_result_t;
@@ -52,6 +56,22 @@ void api_refresh(apr_pool_t *p, const api_client_t *c,
 api_status_t api_call(apr_pool_t *p, const api_client_t *c,
                       const char *method, const char *path, json_t *body,
                       json_t **answer, const char **error);
+
+/* 1 for the error codes after which a session is over and its user must
+ * sign in again: invalid_grant, mfa_enrollment, sso_required. */
+int api_signs_out(const char *code);
+
+/* 1 for the answers that mean "sign in again to that organisation":
+ * sso_required, mfa_enrollment, organization_authentication_methods_required. */
+int api_needs_signin(const char *code);
+
+/* 1 for the codes that mean this server's configuration is wrong
+ * (invalid_client, unauthorized_client, an unknown redirect URI). */
+int api_misconfigured(const char *code);
+
+/* The status of an HTTP answer: 2xx API_OK; 408, 429 and 5xx retryable;
+ * other 4xx API_REFUSED. Pure: exposed for tests. */
+api_status_t api_status_of(long status);
 
 /* Turns an authenticate answer into the sealed-session shape, keeping
  * the unknown fields of old (may be NULL). Pure: exposed for tests. */

@@ -1,7 +1,9 @@
 // The demo (demo/run.py) driven in headless Chromium, the way a newcomer
 // clicks through it: sign in on the stand-in's hosted page, read the
-// protected page, switch organisation, outlive an access token, hit a page
-// the role forbids, sign out. Run with: node --test demo.test.mjs
+// protected page, follow a deep link into another organisation's page
+// (WorkOSAutoSwitchOrg), switch organisation, outlive an access token, hit
+// a page the role forbids, sign out, sign up, and sign in from two tabs at
+// once. Run with: node --test demo.test.mjs
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -16,7 +18,8 @@ const ROOT = resolve(HERE, '..', '..');
 const OUT = join(HERE, 'out');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 // Seconds an access token lives: short, so the test sees a refresh. The
-// module refreshes on the first request in a token's last 10 seconds.
+// module refreshes on the first request in a token's last 10 seconds (the
+// demo's WorkOSRefreshBefore).
 const TOKEN_LIFETIME = 15;
 const REFRESH_BEFORE = 10;
 const STEP_TIMEOUT = 60_000;
@@ -94,6 +97,12 @@ async function cookie(name) {
   return (await context.cookies()).find((c) => c.name === name);
 }
 
+// The per-flow sign-in cookies, wos-auth-verifier-<hash of the state>.
+async function verifiers() {
+  return (await context.cookies()).filter(
+    (c) => c.name.startsWith('wos-auth-verifier-'));
+}
+
 const text = async (sel) => (await page.locator(sel).textContent()).trim();
 
 // Waits for the page (after a click that navigates) to show `words` in `sel`.
@@ -147,9 +156,9 @@ describe('the demo in headless Chromium', () => {
     assert.notEqual(at.origin + '/', base, 'sign-in is on the stand-in');
     assert.equal(await text('h1'), 'Sign in');
     await page.screenshot({ path: join(OUT, 'sign-in.png'), fullPage: true });
-    const verifier = await cookie('wos-auth-verifier');
-    assert.ok(verifier, 'the PKCE verifier cookie is set before sign-in');
-    assert.equal(verifier.httpOnly, true);
+    const pending = await verifiers();
+    assert.equal(pending.length, 1, 'one verifier cookie for this sign-in');
+    assert.equal(pending[0].httpOnly, true);
   });
 
   step('picking a user, organisation and role signs in', async () => {
@@ -181,7 +190,7 @@ describe('the demo in headless Chromium', () => {
     const days = (s.expires - Date.now() / 1000) / 86400;
     assert.ok(days > 399 && days <= 400, `Max-Age 400 days (got ${days})`);
     assert.match(s.value, /^Fe26\.2\*1\*/);
-    assert.equal(await cookie('wos-auth-verifier'), undefined,
+    assert.deepEqual(await verifiers(), [],
       'the verifier cookie is gone after the callback');
   });
 
@@ -191,14 +200,31 @@ describe('the demo in headless Chromium', () => {
     assert.ok(statSync(file).size > 10_000, 'a real picture');
   });
 
+  step('a deep link into another organisation switches there', async () => {
+    const before = (await cookie('wos-session')).value;
+    const resp = await page.goto(base + 'orgs/globex');
+    assert.equal(resp.status(), 200, 'the page, not a 403 or a redirect');
+    assert.equal(page.url(), base + 'orgs/globex');
+    assert.equal(await text('#org'), 'org_01GLOBEX');
+    assert.notEqual((await cookie('wos-session')).value, before,
+      'the new session came with the page');
+    await page.screenshot({ path: join(OUT, 'auto-switch.png'), fullPage: true });
+    const no = await page.goto(base + 'orgs/initech');
+    assert.equal(no.status(), 403, 'not a member of Initech');
+    assert.equal(await text('h1'), 'Not your organisation');
+    await page.goto(base + 'app');
+    assert.match(await text('#org'), /org_01GLOBEX/, 'still in Globex');
+  });
+
   step('switching organisation shows the new one', async () => {
+    await page.goto(base + 'app');
     const sid = await text('#session');
     const before = (await cookie('wos-session')).value;
-    await page.selectOption('#organization_id', 'org_01GLOBEX');
+    await page.selectOption('#organization_id', 'org_01ACME');
     await page.click('#switch');
-    await shows('#org', 'org_01GLOBEX');
+    await shows('#org', 'org_01ACME');
     assert.equal(page.url(), base + 'app', 'back where the form said');
-    assert.match(await text('#org'), /Globex \(org_01GLOBEX\)/);
+    assert.match(await text('#org'), /Acme Corp \(org_01ACME\)/);
     assert.equal(await text('#role'), 'member');
     assert.equal(await text('#email'), 'bob@example.com');
     assert.equal(await text('#session'), sid, 'same session');
@@ -218,7 +244,7 @@ describe('the demo in headless Chromium', () => {
     assert.ok(Date.now() / 1000 >= opens - 1,
       'refreshed only near expiry, not on every load');
     assert.equal(await text('#email'), 'bob@example.com');
-    assert.match(await text('#org'), /org_01GLOBEX/);
+    assert.match(await text('#org'), /org_01ACME/);
     assert.equal(await text('#session'), sid, 'a refresh keeps the session');
     const after = (await cookie('wos-session')).value;
     assert.notEqual(after, before, 'the refresh set a new wos-session cookie');
@@ -256,5 +282,54 @@ describe('the demo in headless Chromium', () => {
     assert.equal(at.pathname, '/user_management/authorize',
       'the protected page asks to sign in again');
     assert.equal(await text('h1'), 'Sign in');
+  });
+
+  step('the sign-up link opens the sign-up screen', async () => {
+    await page.goto(base);
+    await page.click('#sign-up');
+    await page.locator('h1', { hasText: 'Create an account' })
+      .waitFor({ timeout: 15_000 });
+    assert.equal(new URL(page.url()).searchParams.get('screen_hint'),
+      'sign-up');
+    await page.screenshot({ path: join(OUT, 'sign-up.png'), fullPage: true });
+    await page.selectOption('#user', 'user_01CAROL');
+    await page.click('#continue');
+    await page.waitForURL(base + 'app');
+    assert.equal(await text('#email'), 'carol@example.com');
+  });
+
+  step('two tabs signing in at once both land where they started', async () => {
+    const tabA = page;
+    const tabB = await context.newPage();
+    // (the sign-in the signed-out /app visit started is still pending)
+    const pending = (await verifiers()).map((c) => c.name);
+    // the sign-in loop guard counts every callback visit in 30 s; this
+    // browser has just been through several sign-ins, as time passing
+    // would, forget that count
+    await context.clearCookies({ name: 'wos-signin-count' });
+    try {
+      await tabA.goto(base + 'login?return_to=/app');
+      await tabB.goto(base + 'login?return_to=/orgs/globex');
+      assert.equal(await tabA.locator('h1').textContent(), 'Sign in');
+      assert.equal(await tabB.locator('h1').textContent(), 'Sign in');
+      assert.equal((await verifiers()).length, pending.length + 2,
+        'one cookie per tab');
+      // the second tab finishes first
+      await tabB.selectOption('#user', 'user_01ALICE');
+      await tabB.check('#org-org_01GLOBEX');
+      await tabB.click('#continue');
+      await tabB.waitForURL(base + 'orgs/globex');
+      assert.equal((await tabB.locator('#org').textContent()).trim(),
+        'org_01GLOBEX');
+      await tabA.selectOption('#user', 'user_01BOB');
+      await tabA.check('#org-org_01ACME');
+      await tabA.click('#continue');
+      await tabA.waitForURL(base + 'app');
+      assert.equal(await text('#email'), 'bob@example.com');
+      assert.deepEqual((await verifiers()).map((c) => c.name), pending,
+        'both flows used up, the older one left alone');
+    } finally {
+      await tabB.close();
+    }
   });
 });

@@ -217,6 +217,17 @@ def cookie_seeds(sealed):
           "xwos-session=1; wos-sessionx=2; WOS-SESSION=3; wos-session")
 
 
+def flow_seeds(sealed):
+    write("flow", "two-flows",
+          f"wos-auth-verifier-1a47e90b={sealed}; wos-session=x; "
+          "wos-auth-verifier-00c0ffee=\"q\"")
+    write("flow", "legacy", f"wos-auth-verifier={sealed}")
+    write("flow", "lookalikes",
+          "wos-auth-verifierX=1; xwos-auth-verifier-1=2; wos-auth-verifier-")
+    write("flow", "email", "alice+tag@example.com")
+    write("flow", "crlf", "sign-up\r\nSet-Cookie: x=1")
+
+
 def require_seeds():
     lines = {
         "roles": "admin owner",
@@ -352,6 +363,7 @@ def main():
     session_seeds(token)
     sealed = seal_seeds(token)
     cookie_seeds(sealed)
+    flow_seeds(sealed)
     require_seeds()
     b64url_seeds(token, sealed)
     webhook_seeds()

@@ -38,7 +38,7 @@ class _Server(ThreadingHTTPServer):
 
 
 class FakeWorkOS:
-    def __init__(self, client_id, tls=None):
+    def __init__(self, client_id, tls=None, port=0):
         self.client_id = client_id
         self.keys = []          # list of tokens.SigningKey served in the JWKS
         self.jwks_mode = "ok"   # ok | down | garbage | slow | huge | truncated
@@ -72,8 +72,15 @@ class FakeWorkOS:
                                  # | slow | forbidden
         self.events_queries = [] # each GET /events's arguments (lists)
         self.event_seq = 0
+        # organisation id -> error code a refresh into it (a switch) answers
+        # with (a member whose organisation wants SSO or MFA:
+        # "sso_required", ...); refresh_error: what a plain refresh answers
+        self.org_errors = {}
+        self.refresh_error = None
+        self.authorize_args = []  # the query of every authorize request
+        self.retry_after = None   # Retry-After sent with auth_mode 429
         self.sessions_page_size = None  # smaller pages than limit asks
-        self.server = _Server(("127.0.0.1", 0), self._handler())
+        self.server = _Server(("127.0.0.1", port), self._handler())
         self.server.daemon_threads = True
         # httpd hanging up on a deliberately slow answer is expected
         self.server.handle_error = lambda request, address: None
@@ -302,6 +309,7 @@ class FakeWorkOS:
                 code = "code_" + secrets.token_urlsafe(16)
                 org = args.get("organization_id") or fake.org
                 with fake.lock:
+                    fake.authorize_args.append(dict(args))
                     fake.codes[code] = (args["code_challenge"], org)
                 sep = "&" if "?" in args["redirect_uri"] else "?"
                 self._redirect(args["redirect_uri"] + sep + urllib.parse.urlencode(
@@ -319,6 +327,16 @@ class FakeWorkOS:
                     return self._send(500, b'{"message":"down"}')
                 if mode == "garbage":
                     return self._send(200, b"{not json")
+                if mode in ("429", "408", "503"):
+                    self.send_response(int(mode))
+                    body = b'{"message":"try later"}'
+                    if fake.retry_after is not None:
+                        self.send_header("Retry-After", str(fake.retry_after))
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                    return
                 if self.headers.get("Content-Type", "").split(";")[0] \
                         != "application/json":
                     return self._error(400, "invalid_request", "not JSON")
@@ -356,10 +374,16 @@ class FakeWorkOS:
                     else:
                         org = req.get("organization_id") or entry["org"]
                         member = org in fake.memberships
+                        switching = req.get("organization_id") not in (
+                            None, entry["org"])
+                        org_error = fake.org_errors.get(org) if switching \
+                            else fake.refresh_error
                         # refresh tokens are single-use
-                        entry["used"] = member
+                        entry["used"] = member and not org_error
                 if entry is None:
                     return self._error(400, "invalid_grant", "refresh token used or unknown")
+                if member and org_error:
+                    return self._error(403, org_error)
                 if not member:
                     return self._error(403, "organization_membership_not_found")
                 self._send(200, json.dumps(fake.issue_session(org)).encode())

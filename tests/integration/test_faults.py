@@ -6,6 +6,8 @@ import time
 
 import pytest
 
+from flows import cookie_for
+
 from harness import Httpd
 from test_authn import bearer, token
 from test_lifecycle import cookie_value, session_cookie, start_and_get_callback
@@ -43,7 +45,7 @@ def test_callback_with_workos_failing(servers, workos, mode):
     workos.auth_mode = mode
     workos.delay = 4
     r, elapsed = timed(lambda: httpd.get(
-        cb, headers={"Cookie": f"wos-auth-verifier={verifier}"}))
+        cb, headers=cookie_for(verifier)))
     assert r.status_code == 503
     assert elapsed < 3.5
     assert cookie_value(r, "wos-session") is None
