@@ -5,6 +5,7 @@
 
 #include "httpd.h"
 #include "identity.h"
+#include "config.h"
 
 /* Per-process state (child_init). */
 void authn_child_init(apr_pool_t *p);
@@ -17,5 +18,13 @@ int authn_note_failure(request_rec *r, const char *auth_type);
 
 /* The verified identity of this request (or its parent), or NULL. */
 const wos_identity_t *authn_identity(request_rec *r);
+
+/* For handlers outside AuthType WorkOS (workos-info): the identity
+ * authentication found, or else the request's own credential checked the
+ * same way (cache, refresh, revocations). OK with *id set, or
+ * HTTP_UNAUTHORIZED, HTTP_SERVICE_UNAVAILABLE or HTTP_TOO_MANY_REQUESTS
+ * (Retry-After set). */
+int authn_identify(request_rec *r, const wos_srv_cfg *sc,
+                   const wos_identity_t **id);
 
 #endif

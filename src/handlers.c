@@ -18,6 +18,7 @@
 #include "form.h"
 #include "webhook.h"
 #include "sessions.h"
+#include "info.h"
 #include "stats.h"
 #include "log.h"
 
@@ -152,6 +153,9 @@ int handlers_dispatch(request_rec *r)
     }
     if (!strcmp(r->handler, "workos-webhook")) {
         return webhook_handle(r, sc);
+    }
+    if (!strcmp(r->handler, "workos-info")) {
+        return info_handle(r, sc);
     }
     if (!strcmp(r->handler, "workos-sessions")) {
         return sessions_handle(r, sc);
