@@ -37,7 +37,8 @@ json_t *claims_load(apr_pool_t *p, const char *text)
         if (m->text == text)
             return m->root;
     }
-    root = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
+    /* NUL inside a string is kept, so claims_text can refuse it */
+    root = json_loads(text, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, NULL);
     if (!json_is_object(root)) {
         json_decref(root);
         return NULL;
