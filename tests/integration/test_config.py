@@ -71,10 +71,11 @@ def test_missing_client_id_fails(workos):
 
 @pytest.mark.parametrize("example", ["example-vhost.conf",
                                      "example-proxy.conf",
-                                     "example-api.conf"])
+                                     "example-api.conf",
+                                     "example-claims.conf"])
 def test_shipped_examples_pass_configtest(workos, example):
     from harness import ROOT
-    h = Httpd(workos, modules=["proxy", "proxy_http"],
+    h = Httpd(workos, modules=["proxy", "proxy_http", "include"],
               server_extra=f"Include {ROOT / 'conf' / example}")
     try:
         r = h.configtest()
