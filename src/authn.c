@@ -450,6 +450,9 @@ int authn_identify(request_rec *r, const wos_srv_cfg *sc,
     if (*id) {
         return OK;
     }
+    if (ap_get_module_config(r->request_config, &auth_workos_module)) {
+        return HTTP_UNAUTHORIZED;  /* authentication ran and found none */
+    }
     st = authn_state(r);
     rc = authn_credential(r, sc, dc, st);
     if (rc == AUTHN_OK && st->id) {

@@ -29,6 +29,16 @@ json_t *claims_load(apr_pool_t *p, const char *text);
 claims_rc claims_find(const json_t *claims, const char *name,
                       const json_t **out);
 
+/* claims_find over an identity's claims_json text, parsing only the
+ * value found (owned by p). What the request path uses: it costs a scan
+ * of the text instead of a parse of all of it. */
+claims_rc claims_lookup(apr_pool_t *p, const char *text, const char *name,
+                        const json_t **out);
+
+/* claims_match over claims_json text, through claims_lookup. */
+int claims_match_text(apr_pool_t *p, const char *text, const char *name,
+                      const apr_array_header_t *values, const char **why);
+
 /* Whether a claim value equals want: a string exactly (bytes), an
  * integer by its decimal text, a real by numeric value, true/false by
  * their JSON text; an array when any element does (nested no deeper than

@@ -100,19 +100,18 @@ void env_publish(request_rec *r, const wos_identity_t *id, int pass_headers)
 void env_pass_claims(request_rec *r, const wos_identity_t *id,
                      const apr_array_header_t *pass_claims, int pass_headers)
 {
-    const json_t *claims;
     int i;
 
-    if (!pass_claims || !pass_claims->nelts) {
+    if (!pass_claims || !pass_claims->nelts || !id->claims_json) {
         return;
     }
-    claims = claims_load(r->pool, id->claims_json);
-    for (i = 0; claims && i < pass_claims->nelts; i++) {
+    for (i = 0; i < pass_claims->nelts; i++) {
         const wos_pass_claim_t *pc = &APR_ARRAY_IDX(pass_claims, i,
                                                     wos_pass_claim_t);
         const json_t *v = NULL;
         const char *text, *why = NULL;
-        claims_rc rc = claims_find(claims, pc->name, &v);
+        claims_rc rc = claims_lookup(r->pool, id->claims_json, pc->name,
+                                     &v);
 
         if (rc == CLAIMS_TOO_DEEP) {
             why = "claim path deeper than 8 levels";
@@ -141,13 +140,12 @@ void env_pass_claims(request_rec *r, const wos_identity_t *id,
 const char *env_remote_user(request_rec *r, const wos_identity_t *id,
                             int mode, const char *claim)
 {
-    const json_t *claims, *v = NULL;
+    const json_t *v = NULL;
     const char *why = NULL, *user = NULL;
 
     if (mode == WOS_RU_SUB || mode == WOS_UNSET) {
         return id->user_id;
     }
-    claims = claims_load(r->pool, id->claims_json);
     if (mode == WOS_RU_EMAIL) {
         /* the sealed user object; a bearer token may carry an email claim */
         if (id->email) {
@@ -155,7 +153,7 @@ const char *env_remote_user(request_rec *r, const wos_identity_t *id,
         }
         claim = "email";
     }
-    switch (claims_find(claims, claim, &v)) {
+    switch (claims_lookup(r->pool, id->claims_json, claim, &v)) {
     case CLAIMS_FOUND:
         user = claims_scalar_text(r->pool, v, &why);
         break;
@@ -171,8 +169,9 @@ const char *env_remote_user(request_rec *r, const wos_identity_t *id,
                       "no user", mode == WOS_RU_EMAIL ? "email" : "claim ",
                       mode == WOS_RU_EMAIL ? "" : claim,
                       id->api_key_id ? "this API key" : id->user_id,
-                      why ? why : !claims ? "the credential has no claims"
-                                          : "missing or empty");
+                      why ? why : !id->claims_json
+                                  ? "the credential has no claims"
+                                  : "missing or empty");
         return NULL;
     }
     return user;

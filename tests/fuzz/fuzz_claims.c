@@ -6,7 +6,10 @@
  * CLAIMS_MAX_DEPTH segments (or the exact top-level name); a string claim
  * without NUL matches its own text, and an object never matches; text
  * for the environment is bounded, valid UTF-8 and free of control
- * characters; variable and header names hold only safe characters. */
+ * characters; variable and header names hold only safe characters;
+ * claims_lookup, which scans the text, agrees with claims_find over the
+ * parsed document (for the compact text identities carry, nested no
+ * deeper than its skipper follows), and never crashes on any text. */
 #include <string.h>
 
 #include "fuzz_common.h"
@@ -48,6 +51,50 @@ static void fuzz_check_names(apr_pool_t *p, const char *name)
                    || (*c >= '0' && *c <= '9') || *c == '-');
 }
 
+static int fuzz_depth(const json_t *v, int d)
+{
+    size_t i;
+    const char *k;
+    json_t *m;
+    int best = d;
+
+    if (d > 40)
+        return d;
+    if (json_is_array(v)) {
+        for (i = 0; i < json_array_size(v); i++) {
+            int x = fuzz_depth(json_array_get(v, i), d + 1);
+            best = x > best ? x : best;
+        }
+    } else if (json_is_object(v)) {
+        json_object_foreach((json_t *)v, k, m) {
+            int x = fuzz_depth(m, d + 1);
+            best = x > best ? x : best;
+        }
+    }
+    return best;
+}
+
+static void fuzz_check_lookup(apr_pool_t *p, const json_t *claims,
+                              const char *name, const char *doc)
+{
+    const json_t *a = NULL, *b = NULL;
+    claims_rc ra, rb;
+    char *text;
+
+    (void)claims_lookup(p, doc, name, &b);
+    if (claims == NULL || fuzz_depth(claims, 0) > 32)
+        return;
+    text = json_dumps(claims, JSON_COMPACT);
+    if (text == NULL)
+        return;
+    ra = claims_find(claims, name, &a);
+    rb = claims_lookup(p, text, name, &b);
+    FUZZ_CHECK(ra == rb);
+    if (ra == CLAIMS_FOUND)
+        FUZZ_CHECK(json_equal((json_t *)a, (json_t *)b));
+    free(text);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     apr_pool_t *p = fuzz_begin();
@@ -62,6 +109,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         *nl = '\0';
     fuzz_check_names(p, name);
     claims = claims_load(p, doc);
+    fuzz_check_lookup(p, claims, name, doc);
     rc = claims_find(claims, name, &v);
     FUZZ_CHECK((rc == CLAIMS_FOUND) == (v != NULL));
     if (rc == CLAIMS_FOUND && json_object_get(claims, name) != v)

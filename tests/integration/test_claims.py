@@ -339,7 +339,11 @@ def test_pass_claim_variables(claims_httpd, workos):
 
 
 def test_pass_claim_headers(claims_httpd, workos):
-    env = claims_httpd.get("/pc/headers", headers=bearer(tok(workos))).json()
+    forged = {"X-WorkOS-Claim-Urn-App-Tier": "platinum",
+              "X-WorkOS-Claim-Forged": "1"}
+    env = claims_httpd.get("/pc/headers", headers={
+        **bearer(tok(workos)), **forged}).json()
+    assert "HTTP_X_WORKOS_CLAIM_FORGED" not in env
     assert env["HTTP_X_WORKOS_CLAIM_URN_APP_TIER"] == "gold"
     assert env["HTTP_X_WORKOS_CLAIM_GROUPS"] == "eng,ops"
     assert env["HTTP_X_WORKOS_CLAIM_TIER"] == "gold"

@@ -102,6 +102,74 @@ static void test_find(void **state)
     assert_null(v);
 }
 
+/* claims_lookup over the text agrees with claims_find over the parse. */
+static void test_lookup_agrees_with_find(void **state)
+{
+    static const char *names[] = {
+        "urn:app:tier", "org_meta.plan.tier", "org_meta.plan.seats",
+        "org_meta.plan", "org_meta.nope", "urn:app:tier.x", "missing", "",
+        "org_meta..tier", "org_meta.", "a.b.c.d.e.f.g.h",
+        "a.b.c.d.e.f.g.h.i", "groups", "meta", "meta.b", "nothing", "nul",
+        "utf8", "big", "beta", "ratio",
+    };
+    char *text = json_dumps(root(), JSON_COMPACT);
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        const json_t *a, *b;
+        claims_rc ra = claims_find(root(), names[i], &a);
+        claims_rc rb = claims_lookup(pool, text, names[i], &b);
+        assert_int_equal(ra, rb);
+        if (ra == CLAIMS_FOUND)
+            assert_true(json_equal((json_t *)a, (json_t *)b));
+        /* the spaced-out source text too */
+        rb = claims_lookup(pool, CLAIMS, names[i], &b);
+        assert_int_equal(ra, rb);
+    }
+    free(text);
+}
+
+static void test_lookup_odd_text(void **state)
+{
+    const json_t *v;
+    const char *why;
+    (void)state;
+    /* an escaped key is decoded before it is compared */
+    assert_int_equal(claims_lookup(pool, "{\"t\\u0069er\":\"gold\"}",
+                                   "tier", &v), CLAIMS_FOUND);
+    assert_string_equal(json_string_value(v), "gold");
+    assert_int_equal(claims_lookup(pool, "{\"a\\\"b\":1}", "a\"b", &v),
+                     CLAIMS_FOUND);
+    /* a key that only looks like it inside a value is not a key */
+    assert_int_equal(claims_lookup(pool, "{\"x\":\"\\\"tier\\\":1\"}",
+                                   "tier", &v), CLAIMS_ABSENT);
+    assert_int_equal(claims_lookup(pool, "{\"x\":{\"tier\":1}}", "tier",
+                                   &v), CLAIMS_ABSENT);
+    assert_int_equal(claims_lookup(pool, "{\"x\":[1,{\"y\":2}],\"tier\":3}",
+                                   "tier", &v), CLAIMS_FOUND);
+    assert_int_equal(json_integer_value(v), 3);
+    /* broken text: never found, never a crash */
+    assert_int_equal(claims_lookup(pool, "{\"tier\":", "tier", &v),
+                     CLAIMS_ABSENT);
+    assert_int_equal(claims_lookup(pool, "{\"tier\" 1}", "tier", &v),
+                     CLAIMS_ABSENT);
+    assert_int_equal(claims_lookup(pool, "[\"tier\"]", "tier", &v),
+                     CLAIMS_ABSENT);
+    assert_int_equal(claims_lookup(pool, "{\"x\":[[[[", "tier", &v),
+                     CLAIMS_ABSENT);
+    assert_int_equal(claims_lookup(pool, "", "tier", &v), CLAIMS_ABSENT);
+    assert_int_equal(claims_lookup(pool, NULL, "tier", &v), CLAIMS_ABSENT);
+    assert_int_equal(claims_lookup(pool, "{}", "", &v), CLAIMS_BAD_PATH);
+    assert_true(claims_match_text(pool, CLAIMS, "groups", vals("ops", NULL),
+                                  &why));
+    assert_false(claims_match_text(pool, CLAIMS, "meta", vals("x", NULL),
+                                   &why));
+    assert_non_null(strstr(why, "object"));
+    assert_false(claims_match_text(pool, CLAIMS, "a.b.c.d.e.f.g.h.i",
+                                   vals("x", NULL), &why));
+    assert_non_null(strstr(why, "deeper than 8"));
+}
+
 static void test_match_kinds(void **state)
 {
     const char *why;
@@ -276,6 +344,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_load_memo_and_bad_text),
         cmocka_unit_test(test_find),
+        cmocka_unit_test(test_lookup_agrees_with_find),
+        cmocka_unit_test(test_lookup_odd_text),
         cmocka_unit_test(test_match_kinds),
         cmocka_unit_test(test_match_refusals_say_why),
         cmocka_unit_test(test_nested_array_bound),
