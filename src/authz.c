@@ -164,7 +164,8 @@ static int authz_claim_granted(request_rec *r, const authz_line_t *al,
     if (!id->claims_json) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, WOSLOGNO(02503)
                       "Require %s %s: this credential carries no claims "
-                      "(an API key)", al->name, al->claim);
+                      "(an API key, or claims over 16 KiB)", al->name,
+                      al->claim);
         return 0;
     }
     if (claims_match_text(r->pool, id->claims_json, al->claim, values,

@@ -323,6 +323,13 @@ def test_tenant_and_claims_multi_process(servers, workos, mpm):
         env = h.get("/pc", headers=bearer(t)).json()
         assert env["WORKOS_CLAIM_URN_APP_TIER"] == "gold"
         assert env["GROUPS"] == "eng,ops"
+        assert h.get("/ru/claim", headers=bearer(t)).json()[
+            "REMOTE_USER"] == "E-1234"
+        sealed = sealer.c_seal(PASSWORD, session(workos, t))
+        r = h.get("/strip", headers={"Cookie": f"a=1; wos-session={sealed}"})
+        assert r.json()["HTTP_COOKIE"] == "a=1"
+        assert h.get("/info", headers=cookie_header(sealed)).json()[
+            "email"] == "alice@example.com"
 
 
 # ---- WorkOSPassClaim ---------------------------------------------------
