@@ -61,7 +61,14 @@ static char *info_json(const wos_identity_t *id)
     json_object_set_new(o, "email", info_str(id->email));
     json_object_set_new(o, "organization_id", info_str(id->org_id));
     json_object_set_new(o, "role", info_str(id->role));
-    json_object_set_new(o, "roles", info_list(id->roles));
+    /* as WORKOS_ROLES: a token with only "role" has that one role */
+    if (id->roles && id->roles->nelts) {
+        json_object_set_new(o, "roles", info_list(id->roles));
+    }
+    else {
+        json_object_set_new(o, "roles", id->role
+                            ? json_pack("[s]", id->role) : json_array());
+    }
     json_object_set_new(o, "permissions", info_list(id->permissions));
     json_object_set_new(o, "entitlements", info_list(id->entitlements));
     json_object_set_new(o, "feature_flags", info_list(id->feature_flags));

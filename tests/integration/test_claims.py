@@ -510,6 +510,13 @@ def test_info_with_bearer(claims_httpd, workos):
     assert info["user_id"] == "user_01ALICE"
     assert info["email"] is None
     assert info["impersonator"] is None
+    info = check_info(claims_httpd.get("/info", headers=bearer(
+        tok(workos, role="admin", roles=None))))
+    assert info["role"] == "admin" and info["roles"] == ["admin"]
+    info = check_info(claims_httpd.get("/info", headers=bearer(
+        tok(workos, role=None, roles=None, permissions=None))))
+    assert info["role"] is None and info["roles"] == []
+    assert info["permissions"] == []
 
 
 def test_info_without_session_is_401_json(claims_httpd):
