@@ -16,15 +16,14 @@
 
 APLOG_USE_MODULE(auth_workos);
 
-/* workos-claim is not one of require.c's fixed kinds. */
-#define AUTHZ_CLAIM ((require_kind_t)-1)
-
 /* One parsed Require line. Values holding "%{" are ap_expr string
  * expressions, parsed here once and evaluated per request; each gives
  * one value (never several: a tenant taken from a URL cannot widen the
  * line). */
 typedef struct {
-    require_kind_t kind;
+    require_kind_t kind;           /* unless is_claim */
+    int is_claim;                  /* workos-claim: not one of require.c's
+                                      fixed kinds */
     const char *name;              /* provider, for messages */
     const char *claim;             /* workos-claim NAME */
     apr_array_header_t *values;    /* const char *: the literal text */
@@ -43,7 +42,7 @@ static const char *authz_parse_line(cmd_parms *cmd, const char *line,
         return apr_psprintf(cmd->pool, "Require %s: %s (in '%s')", al->name,
                             err, line ? line : "");
     }
-    if (al->kind == AUTHZ_CLAIM) {
+    if (al->is_claim) {
         al->claim = APR_ARRAY_IDX(words, 0, const char *);
         if (words->nelts < 2) {
             return apr_psprintf(cmd->pool, "Require %s: needs a claim name "
@@ -197,23 +196,24 @@ static authz_status authz_check(request_rec *r, const authz_line_t *al)
     if (!values) {
         return authz_denied(r, al, id, "no value for this request");
     }
-    if (al->kind == AUTHZ_CLAIM ? authz_claim_granted(r, al, values, id)
+    if (al->is_claim ? authz_claim_granted(r, al, values, id)
                                 : require_match(al->kind, values, id)) {
         return AUTHZ_GRANTED;
     }
-    if (al->kind == REQ_ORG) {
+    if (!al->is_claim && al->kind == REQ_ORG) {
         return authz_org_refused(r, al, id, values);
     }
     return authz_denied(r, al, id, NULL);
 }
 
-#define AUTHZ_PROVIDER(fn, kind_, name_)                                     \
+#define AUTHZ_PROVIDER(fn, kind_, claim_, name_)                           \
     static const char *fn##_parse(cmd_parms *cmd, const char *line,       \
                                   const void **parsed)                    \
     {                                                                     \
         authz_line_t *al = apr_pcalloc(cmd->pool, sizeof(*al));           \
         const char *err;                                                  \
         al->kind = kind_;                                                 \
+        al->is_claim = claim_;                                            \
         al->name = name_;                                                 \
         err = authz_parse_line(cmd, line, al);                            \
         *parsed = al;                                                     \
@@ -226,12 +226,12 @@ static authz_status authz_check(request_rec *r, const authz_line_t *al)
         return authz_check(r, parsed);                                    \
     }
 
-AUTHZ_PROVIDER(authz_permission, REQ_PERMISSION, "workos-permission")
-AUTHZ_PROVIDER(authz_role, REQ_ROLE, "workos-role")
-AUTHZ_PROVIDER(authz_org, REQ_ORG, "workos-org")
-AUTHZ_PROVIDER(authz_entitlement, REQ_ENTITLEMENT, "workos-entitlement")
-AUTHZ_PROVIDER(authz_flag, REQ_FEATURE_FLAG, "workos-feature-flag")
-AUTHZ_PROVIDER(authz_claim, AUTHZ_CLAIM, "workos-claim")
+AUTHZ_PROVIDER(authz_permission, REQ_PERMISSION, 0, "workos-permission")
+AUTHZ_PROVIDER(authz_role, REQ_ROLE, 0, "workos-role")
+AUTHZ_PROVIDER(authz_org, REQ_ORG, 0, "workos-org")
+AUTHZ_PROVIDER(authz_entitlement, REQ_ENTITLEMENT, 0, "workos-entitlement")
+AUTHZ_PROVIDER(authz_flag, REQ_FEATURE_FLAG, 0, "workos-feature-flag")
+AUTHZ_PROVIDER(authz_claim, REQ_PERMISSION, 1, "workos-claim")
 
 static const authz_provider authz_providers[] = {
     { authz_permission, authz_permission_parse },
