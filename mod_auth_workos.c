@@ -143,6 +143,9 @@ static int auth_workos_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                      "cannot initialise libcurl");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
+    if ((rc = revoke_init(pconf, s)) != OK) {
+        return rc;
+    }
     for (; s; s = s->next) {
         wos_srv_cfg *c = ap_get_module_config(s->module_config,
                                               &auth_workos_module);

@@ -49,13 +49,15 @@ int apikey_looks_like_key(const char *value)
     return !(dot && strchr(dot + 1, '.'));
 }
 
-/* A cache key for this file's entries: "wos:apikey...:<id>". cache.c
- * keeps keys under this prefix away from the others in shmcb, since
- * unauthenticated callers can make as many of them as they like. */
-static const char *apikey_ckey(apr_pool_t *p, const char *kind,
-                               const char *id)
+/* A cache key for this file's entries: "wos:apikey...:<env>:<id>", for
+ * the server's WorkOS environment: a key one environment validated means
+ * nothing to another, and failures in one never count in another.
+ * cache.c keeps keys under this prefix away from the others in shmcb,
+ * since unauthenticated callers can make as many of them as they like. */
+static const char *apikey_ckey(apr_pool_t *p, const wos_srv_cfg *sc,
+                               const char *kind, const char *id)
 {
-    return apr_pstrcat(p, "wos:", kind, ":", id, NULL);
+    return apr_pstrcat(p, "wos:", kind, ":", sc->env_tag, ":", id, NULL);
 }
 
 /* --- the per-address guard ------------------------------------------- */
@@ -68,14 +70,14 @@ typedef struct {
     apr_time_t charged;  /* start of the window a charge went to, or 0 */
 } guard_t;
 
-static void guard_init(request_rec *r, guard_t *g)
+static void guard_init(request_rec *r, const wos_srv_cfg *sc, guard_t *g)
 {
     /* useragent_ip is mod_remoteip's client address when it is in use */
     const char *ip = r->useragent_ip ? r->useragent_ip : "unknown";
 
     memset(g, 0, sizeof(*g));
-    g->key = apikey_ckey(r->pool, "apikey-fail", ip);
-    g->lock = apikey_ckey(r->pool, "apikey-fail-lock", ip);
+    g->key = apikey_ckey(r->pool, sc, "apikey-fail", ip);
+    g->lock = apikey_ckey(r->pool, sc, "apikey-fail-lock", ip);
 }
 
 static apr_time_t guard_window(const wos_srv_cfg *sc)
@@ -233,9 +235,9 @@ static void apikey_req_init(apikey_req_t *q, request_rec *r,
     q->r = r;
     q->sc = sc;
     q->value = value;
-    q->result = apikey_ckey(r->pool, "apikey", h);
-    q->lock = apikey_ckey(r->pool, "apikey-lock", h);
-    guard_init(r, &q->g);
+    q->result = apikey_ckey(r->pool, sc, "apikey", h);
+    q->lock = apikey_ckey(r->pool, sc, "apikey-lock", h);
+    guard_init(r, sc, &q->g);
 }
 
 /* VALID or INVALID from the cache; GARBAGE stands for a miss. */

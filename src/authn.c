@@ -19,6 +19,7 @@
 #include "apikey.h"
 #include "revoke.h"
 #include "credcache.h"
+#include "credshare.h"
 #include "stats.h"
 #include "info.h"
 #include "log.h"
@@ -37,43 +38,98 @@ void authn_child_init(apr_pool_t *p)
     authn_cache = credcache_create(p);
 }
 
-/* Serves a credential verified before, unless it has been revoked since.
- * key is computed here once and reused by authn_remember. */
+/* What made a credential of this kind valid here: cookies need the
+ * cookie passwords too, bearer tokens only the keys and issuers. */
+static const char *authn_tag(const wos_srv_cfg *sc, char kind)
+{
+    return kind == 'c' ? sc->cookie_tag : sc->verify_tag;
+}
+
+/* The one place a credential's cache key is made, for both tiers: a hash
+ * of the credential under the isolation tag of what made it valid, so one
+ * virtual host never serves what another verified. */
+static void authn_key(const wos_srv_cfg *sc, char kind, const char *cred,
+                      unsigned char key[32])
+{
+    credcache_key(authn_cache, kind, authn_tag(sc, kind), cred, strlen(cred),
+                  key);
+}
+
+/* Whether the shared tier could hold this credential: a bearer token that
+ * is not even shaped like a JWT (header.payload.signature) costs no cache
+ * round trip, so junk tokens stay as cheap as they were. */
+static int authn_shareable(char kind, const char *cred)
+{
+    const char *dot;
+
+    if (kind != 'b') {
+        return 1;
+    }
+    dot = strchr(cred, '.');
+    dot = dot ? strchr(dot + 1, '.') : NULL;
+    return dot && !strchr(dot + 1, '.');
+}
+
+/* Serves a credential verified before, by this process (private tier) or
+ * by any process or host (shared tier, then kept privately), unless it
+ * has been revoked since. key is computed here once and reused by
+ * authn_remember. */
 static int authn_cached(request_rec *r, const wos_srv_cfg *sc, char kind,
                         const char *cred, unsigned char key[32],
                         wos_identity_t **id)
 {
+    long long now = apr_time_sec(apr_time_now()), until = 0;
+    int shared = 0;
+
     *id = NULL;
     if (!authn_cache) {
         return 0;
     }
-    credcache_key(authn_cache, kind, cred, strlen(cred), key);
-    *id = credcache_get(authn_cache, key, apr_time_sec(apr_time_now()),
-                        r->pool);
+    authn_key(sc, kind, cred, key);
+    *id = credcache_get(authn_cache, key, now, r->pool);
     stats_inc(*id ? STAT_CACHE_HITS : STAT_CACHE_MISSES);
+    if (!*id && authn_shareable(kind, cred)) {
+        shared = (*id = credshare_get(r, sc, kind, key, now, &until)) != NULL;
+    }
     if (*id && revoke_check(r, sc, *id)) {
         stats_inc(STAT_REVOKED_DENIED);
         *id = NULL;
     }
+    if (*id && shared) {
+        credcache_put(authn_cache, key, *id, until, now);
+    }
     return *id != NULL;
 }
 
-static void authn_remember(const unsigned char key[32],
+/* Keeps a freshly verified credential in both tiers. A cookie's shared
+ * entry ends when its refresh window opens (WorkOSRefreshBefore), so no
+ * process serves a session another one should be refreshing. */
+static void authn_remember(request_rec *r, const wos_srv_cfg *sc, char kind,
+                           const unsigned char key[32],
                            const wos_identity_t *id, long long until)
 {
-    if (authn_cache && until > apr_time_sec(apr_time_now())) {
-        credcache_put(authn_cache, key, id, until);
+    long long now = apr_time_sec(apr_time_now());
+    long long shared = until;
+
+    if (!authn_cache || until <= now) {
+        return;
     }
+    credcache_put(authn_cache, key, id, until, now);
+    if (kind == 'c' && id->exp - sc->refresh_before < shared) {
+        shared = id->exp - sc->refresh_before;
+    }
+    credshare_put(r, sc, kind, key, id, shared);
 }
 
-static void authn_remember_cred(char kind, const char *cred,
+static void authn_remember_cred(request_rec *r, const wos_srv_cfg *sc,
+                                char kind, const char *cred,
                                 const wos_identity_t *id, long long until)
 {
     unsigned char key[32];
 
     if (authn_cache) {
-        credcache_key(authn_cache, kind, cred, strlen(cred), key);
-        authn_remember(key, id, until);
+        authn_key(sc, kind, cred, key);
+        authn_remember(r, sc, kind, key, id, until);
     }
 }
 
@@ -183,7 +239,7 @@ static authn_rc authn_bearer_token(request_rec *r, const wos_srv_cfg *sc,
     rc = authn_from_verify(authn_unrevoked(r, sc,
         verify_token(r, sc, token, 0, &st->id, &st->why), st));
     if (rc == AUTHN_OK) {
-        authn_remember(key, st->id, st->id->exp);
+        authn_remember(r, sc, 'b', key, st->id, st->id->exp);
     }
     return rc;
 }
@@ -193,8 +249,9 @@ static verify_rc authn_session_token(request_rec *r, const wos_srv_cfg *sc,
                                      const session_t *sess,
                                      authn_state_t *st)
 {
-    verify_rc vr = verify_token(r, sc, sess->access_token, 0, &st->id,
-                                &st->why);
+    /* from inside a valid seal: a key miss is "try again", never "bad" */
+    verify_rc vr = verify_token_trusted(r, sc, sess->access_token, 0,
+                                        &st->id, &st->why);
 
     if ((vr == VERIFY_OK || vr == VERIFY_EXPIRED) && sess->user_id
         && strcmp(sess->user_id, st->id->user_id) != 0) {
@@ -213,6 +270,7 @@ static authn_rc authn_adopt(request_rec *r, const wos_srv_cfg *sc,
                             const char *sealed, authn_state_t *st)
 {
     session_t sess;
+    verify_rc vr;
 
     if (session_open(r->pool, sealed,
                      (const seal_password_t *)sc->passwords->elts,
@@ -220,11 +278,17 @@ static authn_rc authn_adopt(request_rec *r, const wos_srv_cfg *sc,
                      &sess, &st->why) != 0) {
         return AUTHN_BAD;
     }
-    if (authn_session_token(r, sc, &sess, st) != VERIFY_OK) {
+    vr = authn_session_token(r, sc, &sess, st);
+    if (vr == VERIFY_UNAVAILABLE) {
+        /* its key cannot be had yet: keep the new session for the retry */
+        reply_set_session(r, sc, sealed);
+        return AUTHN_UNAVAILABLE;
+    }
+    if (vr != VERIFY_OK) {
         return AUTHN_BAD;
     }
     reply_set_session(r, sc, sealed);
-    authn_remember_cred('c', sealed, st->id,
+    authn_remember_cred(r, sc, 'c', sealed, st->id,
                         st->id->exp - AUTHN_REFRESH_BUFFER);
     return AUTHN_OK;
 }
@@ -288,7 +352,8 @@ static authn_rc authn_cookie(request_rec *r, const wos_srv_cfg *sc,
     vr = authn_session_token(r, sc, &sess, st);
     if (vr == VERIFY_OK) {
         /* until the refresh window opens: then the full path runs again */
-        authn_remember(key, st->id, st->id->exp - AUTHN_REFRESH_BUFFER);
+        authn_remember(r, sc, 'c', key, st->id,
+                       st->id->exp - AUTHN_REFRESH_BUFFER);
     }
     if (authn_needs_refresh(vr, st) && dc->refresh != 0
         && sess.refresh_token) {

@@ -130,10 +130,16 @@ static int cache_create_mutexes(wos_cache_t *c, apr_pool_t *pconf,
 
 int cache_init(wos_cache_t *c, apr_pool_t *pconf, server_rec *s)
 {
-    /* Most entries are small (revocations, locks, results); shmcb makes
-     * 16 subcaches of ~100 entries from these hints in its default
-     * 512,000 bytes, each with ~32 KB of data: a JWKS still fits one. */
-    struct ap_socache_hints hints = { 64, 256, apr_time_from_sec(60) };
+    /* Most of the bytes are verified credentials (credshare.c: a ~100
+     * byte key, 0.5-2 KB each), most of the entries small (revocations,
+     * locks, refresh results). shmcb sizes its index from these hints; a
+     * slot costs ~30 bytes, so they lean small (a slot per 500 bytes):
+     * small entries always find one and big ones fill the data. The
+     * default 512,000 bytes make 16 subcaches of 64 slots and ~32 KB (a
+     * JWKS fits one); 64 MB make 256 subcaches of ~520 slots and 256 KB.
+     * Half the subcaches are API-key guesses' (cache_id), so 64 MB hold
+     * ~14,000 credentials of 2 KB (README, sizing). */
+    struct ap_socache_hints hints = { 100, 400, apr_time_from_sec(300) };
     const char *err;
     apr_status_t rv;
     int st;
@@ -449,4 +455,9 @@ void cache_fetch_unlock(wos_cache_t *c)
 const char *cache_spec(const wos_cache_t *c)
 {
     return c ? c->spec : "(none)";
+}
+
+int cache_is_remote(const wos_cache_t *c)
+{
+    return c && c->local != NULL;
 }

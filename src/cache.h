@@ -52,4 +52,7 @@ void cache_fetch_unlock(wos_cache_t *c);
 
 const char *cache_spec(const wos_cache_t *c);
 
+/* 1 for a network provider (redis, memcache...): other hosts share it. */
+int cache_is_remote(const wos_cache_t *c);
+
 #endif

@@ -6,23 +6,31 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include "credcache.h"
+#include "credentry.h"
 
-#define CREDCACHE_STRIPES 16
-#define CREDCACHE_FIELDS 12
+#define CREDCACHE_STRIPES 64
+#define CREDCACHE_STRIPE_BYTES (CREDCACHE_MAX_BYTES / CREDCACHE_STRIPES)
+/* blob: key, exp, iat, then the identity's fields */
+#define CREDCACHE_BLOB_HEAD (32 + 2 * sizeof(long long))
 
 typedef struct {
-    unsigned char key[32];
+    char *blob;          /* malloc'd; NULL for a free slot */
     long long until;
-    long long exp;   /* the token's own exp */
-    long long iat;   /* and iat */
-    char *blob;      /* CREDCACHE_FIELDS NUL-terminated fields */
-    size_t len;
+    apr_uint32_t used;   /* the stripe's clock at the last put or hit */
+    apr_uint32_t len;    /* bytes of blob */
 } credcache_slot_t;
+
+/* The sets s, s + CREDCACHE_STRIPES, ... share one lock and one budget. */
+typedef struct {
+    apr_thread_mutex_t *lock;
+    apr_uint32_t clock;
+    size_t bytes;
+} credcache_stripe_t;
 
 struct credcache {
     EVP_MD *sha256;    /* fetched once: an implicit fetch per call costs */
-    apr_thread_mutex_t *locks[CREDCACHE_STRIPES];
-    credcache_slot_t slots[CREDCACHE_SLOTS];
+    credcache_stripe_t stripes[CREDCACHE_STRIPES];
+    credcache_slot_t *slots;   /* CREDCACHE_SLOTS, set by set */
 };
 
 static apr_status_t credcache_free(void *data)
@@ -32,10 +40,11 @@ static apr_status_t credcache_free(void *data)
 
     EVP_MD_free(c->sha256);
     c->sha256 = NULL;
-    for (i = 0; i < CREDCACHE_SLOTS; i++) {
+    for (i = 0; c->slots && i < CREDCACHE_SLOTS; i++) {
         free(c->slots[i].blob);
-        c->slots[i].blob = NULL;
     }
+    free(c->slots);
+    c->slots = NULL;
     return APR_SUCCESS;
 }
 
@@ -44,27 +53,36 @@ credcache_t *credcache_create(apr_pool_t *p)
     credcache_t *c = apr_pcalloc(p, sizeof(*c));
     int i;
 
+    /* calloc: the kernel's zero pages, so a process pays in memory only
+     * for the part of the table its credentials touch */
+    if (!(c->slots = calloc(CREDCACHE_SLOTS, sizeof(*c->slots)))) {
+        return NULL;
+    }
+    apr_pool_cleanup_register(p, c, credcache_free, apr_pool_cleanup_null);
     for (i = 0; i < CREDCACHE_STRIPES; i++) {
-        if (apr_thread_mutex_create(&c->locks[i], APR_THREAD_MUTEX_DEFAULT,
-                                    p) != APR_SUCCESS) {
+        if (apr_thread_mutex_create(&c->stripes[i].lock,
+                                    APR_THREAD_MUTEX_DEFAULT, p)
+            != APR_SUCCESS) {
             return NULL;
         }
     }
     if (!(c->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL))) {
         return NULL;
     }
-    apr_pool_cleanup_register(p, c, credcache_free, apr_pool_cleanup_null);
     return c;
 }
 
-void credcache_key(credcache_t *c, char kind, const char *credential,
-                   size_t len, unsigned char key[32])
+void credcache_key(credcache_t *c, char kind, const char *tag,
+                   const char *credential, size_t len,
+                   unsigned char key[32])
 {
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     unsigned int n = 0;
 
+    /* the tag with its NUL: no tag is a prefix of tag + credential */
     if (!ctx || EVP_DigestInit_ex(ctx, c->sha256, NULL) != 1
         || EVP_DigestUpdate(ctx, &kind, 1) != 1
+        || EVP_DigestUpdate(ctx, tag, strlen(tag) + 1) != 1
         || EVP_DigestUpdate(ctx, credential, len) != 1
         || EVP_DigestFinal_ex(ctx, key, &n) != 1 || n != 32) {
         /* an all-zero key matches no entry that was stored */
@@ -73,175 +91,222 @@ void credcache_key(credcache_t *c, char kind, const char *credential,
     EVP_MD_CTX_free(ctx);
 }
 
-static size_t credcache_index(const unsigned char key[32])
+/* The key is a SHA-256: any four bytes of it are uniform. */
+static size_t credcache_set(const unsigned char key[32])
 {
-    return ((size_t)key[0] << 8 | key[1]) % CREDCACHE_SLOTS;
+    return ((size_t)key[0] << 24 | (size_t)key[1] << 16
+            | (size_t)key[2] << 8 | key[3]) & (CREDCACHE_SETS - 1);
 }
 
-static apr_thread_mutex_t *credcache_lock(credcache_t *c, size_t slot)
+static credcache_stripe_t *credcache_stripe(credcache_t *c, size_t set)
 {
-    return c->locks[slot % CREDCACHE_STRIPES];
+    return &c->stripes[set % CREDCACHE_STRIPES];
 }
 
-/* Lists travel '\n'-joined: identity values never hold control chars. */
-static const char *credcache_join(apr_pool_t *p,
-                                  const apr_array_header_t *list)
+static int credcache_is(const credcache_slot_t *s,
+                        const unsigned char key[32])
 {
-    return list ? apr_array_pstrcat(p, list, '\n') : "";
+    return s->blob && CRYPTO_memcmp(s->blob, key, 32) == 0;
 }
 
-static apr_array_header_t *credcache_split(apr_pool_t *p, char *s)
+/* Under the stripe's lock. */
+static void credcache_drop(credcache_stripe_t *st, credcache_slot_t *s,
+                           char **garbage, size_t *ngarbage)
 {
-    apr_array_header_t *a = apr_array_make(p, 4, sizeof(const char *));
-    char *next;
+    if (s->blob) {
+        st->bytes -= s->len;
+        garbage[(*ngarbage)++] = s->blob;
+    }
+    s->blob = NULL;
+}
 
-    while (*s) {
-        next = strchr(s, '\n');
-        if (next) {
-            *next = '\0';
+/* The slot of a set to write: key's own, a free one, an expired one, or
+ * the least recently used. Under the stripe's lock. */
+static credcache_slot_t *credcache_victim(credcache_t *c, size_t set,
+                                          const unsigned char key[32],
+                                          long long now)
+{
+    credcache_slot_t *ways = &c->slots[set * CREDCACHE_WAYS], *best = NULL;
+    apr_uint32_t clock = credcache_stripe(c, set)->clock, age = 0;
+    size_t i;
+
+    for (i = 0; i < CREDCACHE_WAYS; i++) {
+        if (credcache_is(&ways[i], key)) {
+            return &ways[i];
         }
-        *(const char **)apr_array_push(a) = s;
-        if (!next) {
-            break;
+    }
+    for (i = 0; i < CREDCACHE_WAYS; i++) {
+        if (!ways[i].blob || ways[i].until <= now) {
+            return &ways[i];
         }
-        s = next + 1;
+        if (!best || clock - ways[i].used > age) {
+            best = &ways[i];
+            age = clock - ways[i].used;
+        }
     }
-    return a;
+    return best;
 }
 
-static const char *credcache_or_empty(const char *s)
+/* Over the stripe's budget: its least recently used entries go (expired
+ * ones first), never keep. Rare: only when identities fill the budget.
+ * Under the stripe's lock; what is dropped is freed by the caller. */
+static void credcache_shrink(credcache_t *c, size_t stripe,
+                             const credcache_slot_t *keep, long long now,
+                             char **garbage, size_t *ngarbage,
+                             size_t cap)
 {
-    return s ? s : "";
-}
+    credcache_stripe_t *st = &c->stripes[stripe];
+    size_t set, i;
 
-static char *credcache_pack(apr_pool_t *p, const wos_identity_t *id,
-                            size_t *len)
-{
-    const char *f[CREDCACHE_FIELDS] = {
-        credcache_or_empty(id->user_id), credcache_or_empty(id->session_id),
-        credcache_or_empty(id->org_id), credcache_or_empty(id->role),
-        credcache_or_empty(id->email),
-        credcache_or_empty(id->impersonator_email),
-        credcache_or_empty(id->api_key_id), credcache_join(p, id->roles),
-        credcache_join(p, id->permissions),
-        credcache_join(p, id->entitlements),
-        credcache_join(p, id->feature_flags),
-        credcache_or_empty(id->claims_json)
-    };
-    size_t n = 0, i, l;
-    char *blob;
+    while (st->bytes > CREDCACHE_STRIPE_BYTES) {
+        credcache_slot_t *best = NULL, *s;
+        apr_uint32_t age = 0;
 
-    for (i = 0; i < CREDCACHE_FIELDS; i++) {
-        n += strlen(f[i]) + 1;
+        for (set = stripe; set < CREDCACHE_SETS; set += CREDCACHE_STRIPES) {
+            for (i = 0; i < CREDCACHE_WAYS; i++) {
+                s = &c->slots[set * CREDCACHE_WAYS + i];
+                if (!s->blob || s == keep) {
+                    continue;
+                }
+                if (s->until <= now) {
+                    best = s;
+                    break;
+                }
+                if (!best || st->clock - s->used > age) {
+                    best = s;
+                    age = st->clock - s->used;
+                }
+            }
+            if (best && best->until <= now) {
+                break;
+            }
+        }
+        if (!best || *ngarbage >= cap) {
+            return;
+        }
+        credcache_drop(st, best, garbage, ngarbage);
     }
-    if (n > CREDCACHE_MAX_ENTRY || !(blob = malloc(n))) {
-        return NULL;
-    }
-    for (i = 0, *len = 0; i < CREDCACHE_FIELDS; i++) {
-        l = strlen(f[i]) + 1;
-        memcpy(blob + *len, f[i], l);
-        *len += l;
-    }
-    return blob;
-}
-
-static const char *credcache_field(char **cursor)
-{
-    char *s = *cursor;
-
-    *cursor += strlen(s) + 1;
-    return *s ? s : NULL;
-}
-
-/* Steps past the field before splitting it in place. */
-static apr_array_header_t *credcache_list(apr_pool_t *p, char **cursor)
-{
-    char *s = *cursor;
-
-    *cursor += strlen(s) + 1;
-    return credcache_split(p, s);
-}
-
-static wos_identity_t *credcache_unpack(apr_pool_t *p, char *blob,
-                                        long long exp, long long iat)
-{
-    wos_identity_t *id = apr_pcalloc(p, sizeof(*id));
-    char *cur = blob;
-
-    id->user_id = credcache_field(&cur);
-    id->session_id = credcache_field(&cur);
-    id->org_id = credcache_field(&cur);
-    id->role = credcache_field(&cur);
-    id->email = credcache_field(&cur);
-    id->impersonator_email = credcache_field(&cur);
-    id->api_key_id = credcache_field(&cur);
-    id->roles = credcache_list(p, &cur);
-    id->permissions = credcache_list(p, &cur);
-    id->entitlements = credcache_list(p, &cur);
-    id->feature_flags = credcache_list(p, &cur);
-    id->claims_json = credcache_field(&cur);
-    id->exp = exp;
-    id->iat = iat;
-    return id;
 }
 
 wos_identity_t *credcache_get(credcache_t *c, const unsigned char key[32],
                               long long now, apr_pool_t *p)
 {
-    size_t i = credcache_index(key);
-    credcache_slot_t *s = &c->slots[i];
+    size_t set = credcache_set(key), i;
+    credcache_stripe_t *st = credcache_stripe(c, set);
+    credcache_slot_t *ways = &c->slots[set * CREDCACHE_WAYS];
     char *copy = NULL;
-    long long exp = 0, iat = 0;
+    apr_uint32_t len = 0;
+    long long exp, iat;
 
-    apr_thread_mutex_lock(credcache_lock(c, i));
-    if (s->blob && s->until > now && CRYPTO_memcmp(s->key, key, 32) == 0) {
-        copy = apr_pmemdup(p, s->blob, s->len);
-        exp = s->exp;
-        iat = s->iat;
+    apr_thread_mutex_lock(st->lock);
+    for (i = 0; i < CREDCACHE_WAYS; i++) {
+        if (credcache_is(&ways[i], key)) {
+            if (ways[i].until > now) {
+                ways[i].used = ++st->clock;
+                len = ways[i].len;
+                copy = apr_pmemdup(p, ways[i].blob, len);
+            }
+            break;
+        }
     }
-    apr_thread_mutex_unlock(credcache_lock(c, i));
-    return copy ? credcache_unpack(p, copy, exp, iat) : NULL;
+    apr_thread_mutex_unlock(st->lock);
+    if (!copy) {
+        return NULL;
+    }
+    memcpy(&exp, copy + 32, sizeof(exp));
+    memcpy(&iat, copy + 32 + sizeof(exp), sizeof(iat));
+    return credentry_unpack(p, copy + CREDCACHE_BLOB_HEAD,
+                            len - CREDCACHE_BLOB_HEAD, exp, iat);
+}
+
+/* key, exp, iat and the fields in one malloc'd block. */
+static char *credcache_blob(const unsigned char key[32],
+                            const wos_identity_t *id, apr_uint32_t *len)
+{
+    apr_pool_t *tmp;
+    char *fields, *blob = NULL;
+    size_t flen = 0;
+
+    if (apr_pool_create_unmanaged_ex(&tmp, NULL, NULL) != APR_SUCCESS) {
+        return NULL;
+    }
+    fields = credentry_pack(tmp, id, &flen);
+    if (fields && flen <= CREDCACHE_MAX_ENTRY
+        && (blob = malloc(CREDCACHE_BLOB_HEAD + flen))) {
+        memcpy(blob, key, 32);
+        memcpy(blob + 32, &id->exp, sizeof(id->exp));
+        memcpy(blob + 32 + sizeof(id->exp), &id->iat, sizeof(id->iat));
+        memcpy(blob + CREDCACHE_BLOB_HEAD, fields, flen);
+        *len = (apr_uint32_t)(CREDCACHE_BLOB_HEAD + flen);
+    }
+    apr_pool_destroy(tmp);
+    return blob;
 }
 
 void credcache_put(credcache_t *c, const unsigned char key[32],
-                   const wos_identity_t *id, long long valid_until)
+                   const wos_identity_t *id, long long valid_until,
+                   long long now)
 {
-    apr_pool_t *tmp;
-    size_t i = credcache_index(key), len = 0;
-    credcache_slot_t *s = &c->slots[i];
-    char *blob, *old;
+    size_t set = credcache_set(key), stripe = set % CREDCACHE_STRIPES, i;
+    credcache_stripe_t *st = &c->stripes[stripe];
+    /* one replaced, the rest to fit the budget: each blob >= the head,
+     * so at most one per CREDCACHE_BLOB_HEAD bytes of the entry */
+    char *garbage[2 + (CREDCACHE_BLOB_HEAD + CREDCACHE_MAX_ENTRY)
+                      / CREDCACHE_BLOB_HEAD];
+    size_t ngarbage = 0;
+    credcache_slot_t *s;
+    apr_uint32_t len = 0;
+    char *blob;
 
-    if (!id->user_id || apr_pool_create_unmanaged_ex(&tmp, NULL, NULL)
-                        != APR_SUCCESS) {
+    if (!id->user_id || !*id->user_id || valid_until <= now
+        || !(blob = credcache_blob(key, id, &len))) {
         return;
     }
-    blob = credcache_pack(tmp, id, &len);
-    apr_pool_destroy(tmp);
-    if (!blob) {
-        return;
-    }
-    apr_thread_mutex_lock(credcache_lock(c, i));
-    old = s->blob;
-    memcpy(s->key, key, 32);
+    apr_thread_mutex_lock(st->lock);
+    s = credcache_victim(c, set, key, now);
+    credcache_drop(st, s, garbage, &ngarbage);
     s->blob = blob;
     s->len = len;
     s->until = valid_until;
-    s->exp = id->exp;
-    s->iat = id->iat;
-    apr_thread_mutex_unlock(credcache_lock(c, i));
-    free(old);
+    s->used = ++st->clock;
+    st->bytes += len;
+    credcache_shrink(c, stripe, s, now, garbage, &ngarbage,
+                     sizeof(garbage) / sizeof(garbage[0]));
+    apr_thread_mutex_unlock(st->lock);
+    for (i = 0; i < ngarbage; i++) {
+        free(garbage[i]);
+    }
 }
 
 void credcache_clear(credcache_t *c)
 {
-    size_t i;
-    char *old;
+    size_t stripe, set, i;
+    credcache_stripe_t *st;
+    credcache_slot_t *s;
 
-    for (i = 0; i < CREDCACHE_SLOTS; i++) {
-        apr_thread_mutex_lock(credcache_lock(c, i));
-        old = c->slots[i].blob;
-        c->slots[i].blob = NULL;
-        apr_thread_mutex_unlock(credcache_lock(c, i));
-        free(old);
+    for (stripe = 0; stripe < CREDCACHE_STRIPES; stripe++) {
+        st = &c->stripes[stripe];
+        apr_thread_mutex_lock(st->lock);
+        for (set = stripe; set < CREDCACHE_SETS; set += CREDCACHE_STRIPES) {
+            for (i = 0; i < CREDCACHE_WAYS; i++) {
+                s = &c->slots[set * CREDCACHE_WAYS + i];
+                free(s->blob);
+                s->blob = NULL;
+            }
+        }
+        st->bytes = 0;
+        apr_thread_mutex_unlock(st->lock);
     }
+}
+
+size_t credcache_bytes(credcache_t *c)
+{
+    size_t stripe, n = 0;
+
+    for (stripe = 0; stripe < CREDCACHE_STRIPES; stripe++) {
+        apr_thread_mutex_lock(c->stripes[stripe].lock);
+        n += c->stripes[stripe].bytes;
+        apr_thread_mutex_unlock(c->stripes[stripe].lock);
+    }
+    return n;
 }

@@ -1,16 +1,28 @@
 /* Credentials this process has already verified, so a repeated cookie or
  * bearer token skips the unseal, the JSON parsing and the RSA check.
- * Keyed by a SHA-256 of the credential (never the credential), bounded
- * (fixed slots, the newest wins a slot), entries valid until a time the
- * caller sets (at most the token's exp). Thread safe. Pure: APR only. */
+ * Keyed by a SHA-256 of the credential (never the credential), entries
+ * valid until a time the caller sets (at most the token's exp).
+ *
+ * Set-associative: CREDCACHE_SETS sets of CREDCACHE_WAYS entries; a key's
+ * set comes from its hash, and a full set gives up its expired entry, or
+ * else the one least recently used. 10,000 live credentials fill a third
+ * of the slots, so conflicts between live ones are rare (see the unit
+ * test). Memory is bounded: identities take at most CREDCACHE_MAX_BYTES
+ * (the least recently used go first beyond that), plus the slot table
+ * (CREDCACHE_SETS * CREDCACHE_WAYS * 24 bytes = 768 KiB, zero pages until
+ * used).
+ * Thread safe: one lock per stripe of sets. Pure: APR and OpenSSL. */
 #ifndef WOS_CREDCACHE_H
 #define WOS_CREDCACHE_H
 
 #include <apr_pools.h>
 #include "identity.h"
 
-#define CREDCACHE_SLOTS 4096
-#define CREDCACHE_MAX_ENTRY 32768
+#define CREDCACHE_WAYS 16
+#define CREDCACHE_SETS 2048                 /* a power of two */
+#define CREDCACHE_SLOTS (CREDCACHE_SETS * CREDCACHE_WAYS)
+#define CREDCACHE_MAX_ENTRY 32768           /* identity fields, bytes */
+#define CREDCACHE_MAX_BYTES (32u << 20)     /* all identities, bytes */
 
 typedef struct credcache credcache_t;
 
@@ -18,18 +30,27 @@ typedef struct credcache credcache_t;
 credcache_t *credcache_create(apr_pool_t *p);
 
 /* kind tells apart credentials of different sources ('c' cookie, 'b'
- * bearer) so one can never be taken for the other. */
-void credcache_key(credcache_t *c, char kind, const char *credential,
-                   size_t len, unsigned char key[32]);
+ * bearer) so one can never be taken for the other; tag is what made the
+ * credential valid (the server's cookie_tag or verify_tag), so what one
+ * virtual host verified is never served to another. */
+void credcache_key(credcache_t *c, char kind, const char *tag,
+                   const char *credential, size_t len,
+                   unsigned char key[32]);
 
 /* A copy of the identity in p, or NULL (absent or valid_until <= now). */
 wos_identity_t *credcache_get(credcache_t *c, const unsigned char key[32],
                               long long now, apr_pool_t *p);
 
+/* Stores the identity until valid_until (exclusive); now tells which
+ * entries have expired and may be replaced first. */
 void credcache_put(credcache_t *c, const unsigned char key[32],
-                   const wos_identity_t *id, long long valid_until);
+                   const wos_identity_t *id, long long valid_until,
+                   long long now);
 
 /* Drops everything (a revocation was recorded). */
 void credcache_clear(credcache_t *c);
+
+/* Bytes the stored identities take now (at most CREDCACHE_MAX_BYTES). */
+size_t credcache_bytes(credcache_t *c);
 
 #endif

@@ -19,6 +19,7 @@
 #include "webhook.h"
 #include "sessions.h"
 #include "info.h"
+#include "revoke.h"
 #include "stats.h"
 #include "log.h"
 
@@ -97,7 +98,8 @@ static int handlers_switch_org(request_rec *r, const wos_srv_cfg *sc)
         return reply_page(r, HTTP_BAD_REQUEST, "No organisation",
                           "Send organization_id=org_... in a form POST.");
     }
-    if (!verify_cookie_session(r, sc, 1, &sess, &id) || !sess.refresh_token) {
+    if (!verify_cookie_session(r, sc, 1, &sess, &id) || !sess.refresh_token
+        || revoke_check(r, sc, id)) {
         return reply_page(r, HTTP_UNAUTHORIZED, "Not signed in",
                           "Sign in before switching organisation.");
     }

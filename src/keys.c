@@ -18,6 +18,7 @@ struct wos_keys {
     const char *url;
     const char *cache_key;
     const char *miss_key;
+    const char *trusted_miss_key;
     apr_thread_mutex_t *lock;  /* guards everything below */
     apr_pool_t *set_pool;      /* owns set */
     jwks_t *set;
@@ -32,6 +33,8 @@ wos_keys_t *keys_create(apr_pool_t *p, const char *url)
     k->url = url;
     k->cache_key = apr_pstrcat(p, "wos:jwks:", url, NULL);
     k->miss_key = apr_pstrcat(p, "wos:jwks-miss:", url, NULL);
+    k->trusted_miss_key = apr_pstrcat(p, "wos:jwks-miss-trusted:", url,
+                                      NULL);
     if (apr_thread_mutex_create(&k->lock, APR_THREAD_MUTEX_DEFAULT, p)
         != APR_SUCCESS) {
         return NULL;
@@ -189,20 +192,22 @@ failed:
     return -1;
 }
 
-/* An unknown kid may refetch once per interval, across processes. */
+/* An unknown kid may refetch once per interval, across processes;
+ * trusted kids and untrusted ones each have their own budget. */
 static int keys_miss_allowed(wos_keys_t *k, request_rec *r,
-                             const wos_srv_cfg *cfg)
+                             const wos_srv_cfg *cfg, int trusted)
 {
+    const char *key = trusted ? k->trusted_miss_key : k->miss_key;
     char *val;
     apr_size_t len;
-    apr_time_t until = apr_time_now()
-                       + apr_time_from_sec(KEYS_MISS_INTERVAL);
+    apr_time_t until = apr_time_now() + apr_time_from_sec(
+        trusted ? KEYS_TRUSTED_MISS_INTERVAL : KEYS_MISS_INTERVAL);
 
-    if (cache_get(cfg->cache, r->server, k->miss_key, &val, &len, 16,
-                  r->pool) == APR_SUCCESS) {
+    if (cache_get(cfg->cache, r->server, key, &val, &len, 16, r->pool)
+        == APR_SUCCESS) {
         return 0;
     }
-    cache_put(cfg->cache, r->server, k->miss_key, "1", 1, until, r->pool);
+    cache_put(cfg->cache, r->server, key, "1", 1, until, r->pool);
     return 1;
 }
 
@@ -230,7 +235,7 @@ static int keys_fresh(wos_keys_t *k, apr_time_t ttl)
  * fetch ourselves. */
 static void keys_refresh_locked(wos_keys_t *k, request_rec *r,
                                 const wos_srv_cfg *cfg, const char *kid,
-                                keys_want_t want)
+                                keys_want_t want, int trusted)
 {
     apr_time_t ttl = apr_time_from_sec(cfg->jwks_ttl);
     apr_time_t fetched = 0;
@@ -249,7 +254,8 @@ static void keys_refresh_locked(wos_keys_t *k, request_rec *r,
     if (!keys_retry_due(k)) {
         return;
     }
-    if (want == KEYS_WANT_KID && fresh && !keys_miss_allowed(k, r, cfg)) {
+    if (want == KEYS_WANT_KID && fresh
+        && !keys_miss_allowed(k, r, cfg, trusted)) {
         return;
     }
     keys_fetch(k, r, cfg);
@@ -257,7 +263,7 @@ static void keys_refresh_locked(wos_keys_t *k, request_rec *r,
 
 static void keys_refresh(wos_keys_t *k, request_rec *r,
                          const wos_srv_cfg *cfg, const char *kid,
-                         keys_want_t want)
+                         keys_want_t want, int trusted)
 {
     apr_status_t rv = cache_fetch_lock(cfg->cache);
 
@@ -266,13 +272,13 @@ static void keys_refresh(wos_keys_t *k, request_rec *r,
                       "cannot take the JWKS fetch lock");
         return;
     }
-    keys_refresh_locked(k, r, cfg, kid, want);
+    keys_refresh_locked(k, r, cfg, kid, want, trusted);
     cache_fetch_unlock(cfg->cache);
 }
 
 keys_status_t keys_lookup(wos_keys_t *k, request_rec *r,
                           const wos_srv_cfg *cfg, const char *kid,
-                          EVP_PKEY **key)
+                          int trusted, EVP_PKEY **key)
 {
     apr_time_t ttl = apr_time_from_sec(cfg->jwks_ttl);
     int have;
@@ -282,13 +288,14 @@ keys_status_t keys_lookup(wos_keys_t *k, request_rec *r,
     }
     if (!have || !(*key = keys_find(k, kid, ttl, 0, &have))) {
         /* no keys, or no such kid: a fetch may bring it */
-        keys_refresh(k, r, cfg, kid, have ? KEYS_WANT_KID : KEYS_WANT_FRESH);
+        keys_refresh(k, r, cfg, kid, have ? KEYS_WANT_KID : KEYS_WANT_FRESH,
+                     trusted);
     }
     else {
         /* stale but has the kid: refresh if due, else serve stale */
         EVP_PKEY_free(*key);
         if (keys_retry_due(k)) {
-            keys_refresh(k, r, cfg, kid, KEYS_WANT_FRESH);
+            keys_refresh(k, r, cfg, kid, KEYS_WANT_FRESH, trusted);
         }
     }
     if ((*key = keys_find(k, kid, ttl, 0, &have))) {

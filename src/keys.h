@@ -19,11 +19,14 @@ typedef enum {
 wos_keys_t *keys_create(apr_pool_t *p, const char *url);
 
 /* The key for kid, with a reference the caller drops with EVP_PKEY_free.
- * May fetch (bounded by WorkOSHTTPTimeout); an unknown kid refetches at
- * most once per KEYS_MISS_INTERVAL across all processes. */
+ * May fetch (bounded by WorkOSHTTPTimeout). An unknown kid refetches at
+ * most once per KEYS_MISS_INTERVAL across all processes; a trusted one
+ * (from inside a valid seal, or from WorkOS itself) has its own budget,
+ * once per KEYS_TRUSTED_MISS_INTERVAL, which no unauthenticated request
+ * can spend. */
 keys_status_t keys_lookup(wos_keys_t *k, request_rec *r,
                           const wos_srv_cfg *cfg, const char *kid,
-                          EVP_PKEY **key);
+                          int trusted, EVP_PKEY **key);
 
 /* Carries the shared copy of the keys across a graceful restart: the
  * parent saves it when the old cache goes (a pconf cleanup registered
@@ -33,6 +36,8 @@ void keys_carry_over(wos_keys_t *k, wos_cache_t *c, server_rec *s,
 
 /* Seconds between refetches caused by unknown kids. */
 #define KEYS_MISS_INTERVAL 30
+/* ... by unknown kids of trusted tokens (a key rotation). */
+#define KEYS_TRUSTED_MISS_INTERVAL 5
 /* Seconds before retrying after a failed fetch. */
 #define KEYS_RETRY_INTERVAL 5
 /* How long the shared copy is kept for use when WorkOS is unreachable. */

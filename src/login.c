@@ -176,7 +176,8 @@ static int login_adopt(request_rec *r, const wos_srv_cfg *sc, json_t *sess,
         json_object_get(sess, "user"), "id"));
     wos_identity_t *id;
     const char *why, *sealed;
-    verify_rc vr = at ? verify_token(r, sc, at, 0, &id, &why) : VERIFY_BAD;
+    verify_rc vr = at ? verify_token_trusted(r, sc, at, 0, &id, &why)
+                      : VERIFY_BAD;
 
     if (vr == VERIFY_UNAVAILABLE) {
         apr_table_setn(r->err_headers_out, "Retry-After", "5");

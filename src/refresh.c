@@ -20,15 +20,17 @@ typedef struct {
     const char *result_key;  /* "ok <sealed>" or "no <code>" */
 } refresh_keys_t;
 
-static void refresh_keys(apr_pool_t *p, const char *rt, const char *org,
-                         refresh_keys_t *k)
+/* Keyed by the WorkOS environment the token belongs to (env_tag): a
+ * result one environment got is never handed to another's servers. */
+static void refresh_keys(apr_pool_t *p, const char *env_tag, const char *rt,
+                         const char *org, refresh_keys_t *k)
 {
     /* a hash: the cache never holds a refresh token */
     const char *h = crypto_sha256_hex(p, apr_pstrcat(p, rt, "|",
                                                    org ? org : "", NULL),
                                     strlen(rt) + 1 + (org ? strlen(org) : 0));
-    k->lock_key = apr_pstrcat(p, "wos:rt-lock:", h, NULL);
-    k->result_key = apr_pstrcat(p, "wos:rt-done:", h, NULL);
+    k->lock_key = apr_pstrcat(p, "wos:rt-lock:", env_tag, ":", h, NULL);
+    k->result_key = apr_pstrcat(p, "wos:rt-done:", env_tag, ":", h, NULL);
 }
 
 static int refresh_take_result(request_rec *r, const wos_srv_cfg *sc,
@@ -151,7 +153,7 @@ refresh_rc refresh_session(request_rec *r, const wos_srv_cfg *sc,
     const char *nonce = crypto_random(r->pool, 12);
 
     *why = "timed out waiting for a concurrent refresh";
-    refresh_keys(r->pool, refresh_token, org_id, &k);
+    refresh_keys(r->pool, sc->env_tag, refresh_token, org_id, &k);
     do {
         if (refresh_take_result(r, sc, &k, &rc, sealed, why)) {
             stats_inc(STAT_REFRESH_SHARED);

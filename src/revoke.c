@@ -2,9 +2,10 @@
 #include "httpd.h"
 #include "http_log.h"
 #include "apr_strings.h"
-#include "apr_hash.h"
 #include "apr_thread_mutex.h"
 #include "revoke.h"
+#include "revstore.h"
+#include "revmemo.h"
 #include "stats.h"
 #include "log.h"
 
@@ -12,158 +13,251 @@ APLOG_USE_MODULE(auth_workos);
 
 #define REVOKE_GEN_KEY "wos:rev:gen"
 #define REVOKE_MEMO_MAX 20000
+/* The table, in the process pool: it outlives this DSO's generation. */
+#define REVOKE_STORE_NAME "auth_workos:revstore"
+#define REVOKE_MAX_VAL 32
+
+/* Made by the parent, inherited by every child (post_config). */
+static revstore_t *revoke_store;
 
 /* One per process: every server's lookups share it. */
 static struct {
-    apr_thread_mutex_t *lock;
-    apr_pool_t *pool;         /* owns memo; recreated when memo is full */
-    apr_hash_t *memo;         /* cache key -> "1" revoked / "" not */
-    char gen[64];             /* last generation seen */
+    revmemo_t *memo;
+    apr_thread_mutex_t *lock; /* guards the two below */
+    unsigned int store_gen;   /* the table's generation last seen */
+    char gen[64];             /* the network cache's, last seen */
     apr_time_t polled;        /* when gen was last read */
 } revoke_proc;
+
+int revoke_init(apr_pool_t *pconf, server_rec *s)
+{
+    apr_pool_t *proc = s->process->pool;
+    void *found = NULL;
+
+    (void)pconf;
+    apr_pool_userdata_get(&found, REVOKE_STORE_NAME, proc);
+    if (!found) {
+        if (!(found = revstore_create(proc, REVSTORE_SLOTS))) {
+            ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, WOSLOGNO(02001)
+                         "cannot create the revocation table (%u slots in "
+                         "shared memory)", REVSTORE_SLOTS);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        apr_pool_userdata_set(found, REVOKE_STORE_NAME, NULL, proc);
+    }
+    revoke_store = found;
+    return OK;
+}
 
 void revoke_child_init(apr_pool_t *p)
 {
     if (apr_thread_mutex_create(&revoke_proc.lock, APR_THREAD_MUTEX_DEFAULT,
-                                p) != APR_SUCCESS
-        || apr_pool_create_unmanaged_ex(&revoke_proc.pool, NULL, NULL)
-           != APR_SUCCESS) {
-        revoke_proc.lock = NULL;
+                                p) != APR_SUCCESS) {
         return;
     }
-    revoke_proc.memo = apr_hash_make(revoke_proc.pool);
+    revoke_proc.memo = revmemo_create(p, REVOKE_MEMO_MAX);
+    revoke_proc.store_gen = revstore_generation(revoke_store);
 }
 
-/* Under the lock. */
-static void revoke_forget(void)
+/* A network cache: revocations go there too, for the other hosts. */
+static int revoke_shared(const wos_srv_cfg *sc)
 {
-    apr_pool_clear(revoke_proc.pool);
-    revoke_proc.memo = apr_hash_make(revoke_proc.pool);
+    return !revoke_store || cache_is_remote(sc->cache);
 }
 
-/* Reads the generation at most once per poll interval; a change means a
- * revocation was recorded somewhere, so the memo starts again. */
+/* Anything new recorded since this process last looked starts its memo
+ * again: this host's table every time (an atomic read), a network cache
+ * at most once per poll interval. */
 static void revoke_poll(request_rec *r, const wos_srv_cfg *sc)
 {
     apr_time_t now = apr_time_now();
+    unsigned int sg = revstore_generation(revoke_store);
     char *gen = NULL;
     apr_size_t len;
-    int due;
+    int due, changed;
 
     apr_thread_mutex_lock(revoke_proc.lock);
-    due = now - revoke_proc.polled >= REVOKE_POLL_USEC;
+    changed = sg != revoke_proc.store_gen;
+    revoke_proc.store_gen = sg;
+    due = revoke_shared(sc) && now - revoke_proc.polled >= REVOKE_POLL_USEC;
     if (due) {
         revoke_proc.polled = now;
     }
     apr_thread_mutex_unlock(revoke_proc.lock);
-    if (!due || cache_get(sc->cache, r->server, REVOKE_GEN_KEY, &gen, &len,
-                          sizeof(revoke_proc.gen) - 1, r->pool)
-                != APR_SUCCESS) {
-        return;
+    if (due && cache_get(sc->cache, r->server, REVOKE_GEN_KEY, &gen, &len,
+                         sizeof(revoke_proc.gen) - 1, r->pool)
+               == APR_SUCCESS) {
+        apr_thread_mutex_lock(revoke_proc.lock);
+        if (strcmp(gen, revoke_proc.gen) != 0) {
+            apr_cpystrn(revoke_proc.gen, gen, sizeof(revoke_proc.gen));
+            changed = 1;
+        }
+        apr_thread_mutex_unlock(revoke_proc.lock);
     }
-    apr_thread_mutex_lock(revoke_proc.lock);
-    if (strcmp(gen, revoke_proc.gen) != 0) {
-        apr_cpystrn(revoke_proc.gen, gen, sizeof(revoke_proc.gen));
-        revoke_forget();
+    if (changed) {
+        revmemo_clear(revoke_proc.memo);
     }
-    apr_thread_mutex_unlock(revoke_proc.lock);
 }
 
-static int revoke_lookup(request_rec *r, const wos_srv_cfg *sc,
-                         const char *key)
+/* "<env tag>:<kind>:<id>": the table's name, the memo's key, and after
+ * "wos:rev:" the network cache's key. */
+static const char *revoke_name(apr_pool_t *p, const wos_srv_cfg *sc,
+                               const char *kind, const char *id)
 {
-    const char *known;
-    char *val;
-    apr_size_t len;
-    apr_status_t rv;
-    int revoked;
+    return apr_pstrcat(p, sc->env_tag, ":", kind, ":", id, NULL);
+}
 
-    apr_thread_mutex_lock(revoke_proc.lock);
-    known = apr_hash_get(revoke_proc.memo, key, APR_HASH_KEY_STRING);
-    apr_thread_mutex_unlock(revoke_proc.lock);
-    if (known) {
-        return *known == '1';
+/* 1 recorded, 0 not, -1 the network cache cannot say. */
+static int revoke_read(request_rec *r, const wos_srv_cfg *sc,
+                       const char *name, long long *value)
+{
+    apr_time_t now = apr_time_now();
+    apr_status_t rv;
+    apr_size_t len;
+    char *val;
+
+    if (revstore_get(revoke_store, name, apr_time_sec(now), value)) {
+        return 1;
     }
-    rv = cache_get(sc->cache, r->server, key, &val, &len, 16, r->pool);
-    if (rv != APR_SUCCESS && rv != APR_NOTFOUND) {
+    if (!revoke_shared(sc)) {
+        return 0;
+    }
+    rv = cache_get(sc->cache, r->server,
+                   apr_pstrcat(r->pool, "wos:rev:", name, NULL), &val, &len,
+                   REVOKE_MAX_VAL, r->pool);
+    if (rv == APR_NOTFOUND) {
+        return 0;
+    }
+    if (rv != APR_SUCCESS) {
+        return -1;
+    }
+    *value = apr_atoi64(val);
+    return 1;
+}
+
+int revoke_lookup(request_rec *r, const wos_srv_cfg *sc, const char *kind,
+                  const char *id, long long *value)
+{
+    const char *name;
+    unsigned long epoch;
+    int found;
+
+    *value = 0;
+    name = revoke_name(r->pool, sc, kind, id);
+    if (!revoke_proc.memo || !revoke_proc.lock) {
+        return revoke_read(r, sc, name, value) == 1; /* no memo: ask */
+    }
+    revoke_poll(r, sc);
+    /* the epoch is taken before the read: an answer read before a
+     * revocation cleared the memo is not written back in */
+    found = revmemo_get(revoke_proc.memo, name, value, &epoch);
+    if (found >= 0) {
+        return found;
+    }
+    found = revoke_read(r, sc, name, value);
+    if (found < 0) {
         return 0; /* unknown: do not memo, ask again next time */
     }
-    revoked = rv == APR_SUCCESS;
-    apr_thread_mutex_lock(revoke_proc.lock);
-    if (apr_hash_count(revoke_proc.memo) >= REVOKE_MEMO_MAX) {
-        revoke_forget();
-    }
-    apr_hash_set(revoke_proc.memo, apr_pstrdup(revoke_proc.pool, key),
-                 APR_HASH_KEY_STRING, revoked ? "1" : "");
-    apr_thread_mutex_unlock(revoke_proc.lock);
-    return revoked;
+    revmemo_put(revoke_proc.memo, name, found, *value, epoch);
+    return found;
 }
 
 int revoke_check(request_rec *r, const wos_srv_cfg *sc,
                  const wos_identity_t *id)
 {
-    if (!revoke_proc.lock || !id->user_id || id->api_key_id) {
+    long long v;
+
+    if (!id->user_id || id->api_key_id) {
         return 0;
     }
-    revoke_poll(r, sc);
-    if (id->session_id && revoke_lookup(r, sc, apr_pstrcat(
-            r->pool, "wos:rev:sid:", id->session_id, NULL))) {
+    if (id->session_id
+        && revoke_lookup(r, sc, REVOKE_SESSION, id->session_id, &v)) {
         return 1;
     }
-    if (revoke_lookup(r, sc, apr_pstrcat(r->pool, "wos:rev:user:",
-                                         id->user_id, NULL))) {
+    if (revoke_lookup(r, sc, REVOKE_USER, id->user_id, &v)) {
         return 1;
     }
-    return id->org_id && revoke_lookup(r, sc, apr_pstrcat(
-        r->pool, "wos:rev:mem:", id->user_id, ":", id->org_id, NULL));
+    return id->org_id && revoke_lookup(r, sc, REVOKE_MEMBERSHIP,
+        apr_pstrcat(r->pool, id->user_id, ":", id->org_id, NULL), &v);
 }
 
-static int revoke_record(request_rec *r, const wos_srv_cfg *sc,
-                         const char *key)
+/* The network cache's copy, and its generation for the other hosts. */
+static apr_status_t revoke_share(request_rec *r, const wos_srv_cfg *sc,
+                                 const char *name, long long value,
+                                 apr_time_t keep)
 {
-    apr_time_t keep = apr_time_now()
-                      + apr_time_from_sec(REVOKE_KEEP_SECONDS);
     const char *gen = apr_psprintf(r->pool, "%" APR_TIME_T_FMT "-%"
                                    APR_PID_T_FMT, apr_time_now(), getpid());
+    const char *val = apr_psprintf(r->pool, "%" APR_INT64_T_FMT,
+                                   (apr_int64_t)value);
+    long long old = 0;
     apr_status_t rv;
 
-    rv = cache_put(sc->cache, r->server, key, "1", 1, keep, r->pool);
+    /* the larger value wins, as in the table */
+    if (revoke_read(r, sc, name, &old) == 1 && old > value) {
+        val = apr_psprintf(r->pool, "%" APR_INT64_T_FMT, (apr_int64_t)old);
+    }
+    rv = cache_put(sc->cache, r->server,
+                   apr_pstrcat(r->pool, "wos:rev:", name, NULL), val,
+                   strlen(val), keep, r->pool);
     if (rv == APR_SUCCESS) {
         rv = cache_put(sc->cache, r->server, REVOKE_GEN_KEY, gen,
                        strlen(gen), keep, r->pool);
     }
-    if (revoke_proc.lock) {
-        apr_thread_mutex_lock(revoke_proc.lock);
-        revoke_forget();
-        apr_thread_mutex_unlock(revoke_proc.lock);
-    }
     if (rv != APR_SUCCESS) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, WOSLOGNO(00901)
-                      "cannot record a revocation in %s",
-                      cache_spec(sc->cache));
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, WOSLOGNO(02002)
+                      "cannot record a revocation in %s; other hosts do "
+                      "not see it", cache_spec(sc->cache));
+    }
+    return rv;
+}
+
+int revoke_record(request_rec *r, const wos_srv_cfg *sc, const char *kind,
+                  const char *id, long long value)
+{
+    apr_time_t now = apr_time_now();
+    apr_time_t keep = now + apr_time_from_sec(REVOKE_KEEP_SECONDS);
+    const char *name = revoke_name(r->pool, sc, kind, id);
+    int stored = 0, shared = 0;
+
+    if (revoke_store) {
+        stored = revstore_put(revoke_store, name, value, apr_time_sec(keep),
+                              apr_time_sec(now)) == 0;
+        if (!stored) {
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, WOSLOGNO(02003)
+                          "the revocation table is full (%u slots): a "
+                          "revocation of kind %s was not kept on this host",
+                          REVSTORE_SLOTS, kind);
+        }
+    }
+    if (revoke_shared(sc)) {
+        shared = revoke_share(r, sc, name, value, keep) == APR_SUCCESS;
+    }
+    if (revoke_proc.memo) {
+        revmemo_clear(revoke_proc.memo);
+    }
+    if (!stored && !shared) {
         return -1;
     }
     stats_inc(STAT_REVOCATIONS);
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, WOSLOGNO(00902)
-                  "recorded revocation %s", key + 8);
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, WOSLOGNO(02004)
+                  "recorded revocation %s:%s", kind, id);
     return 0;
 }
 
 int revoke_session(request_rec *r, const wos_srv_cfg *sc, const char *sid)
 {
-    return revoke_record(r, sc, apr_pstrcat(r->pool, "wos:rev:sid:", sid,
-                                            NULL));
+    return revoke_record(r, sc, REVOKE_SESSION, sid, 0);
 }
 
 int revoke_user(request_rec *r, const wos_srv_cfg *sc, const char *uid)
 {
-    return revoke_record(r, sc, apr_pstrcat(r->pool, "wos:rev:user:", uid,
-                                            NULL));
+    return revoke_record(r, sc, REVOKE_USER, uid, 0);
 }
 
 int revoke_membership(request_rec *r, const wos_srv_cfg *sc,
                       const char *uid, const char *org)
 {
-    return revoke_record(r, sc, apr_pstrcat(r->pool, "wos:rev:mem:", uid,
-                                            ":", org, NULL));
+    return revoke_record(r, sc, REVOKE_MEMBERSHIP,
+                         apr_pstrcat(r->pool, uid, ":", org, NULL), 0);
 }

@@ -13,7 +13,9 @@ static const char *const stats_names[STAT_COUNT] = {
     "credential_cache_hits", "credential_cache_misses", "refreshes",
     "refreshes_shared", "sign_ins", "jwks_fetches", "jwks_fetch_failures",
     "workos_api_errors", "webhooks", "revocations_recorded",
-    "revoked_requests_denied",
+    "revoked_requests_denied", "signature_verifications",
+    "shared_credential_hits", "shared_credential_misses",
+    "shared_credential_rejected",
 };
 
 apr_status_t stats_init(apr_pool_t *pconf)

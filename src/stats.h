@@ -21,6 +21,11 @@ typedef enum {
     STAT_WEBHOOKS,
     STAT_REVOCATIONS,
     STAT_REVOKED_DENIED,  /* requests refused because of a revocation */
+    STAT_SIG_VERIFIES,    /* RSA signature checks of access tokens */
+    STAT_SHARED_HITS,     /* credentials served from the shared tier */
+    STAT_SHARED_MISSES,
+    STAT_SHARED_REJECTED, /* shared entries ignored: bad MAC, truncated,
+                             oversized, expired */
     STAT_COUNT
 } stat_t;
 

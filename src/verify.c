@@ -5,6 +5,7 @@
 #include "keys.h"
 #include "jwt.h"
 #include "cookie.h"
+#include "stats.h"
 
 static jwt_status_t verify_claims(const wos_srv_cfg *sc, const jwt_t *jwt,
                                   int allow_expired)
@@ -21,9 +22,10 @@ static jwt_status_t verify_claims(const wos_srv_cfg *sc, const jwt_t *jwt,
     return (js == JWT_ERR_EXPIRED && allow_expired) ? JWT_OK : js;
 }
 
-verify_rc verify_token(request_rec *r, const wos_srv_cfg *sc,
-                       const char *token, int allow_expired,
-                       wos_identity_t **id, const char **why)
+static verify_rc verify_as(request_rec *r, const wos_srv_cfg *sc,
+                           const char *token, int allow_expired,
+                           int trusted, wos_identity_t **id,
+                           const char **why)
 {
     jwt_t jwt;
     EVP_PKEY *key = NULL;
@@ -35,12 +37,14 @@ verify_rc verify_token(request_rec *r, const wos_srv_cfg *sc,
         *why = jwt_status_str(js);
         return VERIFY_BAD;
     }
-    ks = keys_lookup(sc->keys, r, sc, jwt.kid, &key);
+    ks = keys_lookup(sc->keys, r, sc, jwt.kid, trusted, &key);
     if (ks != KEYS_OK) {
         *why = ks == KEYS_UNAVAILABLE ? "no signing keys available"
                                       : jwt_status_str(JWT_ERR_UNKNOWN_KID);
-        return ks == KEYS_UNAVAILABLE ? VERIFY_UNAVAILABLE : VERIFY_BAD;
+        return (ks == KEYS_UNAVAILABLE || trusted) ? VERIFY_UNAVAILABLE
+                                                  : VERIFY_BAD;
     }
+    stats_inc(STAT_SIG_VERIFIES);
     js = jwt_verify_rs256(&jwt, key);
     EVP_PKEY_free(key);
     if (js == JWT_OK) {
@@ -56,6 +60,20 @@ verify_rc verify_token(request_rec *r, const wos_srv_cfg *sc,
     }
     *why = jwt_status_str(js);
     return js == JWT_OK ? VERIFY_OK : VERIFY_EXPIRED;
+}
+
+verify_rc verify_token(request_rec *r, const wos_srv_cfg *sc,
+                       const char *token, int allow_expired,
+                       wos_identity_t **id, const char **why)
+{
+    return verify_as(r, sc, token, allow_expired, 0, id, why);
+}
+
+verify_rc verify_token_trusted(request_rec *r, const wos_srv_cfg *sc,
+                               const char *token, int allow_expired,
+                               wos_identity_t **id, const char **why)
+{
+    return verify_as(r, sc, token, allow_expired, 1, id, why);
 }
 
 int verify_cookie_session(request_rec *r, const wos_srv_cfg *sc,
@@ -74,8 +92,8 @@ int verify_cookie_session(request_rec *r, const wos_srv_cfg *sc,
                            &why) != 0) {
         return 0;
     }
-    if (verify_token(r, sc, sess->access_token, allow_expired, id, &why)
-        != VERIFY_OK) {
+    if (verify_token_trusted(r, sc, sess->access_token, allow_expired, id,
+                             &why) != VERIFY_OK) {
         return 0;
     }
     return !sess->user_id || !strcmp(sess->user_id, (*id)->user_id);

@@ -20,6 +20,15 @@ verify_rc verify_token(request_rec *r, const wos_srv_cfg *sc,
                        const char *token, int allow_expired,
                        wos_identity_t **id, const char **why);
 
+/* verify_token for a token from a trusted source: out of a valid seal
+ * (the cookie's MAC proves it is ours) or straight from WorkOS. An
+ * unknown kid may refetch the keys within its own budget, apart from
+ * bearer tokens', and a key still missing is VERIFY_UNAVAILABLE (try
+ * again), never VERIFY_BAD: a key miss never signs anyone out. */
+verify_rc verify_token_trusted(request_rec *r, const wos_srv_cfg *sc,
+                               const char *token, int allow_expired,
+                               wos_identity_t **id, const char **why);
+
 /* The session in the request's wos-session cookie, checked like
  * verify_token (allow_expired for logout and org switch) and belonging to
  * the sealed user. 1 with *sess and *id set, else 0. */

@@ -306,6 +306,42 @@ def api_answer_seeds(token):
         write("api_answer", name, json.dumps(a))
 
 
+# fuzz_credentry.c: the clock, key and name its seeds are MAC'd for
+CREDENTRY_NOW = 1893456000
+CREDENTRY_KEY = b"fuzz-shared-credential-mac-key-0123456789abcdef"
+CREDENTRY_NAME = b"wos:cred:b:0123456789abcdef:01234567:abc"
+
+
+def credentry(until, fields, magic=b"WC1", exp=None, iat=None):
+    """A shared-tier entry as credentry_seal writes it."""
+    head = magic + b"".join(
+        v.to_bytes(8, "big", signed=True)
+        for v in (until, exp if exp is not None else until + 30,
+                  iat if iat is not None else until - 270))
+    body = head + b"".join(f.encode() + b"\0" for f in fields)
+    mac = hmac.new(CREDENTRY_KEY, CREDENTRY_NAME + b"\0" + body,
+                   hashlib.sha256).digest()
+    return body + mac
+
+
+def credentry_seeds():
+    full = ["user_01ALICE", "session_01", "org_01ACME", "admin",
+            "alice@example.com", "admin@example.com", "",
+            "admin\nbilling", "posts:read\nposts:write", "sso",
+            "new-editor", json.dumps({"sub": "user_01ALICE", "x": [1, 2]})]
+    later = CREDENTRY_NOW + 300
+    write("credentry", "full", credentry(later, full))
+    write("credentry", "minimal", credentry(later, ["user_01BOB"] +
+                                            [""] * 11))
+    write("credentry", "api-key", credentry(later, ["key_01"] + [""] * 5 +
+                                            ["key_01"] + [""] * 5))
+    write("credentry", "expired", credentry(CREDENTRY_NOW - 1, full))
+    write("credentry", "other-version", credentry(later, full, b"WC2"))
+    write("credentry", "eleven-fields", credentry(later, full[:11]))
+    write("credentry", "no-user", credentry(later, [""] * 12))
+    write("credentry", "truncated", credentry(later, full)[:20])
+
+
 def main():
     if CORPUS.exists():
         shutil.rmtree(CORPUS)
@@ -320,6 +356,7 @@ def main():
     b64url_seeds(token, sealed)
     webhook_seeds()
     api_answer_seeds(token)
+    credentry_seeds()
 
 
 if __name__ == "__main__":

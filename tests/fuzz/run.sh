@@ -29,6 +29,7 @@ max_len() {
     jwks)    echo 16384 ;;
     webhook_sig) echo 2048 ;;  # WEBHOOK_SIG_MAX_HEADER 512, then a body
     api_answer)  echo 16384 ;;
+    credentry)   echo 33000 ;;  # CREDENTRY_MAX 32827
     claims)  echo 17000 ;;  # IDENTITY_MAX_CLAIMS_JSON 16384, a path
     *)       echo 4096 ;;
     esac

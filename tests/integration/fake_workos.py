@@ -16,6 +16,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import tokens
 
 
+class _Server(ThreadingHTTPServer):
+    # many httpd workers call at once: socketserver's backlog of 5 drops
+    # connections, which httpd then sees as timeouts
+    request_queue_size = 256
+
+
 class FakeWorkOS:
     def __init__(self, client_id):
         self.client_id = client_id
@@ -45,7 +51,7 @@ class FakeWorkOS:
         self.routes = {}
         self.user_sessions = {}  # user id -> [session objects]
         self.revoked = []        # session ids revoked through the API
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server = _Server(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         # httpd hanging up on a deliberately slow answer is expected
         self.server.handle_error = lambda request, address: None

@@ -69,3 +69,35 @@ class CacheServer:
     @property
     def module(self):
         return "socache_redis" if self.kind == "redis" else "socache_memcache"
+
+
+def _resp_read(f):
+    line = f.readline()
+    kind, rest = line[:1], line[1:-2]
+    if kind == b"+":
+        return rest
+    if kind == b"-":
+        raise RuntimeError(rest.decode(errors="replace"))
+    if kind == b":":
+        return int(rest)
+    if kind == b"$":
+        n = int(rest)
+        if n < 0:
+            return None
+        data = f.read(n + 2)
+        return data[:-2]
+    if kind == b"*":
+        return [_resp_read(f) for _ in range(int(rest))]
+    raise RuntimeError(f"unexpected redis reply {line!r}")
+
+
+def redis_command(port, *args):
+    """One command to the redis server on 127.0.0.1:port, as a test writer
+    to the cache would send it (binary-safe); its reply."""
+    parts = [a if isinstance(a, bytes) else str(a).encode() for a in args]
+    msg = b"*%d\r\n" % len(parts) + b"".join(
+        b"$%d\r\n%s\r\n" % (len(p), p) for p in parts)
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        s.sendall(msg)
+        with s.makefile("rb") as f:
+            return _resp_read(f)

@@ -6,11 +6,12 @@
 #include <cmocka.h>
 #include <apr_general.h>
 #include <apr_strings.h>
+#include <apr_thread_proc.h>
 #include "credcache.h"
 
 static apr_pool_t *pool;
 
-static wos_identity_t *make_identity(const char *sub)
+static wos_identity_t *make_identity_in(apr_pool_t *pool, const char *sub)
 {
     wos_identity_t *id = apr_pcalloc(pool, sizeof(*id));
 
@@ -30,6 +31,11 @@ static wos_identity_t *make_identity(const char *sub)
     return id;
 }
 
+static wos_identity_t *make_identity(const char *sub)
+{
+    return make_identity_in(pool, sub);
+}
+
 static void test_round_trip(void **state)
 {
     credcache_t *c = credcache_create(pool);
@@ -37,8 +43,8 @@ static void test_round_trip(void **state)
     wos_identity_t *got;
 
     (void)state;
-    credcache_key(c, 'b', "token-1", 7, k);
-    credcache_put(c, k, make_identity("user_1"), 1990);
+    credcache_key(c, 'b', "tag", "token-1", 7, k);
+    credcache_put(c, k, make_identity("user_1"), 1990, 1000);
     got = credcache_get(c, k, 1000, pool);
     assert_non_null(got);
     assert_string_equal(got->user_id, "user_1");
@@ -63,15 +69,34 @@ static void test_expiry_kind_and_other_keys(void **state)
     unsigned char k[32], cookie_k[32], other[32];
 
     (void)state;
-    credcache_key(c, 'b', "token-1", 7, k);
-    credcache_key(c, 'c', "token-1", 7, cookie_k);
-    credcache_key(c, 'b', "token-2", 7, other);
+    credcache_key(c, 'b', "tag", "token-1", 7, k);
+    credcache_key(c, 'c', "tag", "token-1", 7, cookie_k);
+    credcache_key(c, 'b', "tag", "token-2", 7, other);
     assert_memory_not_equal(k, cookie_k, 32);
-    credcache_put(c, k, make_identity("user_1"), 1500);
+    credcache_put(c, k, make_identity("user_1"), 1500, 1000);
     assert_null(credcache_get(c, k, 1500, pool));   /* until is exclusive */
     assert_non_null(credcache_get(c, k, 1499, pool));
     assert_null(credcache_get(c, cookie_k, 1000, pool));
     assert_null(credcache_get(c, other, 1000, pool));
+}
+
+/* What one virtual host verified is never served to another. */
+static void test_tag_isolates(void **state)
+{
+    credcache_t *c = credcache_create(pool);
+    unsigned char a[32], b[32], ab[32], ba[32];
+
+    (void)state;
+    credcache_key(c, 'b', "0123456789abcdef", "token-1", 7, a);
+    credcache_key(c, 'b', "fedcba9876543210", "token-1", 7, b);
+    /* the tag is delimited: "tag" + "Xtoken" is not "tagX" + "token" */
+    credcache_key(c, 'b', "0123456789abcdef0", "token-1", 7, ab);
+    credcache_key(c, 'b', "0123456789abcdef", "0token-1", 8, ba);
+    assert_memory_not_equal(a, b, 32);
+    assert_memory_not_equal(ab, ba, 32);
+    credcache_put(c, a, make_identity("user_1"), 1500, 1000);
+    assert_non_null(credcache_get(c, a, 1000, pool));
+    assert_null(credcache_get(c, b, 1000, pool));
 }
 
 static void test_clear_and_replace(void **state)
@@ -80,9 +105,9 @@ static void test_clear_and_replace(void **state)
     unsigned char k[32];
 
     (void)state;
-    credcache_key(c, 'b', "t", 1, k);
-    credcache_put(c, k, make_identity("user_1"), 1500);
-    credcache_put(c, k, make_identity("user_2"), 1500);
+    credcache_key(c, 'b', "tag", "t", 1, k);
+    credcache_put(c, k, make_identity("user_1"), 1500, 1000);
+    credcache_put(c, k, make_identity("user_2"), 1500, 1000);
     assert_string_equal(credcache_get(c, k, 1000, pool)->user_id, "user_2");
     credcache_clear(c);
     assert_null(credcache_get(c, k, 1000, pool));
@@ -100,17 +125,244 @@ static void test_bounded(void **state)
     memset(huge, 'x', CREDCACHE_MAX_ENTRY);
     huge[CREDCACHE_MAX_ENTRY] = '\0';
     big->email = huge;
-    credcache_key(c, 'b', "big", 3, k);
-    credcache_put(c, k, big, 1500);
+    credcache_key(c, 'b', "tag", "big", 3, k);
+    credcache_put(c, k, big, 1500, 1000);
     assert_null(credcache_get(c, k, 1000, pool));   /* refused, not cut */
     /* many more credentials than slots: no growth, the newest are kept */
     for (i = 0; i < 3 * CREDCACHE_SLOTS; i++) {
         char name[32];
         snprintf(name, sizeof(name), "token-%d", i);
-        credcache_key(c, 'b', name, strlen(name), k);
-        credcache_put(c, k, make_identity("user_1"), 1500);
+        credcache_key(c, 'b', "tag", name, strlen(name), k);
+        credcache_put(c, k, make_identity("user_1"), 1500, 1000);
     }
     assert_non_null(credcache_get(c, k, 1000, pool));
+}
+
+static void name_key(credcache_t *c, const char *fmt, int i,
+                     unsigned char k[32])
+{
+    char name[64];
+
+    snprintf(name, sizeof(name), fmt, i);
+    credcache_key(c, 'b', "tag", name, strlen(name), k);
+}
+
+/* Direct-mapped, 3,000 keys in 4,096 slots lost about a third of them. */
+static void test_5000_keys_all_retrievable(void **state)
+{
+    credcache_t *c = credcache_create(pool);
+    unsigned char k[32];
+    wos_identity_t *got;
+    char sub[32];
+    int i;
+
+    (void)state;
+    for (i = 0; i < 5000; i++) {
+        name_key(c, "token-%d", i, k);
+        snprintf(sub, sizeof(sub), "user_%d", i);
+        credcache_put(c, k, make_identity(apr_pstrdup(pool, sub)), 1500,
+                      1000);
+    }
+    for (i = 0; i < 5000; i++) {
+        name_key(c, "token-%d", i, k);
+        snprintf(sub, sizeof(sub), "user_%d", i);
+        got = credcache_get(c, k, 1000, pool);
+        assert_non_null(got);
+        assert_string_equal(got->user_id, sub);
+    }
+}
+
+/* 10,000 live credentials with 2 KB of claims each: all kept, and the
+ * memory they take is what they are plus a header, under the bound. */
+static void test_10000_large_identities_fit(void **state)
+{
+    credcache_t *c = credcache_create(pool);
+    wos_identity_t *id = make_identity("user_1");
+    unsigned char k[32];
+    char *claims = apr_palloc(pool, 2049);
+    size_t bytes;
+    int i, missing = 0;
+
+    (void)state;
+    memset(claims, 'c', 2048);
+    claims[2048] = '\0';
+    id->claims_json = claims;
+    for (i = 0; i < 10000; i++) {
+        name_key(c, "session-%d", i, k);
+        credcache_put(c, k, id, 1500, 1000);
+    }
+    for (i = 0; i < 10000; i++) {
+        name_key(c, "session-%d", i, k);
+        missing += credcache_get(c, k, 1000, pool) == NULL;
+    }
+    assert_int_equal(missing, 0);
+    bytes = credcache_bytes(c);
+    assert_true(bytes > 10000u * 2048u);
+    assert_true(bytes < 10000u * 2300u);
+    assert_true(bytes <= CREDCACHE_MAX_BYTES);
+}
+
+/* Keys whose first four bytes are zero all fall into set 0. */
+static void set0_key(int i, unsigned char k[32])
+{
+    memset(k, 0, 32);
+    k[31] = (unsigned char)(i + 1);
+}
+
+static void test_replacement_prefers_expired_then_oldest(void **state)
+{
+    credcache_t *c = credcache_create(pool);
+    unsigned char k[32];
+    int i;
+
+    (void)state;
+    /* a full set; entry 3 lives until 1100, the others until 1500 */
+    for (i = 0; i < CREDCACHE_WAYS; i++) {
+        set0_key(i, k);
+        credcache_put(c, k, make_identity("user_1"), i == 3 ? 1100 : 1500,
+                      1000);
+    }
+    /* entry 0 is now the least recently used but still valid: at 1200
+     * the expired entry 3 makes room instead */
+    for (i = 1; i < CREDCACHE_WAYS; i++) {
+        if (i != 3) {
+            set0_key(i, k);
+            assert_non_null(credcache_get(c, k, 1000, pool));
+        }
+    }
+    set0_key(100, k);
+    credcache_put(c, k, make_identity("user_2"), 1500, 1200);
+    set0_key(3, k);
+    assert_null(credcache_get(c, k, 1000, pool));   /* gone, not only old */
+    set0_key(0, k);
+    assert_non_null(credcache_get(c, k, 1200, pool));
+    set0_key(100, k);
+    assert_non_null(credcache_get(c, k, 1200, pool));
+    /* nothing expired: the least recently used goes (entry 1: every other
+     * one was read after it) */
+    for (i = 2; i < CREDCACHE_WAYS; i++) {
+        if (i != 3) {
+            set0_key(i, k);
+            assert_non_null(credcache_get(c, k, 1200, pool));
+        }
+    }
+    set0_key(101, k);
+    credcache_put(c, k, make_identity("user_3"), 1500, 1200);
+    set0_key(1, k);
+    assert_null(credcache_get(c, k, 1200, pool));
+    for (i = 0; i < CREDCACHE_WAYS; i++) {
+        if (i != 1 && i != 3) {
+            set0_key(i, k);
+            assert_non_null(credcache_get(c, k, 1200, pool));
+        }
+    }
+    set0_key(101, k);
+    assert_string_equal(credcache_get(c, k, 1200, pool)->user_id,
+                        "user_3");
+    /* a key already present is replaced in place, pushing nothing out */
+    set0_key(0, k);
+    credcache_put(c, k, make_identity("user_4"), 1500, 1200);
+    assert_string_equal(credcache_get(c, k, 1200, pool)->user_id,
+                        "user_4");
+    set0_key(100, k);
+    assert_non_null(credcache_get(c, k, 1200, pool));
+}
+
+/* Identities near the size limit: the total never passes the bound. */
+static void test_memory_bound(void **state)
+{
+    credcache_t *c = credcache_create(pool);
+    wos_identity_t *id = make_identity("user_1");
+    unsigned char k[32];
+    char *claims = apr_palloc(pool, CREDCACHE_MAX_ENTRY - 200);
+    int i, n = (int)(2 * CREDCACHE_MAX_BYTES / CREDCACHE_MAX_ENTRY);
+
+    (void)state;
+    memset(claims, 'c', CREDCACHE_MAX_ENTRY - 201);
+    claims[CREDCACHE_MAX_ENTRY - 201] = '\0';
+    id->claims_json = claims;
+    for (i = 0; i < n; i++) {
+        name_key(c, "big-%d", i, k);
+        credcache_put(c, k, id, 1500, 1000);
+        assert_true(credcache_bytes(c) <= CREDCACHE_MAX_BYTES);
+    }
+    assert_true(credcache_bytes(c) > CREDCACHE_MAX_BYTES / 2);
+    assert_non_null(credcache_get(c, k, 1000, pool));   /* the newest */
+    credcache_clear(c);
+    assert_int_equal(credcache_bytes(c), 0);
+}
+
+#define THREADS 8
+#define THREAD_OPS 20000
+#define THREAD_KEYS 3000
+
+typedef struct {
+    credcache_t *c;
+    int seed;
+    int wrong;
+    int hits;
+} worker_t;
+
+/* Every identity read back is the one stored under that key. */
+static void *APR_THREAD_FUNC worker(apr_thread_t *t, void *data)
+{
+    worker_t *w = data;
+    apr_pool_t *p;
+    unsigned char k[32];
+    char sub[32];
+    unsigned int x = (unsigned int)w->seed * 2654435761u + 1;
+    wos_identity_t *got;
+    int i, n;
+
+    apr_pool_create(&p, NULL);
+    for (i = 0; i < THREAD_OPS; i++) {
+        x = x * 1103515245u + 12345u;
+        n = (int)((x >> 8) % THREAD_KEYS);
+        name_key(w->c, "shared-%d", n, k);
+        snprintf(sub, sizeof(sub), "user_%d", n);
+        if ((x >> 4) % 3 == 0) {
+            credcache_put(w->c, k, make_identity_in(p, apr_pstrdup(p, sub)),
+                          1500, 1000);
+        }
+        else if ((got = credcache_get(w->c, k, 1000, p))) {
+            w->hits++;
+            w->wrong += strcmp(got->user_id, sub) != 0;
+        }
+        if (i % 5000 == 4999 && w->seed == 0) {
+            credcache_clear(w->c);
+        }
+        if (i % 256 == 0) {
+            apr_pool_clear(p);
+        }
+    }
+    apr_pool_destroy(p);
+    apr_thread_exit(t, APR_SUCCESS);
+    return NULL;
+}
+
+static void test_threads(void **state)
+{
+    credcache_t *c = credcache_create(pool);
+    apr_thread_t *t[THREADS];
+    worker_t w[THREADS];
+    apr_status_t rv;
+    int i, hits = 0;
+
+    (void)state;
+    for (i = 0; i < THREADS; i++) {
+        w[i].c = c;
+        w[i].seed = i;
+        w[i].wrong = w[i].hits = 0;
+        assert_int_equal(apr_thread_create(&t[i], NULL, worker, &w[i], pool),
+                         APR_SUCCESS);
+    }
+    for (i = 0; i < THREADS; i++) {
+        assert_int_equal(apr_thread_join(&rv, t[i]), APR_SUCCESS);
+        assert_int_equal(w[i].wrong, 0);
+        hits += w[i].hits;
+    }
+    assert_true(hits > THREADS * THREAD_OPS / 4);   /* they did share */
+    assert_true(credcache_bytes(c) <= CREDCACHE_MAX_BYTES);
 }
 
 static void test_no_user_is_not_stored(void **state)
@@ -120,8 +372,8 @@ static void test_no_user_is_not_stored(void **state)
     wos_identity_t *id = make_identity(NULL);
 
     (void)state;
-    credcache_key(c, 'b', "t", 1, k);
-    credcache_put(c, k, id, 1500);
+    credcache_key(c, 'b', "tag", "t", 1, k);
+    credcache_put(c, k, id, 1500, 1000);
     assert_null(credcache_get(c, k, 1000, pool));
 }
 
@@ -130,9 +382,15 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_expiry_kind_and_other_keys),
+        cmocka_unit_test(test_tag_isolates),
         cmocka_unit_test(test_clear_and_replace),
         cmocka_unit_test(test_bounded),
         cmocka_unit_test(test_no_user_is_not_stored),
+        cmocka_unit_test(test_5000_keys_all_retrievable),
+        cmocka_unit_test(test_10000_large_identities_fit),
+        cmocka_unit_test(test_replacement_prefers_expired_then_oldest),
+        cmocka_unit_test(test_memory_bound),
+        cmocka_unit_test(test_threads),
     };
     int rc;
 

@@ -1,0 +1,109 @@
+/* Shared tier of verified credentials; see credshare.h. */
+#include "httpd.h"
+#include "http_log.h"
+#include "apr_strings.h"
+#include "credshare.h"
+#include "credentry.h"
+#include "crypto.h"
+#include "seal.h"
+#include "stats.h"
+#include "log.h"
+
+APLOG_USE_MODULE(auth_workos);
+
+#define CREDSHARE_PURPOSE "shared-credential-mac"
+/* Reads a little past the largest genuine entry, so an oversized one
+ * reaches the check (and is counted) rather than failing in the provider. */
+#define CREDSHARE_READ_MAX (2 * CREDENTRY_MAX)
+
+/* The MAC key: from the first (sealing) cookie password. */
+static const char *credshare_mac_key(apr_pool_t *p, const wos_srv_cfg *sc)
+{
+    if (!sc->cache || !sc->passwords || sc->passwords->nelts < 1) {
+        return NULL;
+    }
+    return crypto_derive_password(
+        p, APR_ARRAY_IDX(sc->passwords, 0, seal_password_t).secret,
+        CREDSHARE_PURPOSE);
+}
+
+/* "wos:cred:<kind>:<tag>:<MAC key fingerprint>:<credential hash>". The
+ * fingerprint keeps apart servers that share a tag but seal with other
+ * passwords (bearer tokens of one environment), which could not read each
+ * other's entries and would overwrite them in turn. */
+static const char *credshare_name(apr_pool_t *p, const wos_srv_cfg *sc,
+                                  char kind, const unsigned char key[32],
+                                  const char *mac_key)
+{
+    const char *tag = kind == 'c' ? sc->cookie_tag : sc->verify_tag;
+    const char *fp = crypto_sha256_hex(p, mac_key, strlen(mac_key));
+    char hex[65];
+
+    if (!tag) {
+        return NULL;
+    }
+    crypto_hex(key, 32, hex);
+    return apr_psprintf(p, "wos:cred:%c:%s:%.8s:%s", kind, tag, fp, hex);
+}
+
+wos_identity_t *credshare_get(request_rec *r, const wos_srv_cfg *sc,
+                              char kind, const unsigned char key[32],
+                              long long now, long long *until)
+{
+    const char *mac_key = credshare_mac_key(r->pool, sc), *name;
+    wos_identity_t *id = NULL;
+    char *val;
+    apr_size_t len;
+    credentry_rc rc;
+
+    if (!mac_key || !(name = credshare_name(r->pool, sc, kind, key,
+                                            mac_key))) {
+        return NULL;
+    }
+    if (cache_get(sc->cache, r->server, name, &val, &len,
+                  CREDSHARE_READ_MAX, r->pool) != APR_SUCCESS) {
+        stats_inc(STAT_SHARED_MISSES);
+        return NULL;
+    }
+    rc = credentry_open(r->pool, mac_key, name, val, len, now, &id, until);
+    if (rc == CREDENTRY_OK) {
+        stats_inc(STAT_SHARED_HITS);
+        return id;
+    }
+    stats_inc(STAT_SHARED_REJECTED);
+    if (rc == CREDENTRY_EXPIRED) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, WOSLOGNO(02101)
+                      "shared credential entry expired: verifying again");
+    }
+    else {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, WOSLOGNO(02102)
+                      "shared credential entry in %s ignored (%s): "
+                      "verifying again; is something else writing to this "
+                      "cache?", cache_spec(sc->cache), credentry_rc_str(rc));
+    }
+    return NULL;
+}
+
+void credshare_put(request_rec *r, const wos_srv_cfg *sc, char kind,
+                   const unsigned char key[32], const wos_identity_t *id,
+                   long long until)
+{
+    const char *mac_key = credshare_mac_key(r->pool, sc), *name;
+    char *entry;
+    size_t len = 0;
+    apr_status_t rv;
+
+    if (!mac_key || until <= apr_time_sec(apr_time_now())
+        || !(name = credshare_name(r->pool, sc, kind, key, mac_key))
+        || !(entry = credentry_seal(r->pool, mac_key, name, id, until,
+                                    &len))) {
+        return;
+    }
+    rv = cache_put(sc->cache, r->server, name, entry, len,
+                   apr_time_from_sec(until), r->pool);
+    if (rv != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, rv, r, WOSLOGNO(02103)
+                      "cannot share a verified credential through %s",
+                      cache_spec(sc->cache));
+    }
+}
