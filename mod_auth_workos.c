@@ -17,6 +17,8 @@
 #include "src/handlers.h"
 #include "src/revoke.h"
 #include "src/stats.h"
+#include "src/env.h"
+#include "src/route.h"
 #include "mod_status.h"
 #include "src/log.h"
 
@@ -172,8 +174,40 @@ static void auth_workos_child_init(apr_pool_t *p, server_rec *s)
     }
 }
 
+static wos_srv_cfg *auth_workos_srv(request_rec *r)
+{
+    return ap_get_module_config(r->server->module_config,
+                                &auth_workos_module);
+}
+
+/* Every request of a configured server, authenticated or not: no client
+ * may forge the identity headers the backend trusts. */
+static int auth_workos_post_read_request(request_rec *r)
+{
+    if (auth_workos_srv(r)->used) {
+        env_strip_forged(r);
+    }
+    return DECLINED;
+}
+
+/* The callback path is the callback wherever it lies, SetHandler or not;
+ * an anonymous request leaves without a user. */
+static int auth_workos_fixups(request_rec *r)
+{
+    wos_srv_cfg *sc = auth_workos_srv(r);
+
+    if (sc->used && route_is_callback(r, sc)) {
+        r->handler = "workos-callback";
+    }
+    return authn_fixups(r);
+}
+
 static void auth_workos_register_hooks(apr_pool_t *p)
 {
+    /* ahead of mod_proxy's handler, so a proxied site's callback path is
+     * answered here */
+    static const char *const before_proxy[] = { "mod_proxy.c", NULL };
+
     cfg_set_keys_factory(keys_create);
     ap_hook_pre_config(auth_workos_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_check_config(auth_workos_check_config, NULL, NULL,
@@ -185,7 +219,11 @@ static void auth_workos_register_hooks(apr_pool_t *p)
                         AP_AUTH_INTERNAL_PER_CONF);
     ap_hook_note_auth_failure(authn_note_failure, NULL, NULL,
                               APR_HOOK_MIDDLE);
-    ap_hook_handler(handlers_dispatch, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_force_authn(authn_force, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_post_read_request(auth_workos_post_read_request, NULL, NULL,
+                              APR_HOOK_MIDDLE);
+    ap_hook_fixups(auth_workos_fixups, NULL, NULL, APR_HOOK_LAST);
+    ap_hook_handler(handlers_dispatch, NULL, before_proxy, APR_HOOK_FIRST);
     APR_OPTIONAL_HOOK(ap, status_hook, stats_status_hook, NULL, NULL,
                       APR_HOOK_MIDDLE);
     authz_register(p);

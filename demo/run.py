@@ -171,11 +171,12 @@ WorkOSCookieSecure Off
 # The pages: one small CGI shows what the module put in WORKOS_*.
 {stand_in}ScriptAliasMatch "^/(app|admin|forbidden)?/?$" "{d}/cgi/page.py"
 
-# Home: public; shows who is signed in, if anyone.
+# Home: public; shows who is signed in, if anyone (pass: a signed-in
+# user is known, anyone else is let through by Require all granted).
 <LocationMatch "^/$">
     AuthType WorkOS
     WorkOSUnauthAction pass
-    Require valid-user
+    Require all granted
 </LocationMatch>
 # Any signed-in user.
 <Location /app>

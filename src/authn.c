@@ -21,7 +21,7 @@
 #include "credcache.h"
 #include "credshare.h"
 #include "stats.h"
-#include "info.h"
+#include "route.h"
 #include "log.h"
 
 APLOG_USE_MODULE(auth_workos);
@@ -139,6 +139,11 @@ typedef struct {
     int presented;      /* a credential was offered */
     int retry_after;    /* seconds, for AUTHN_LIMITED */
     const char *why;    /* why it failed: a short reason, no secrets */
+    int anonymous;      /* let through without a user: r->user is "" for
+                         * httpd's sake until fixups unset it */
+    int module_handler; /* one of the module's own handlers (route.h) */
+    int userless_ok;    /* authorisation granted before authentication;
+                         * authentication runs only to learn the user */
 } authn_state_t;
 
 typedef enum {
@@ -329,9 +334,11 @@ static authn_rc authn_refresh(request_rec *r, const wos_srv_cfg *sc,
     return AUTHN_UNAVAILABLE;
 }
 
+/* clear: this is the last candidate, so a bad one is cleared (with our
+ * attributes, i.e. the cookie we set; a sibling domain's is not ours). */
 static authn_rc authn_cookie(request_rec *r, const wos_srv_cfg *sc,
                              const wos_dir_cfg *dc, const char *value,
-                             authn_state_t *st)
+                             int clear, authn_state_t *st)
 {
     unsigned char key[32];
     session_t sess;
@@ -346,7 +353,9 @@ static authn_rc authn_cookie(request_rec *r, const wos_srv_cfg *sc,
                      (const seal_password_t *)sc->passwords->elts,
                      sc->passwords->nelts, apr_time_as_msec(apr_time_now()),
                      &sess, &st->why) != 0) {
-        reply_clear_session(r, sc);
+        if (clear) {
+            reply_clear_session(r, sc);
+        }
         return AUTHN_BAD;
     }
     vr = authn_session_token(r, sc, &sess, st);
@@ -364,7 +373,29 @@ static authn_rc authn_cookie(request_rec *r, const wos_srv_cfg *sc,
     }
     if (rc == AUTHN_BAD) {
         st->id = NULL;
-        reply_clear_session(r, sc);
+        if (clear) {
+            reply_clear_session(r, sc);
+        }
+    }
+    return rc;
+}
+
+/* Several cookies of our name (a sibling subdomain may add its own): the
+ * first that checks out is the session. */
+static authn_rc authn_cookies(request_rec *r, const wos_srv_cfg *sc,
+                              const wos_dir_cfg *dc,
+                              const apr_array_header_t *all,
+                              authn_state_t *st)
+{
+    authn_rc rc = AUTHN_NONE;
+    int i;
+
+    for (i = 0; i < all->nelts; i++) {
+        rc = authn_cookie(r, sc, dc, APR_ARRAY_IDX(all, i, const char *),
+                          i == all->nelts - 1, st);
+        if (rc != AUTHN_BAD) {
+            break;
+        }
     }
     return rc;
 }
@@ -387,14 +418,15 @@ static authn_rc authn_credential(request_rec *r, const wos_srv_cfg *sc,
     int src = dc->token_sources == WOS_UNSET
               ? (WOS_SRC_COOKIE | WOS_SRC_BEARER) : dc->token_sources;
     const char *v;
+    apr_array_header_t *all;
 
     if ((src & (WOS_SRC_BEARER | WOS_SRC_APIKEY)) && (v = authn_bearer(r))) {
         return authn_bearer_token(r, sc, v, src, st);
     }
     if ((src & WOS_SRC_COOKIE)
         && (v = apr_table_get(r->headers_in, "Cookie"))
-        && (v = cookie_get(r->pool, v, sc->cookie_name))) {
-        return authn_cookie(r, sc, dc, v, st);
+        && (all = cookie_get_all(r->pool, v, sc->cookie_name))) {
+        return authn_cookies(r, sc, dc, all, st);
     }
     return AUTHN_NONE;
 }
@@ -424,13 +456,27 @@ static int authn_is_browser(request_rec *r)
            && accept && ap_strstr_c(accept, "text/html");
 }
 
+/* No user, but through: httpd insists on a non-NULL r->user after
+ * authentication, so it is "" until authn_fixups takes it away again
+ * (REMOTE_USER is then unset for the backend). */
+static int authn_anonymous(request_rec *r, authn_state_t *st)
+{
+    st->anonymous = 1;
+    st->id = NULL;
+    r->user = "";
+    return OK;
+}
+
 static int authn_unauthenticated(request_rec *r, const wos_srv_cfg *sc,
                                  const wos_dir_cfg *dc, authn_state_t *st)
 {
-    /* workos-info answers "not signed in" itself, as JSON */
-    if (dc->unauth_action == WOS_UNAUTH_PASS || info_is_handler(r)) {
-        r->user = "";  /* anonymous: Require valid-user lets it through */
-        return OK;
+    if (dc->unauth_action == WOS_UNAUTH_PASS && st->userless_ok) {
+        return authn_anonymous(r, st);
+    }
+    if (dc->unauth_action == WOS_UNAUTH_PASS) {
+        /* the Require lines want a user: anonymous callers are denied */
+        authn_challenge(r, st);
+        return HTTP_UNAUTHORIZED;
     }
     if (dc->unauth_action != WOS_UNAUTH_401 && authn_is_browser(r)
         && localpath_ok(r->unparsed_uri)) {
@@ -446,6 +492,7 @@ int authn_check_user_id(request_rec *r)
     wos_dir_cfg *dc;
     authn_state_t *st;
     authn_rc rc;
+    route_kind kind;
 
     if (!authn_is_workos(r)) {
         return DECLINED;
@@ -460,9 +507,19 @@ int authn_check_user_id(request_rec *r)
     }
     env_strip_forged(r);
     st = authn_state(r);
+    kind = route_of(r, sc);
+    if (kind != ROUTE_NONE) {
+        st->module_handler = 1;
+    }
+    if (kind == ROUTE_SESSIONLESS) {
+        return authn_anonymous(r, st);
+    }
     rc = authn_credential(r, sc, dc, st);
     if (dc->strip_cookies == 1) {
         env_strip_cookies(r, sc->cookie_name);
+    }
+    if (rc != AUTHN_OK && kind == ROUTE_OPTIONAL) {
+        return authn_anonymous(r, st);  /* the handler answers for itself */
     }
     if (rc == AUTHN_OK) {
         const char *user = env_remote_user(r, st->id, dc->remote_user,
@@ -547,4 +604,40 @@ int authn_note_failure(request_rec *r, const char *auth_type)
     /* A request with a user is forbidden, never sent to sign in again. */
     authn_challenge(r, authn_state(r));
     return OK;
+}
+
+int authn_force(request_rec *r)
+{
+    wos_dir_cfg *dc;
+
+    if (!authn_is_workos(r)) {
+        return DECLINED;
+    }
+    dc = ap_get_module_config(r->per_dir_config, &auth_workos_module);
+    if (dc->unauth_action != WOS_UNAUTH_PASS) {
+        return DECLINED;
+    }
+    /* Require lines granted without a user (Require all granted, ip):
+     * authenticate anyway so a signed-in caller is known, and let an
+     * anonymous one through */
+    authn_state(r)->userless_ok = 1;
+    return OK;
+}
+
+int authn_module_request(request_rec *r)
+{
+    authn_state_t *st = ap_get_module_config(r->request_config,
+                                             &auth_workos_module);
+    return st && st->module_handler;
+}
+
+int authn_fixups(request_rec *r)
+{
+    authn_state_t *st = ap_get_module_config(r->request_config,
+                                             &auth_workos_module);
+
+    if (st && st->anonymous && r->user && !*r->user) {
+        r->user = NULL;
+    }
+    return DECLINED;
 }

@@ -16,6 +16,19 @@ int authn_check_user_id(request_rec *r);
 /* note_auth_failure hook: authorisation failed with 401. */
 int authn_note_failure(request_rec *r, const char *auth_type);
 
+/* force_authn hook: with WorkOSUnauthAction pass, authentication runs
+ * even where the Require lines grant access without a user. */
+int authn_force(request_rec *r);
+
+/* 1 when this request is for one of the module's own handlers (it went
+ * through AuthType WorkOS without needing a session): the workos-*
+ * Require providers let it through, the handler answers for itself. */
+int authn_module_request(request_rec *r);
+
+/* fixups hook: an anonymous request leaves with no r->user, so the
+ * backend sees no REMOTE_USER at all. */
+int authn_fixups(request_rec *r);
+
 /* The verified identity of this request (or its parent), or NULL. */
 const wos_identity_t *authn_identity(request_rec *r);
 

@@ -183,6 +183,10 @@ static authz_status authz_check(request_rec *r, const authz_line_t *al)
     const wos_identity_t *id;
     const apr_array_header_t *values;
 
+    /* the module's own handlers need no session (authn.h) */
+    if (authn_module_request(r)) {
+        return AUTHZ_GRANTED;
+    }
     /* Without a user, authentication has not run yet: saying so makes
      * httpd run it and ask again. */
     if (!r->user) {

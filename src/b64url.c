@@ -38,47 +38,63 @@ void b64url_encode(const unsigned char *in, size_t n, char *out)
     out[o] = '\0';
 }
 
-/* Value of one alphabet character, or -1. Written as ranges rather than a
- * table lookup on a signed char so that bytes >= 0x80 cannot index out. */
-static int b64url_value(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '-')
-        return 62;
-    if (c == '_')
-        return 63;
-    return -1;
-}
+/* Value of each byte in the alphabet, or -1. Indexed by an unsigned char,
+ * so every byte value (0x80 and above included) has an entry. */
+static const signed char b64url_values[256] = {
+#define B64_X -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1
+    B64_X, B64_X,                                          /* 0x00-0x1f */
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 62, -1, -1,
+    52, 53, 54, 55, 56, 57, 58, 59, 60, 61, -1, -1, -1, -1, -1, -1,
+    -1,  0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11, 12, 13, 14,
+    15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1, -1, -1, -1, 63,
+    -1, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+    41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, -1, -1, -1, -1, -1,
+    B64_X, B64_X, B64_X, B64_X, B64_X, B64_X, B64_X, B64_X /* 0x80-0xff */
+#undef B64_X
+};
 
 int b64url_decode(const char *in, size_t len, unsigned char *out,
                   size_t outcap, size_t *outlen)
 {
-    unsigned long acc = 0;
-    int bits = 0;
-    size_t i, o = 0;
+    const unsigned char *s = (const unsigned char *)in;
+    size_t i = 0, o = 0, rest;
+    int a, b, c, d;
+    unsigned long v;
 
     if (len % 4 == 1 || b64url_decoded_max(len) > outcap)
         return -1;
-    for (i = 0; i < len; i++) {
-        int v = b64url_value((unsigned char)in[i]);
-        if (v < 0)
+    /* Four characters, three bytes at a time; a -1 anywhere makes the OR
+     * of the four values negative. */
+    for (; i + 4 <= len; i += 4) {
+        a = b64url_values[s[i]];
+        b = b64url_values[s[i + 1]];
+        c = b64url_values[s[i + 2]];
+        d = b64url_values[s[i + 3]];
+        if ((a | b | c | d) < 0)
             return -1;
-        acc = ((acc << 6) | (unsigned long)v) & 0xffffUL;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out[o++] = (unsigned char)((acc >> bits) & 0xff);
-        }
+        v = (unsigned long)a << 18 | (unsigned long)b << 12
+            | (unsigned long)c << 6 | (unsigned long)d;
+        out[o++] = (unsigned char)(v >> 16);
+        out[o++] = (unsigned char)(v >> 8);
+        out[o++] = (unsigned char)v;
     }
-    /* Left-over bits must be zero, else two strings would decode to the
-     * same bytes and a MAC could be altered without detection. */
-    if ((acc & ((1UL << bits) - 1)) != 0)
-        return -1;
+    rest = len - i;
+    if (rest >= 2) {
+        a = b64url_values[s[i]];
+        b = b64url_values[s[i + 1]];
+        c = rest == 3 ? b64url_values[s[i + 2]] : 0;
+        if ((a | b | c) < 0)
+            return -1;
+        v = (unsigned long)a << 18 | (unsigned long)b << 12
+            | (unsigned long)c << 6;
+        /* Left-over bits must be zero, else two strings would decode to
+         * the same bytes and a MAC could be altered without detection. */
+        if ((v & (rest == 2 ? 0xffffUL : 0xffUL)) != 0)
+            return -1;
+        out[o++] = (unsigned char)(v >> 16);
+        if (rest == 3)
+            out[o++] = (unsigned char)(v >> 8);
+    }
     *outlen = o;
     return 0;
 }

@@ -1,12 +1,15 @@
 /* Directive handlers, defaults and merging; see config.h. */
 #include "httpd.h"
 #include "http_config.h"
+#include "http_core.h"
 #include "http_log.h"
+#include "apr_optional.h"
 #include "apr_strings.h"
 #include "apr_lib.h"
 #include "apr_hash.h"
 #include "config.h"
 #include "crypto.h"
+#include "route.h"
 #include "log.h"
 
 APLOG_USE_MODULE(auth_workos);
@@ -468,6 +471,12 @@ static void cfg_tags(apr_pool_t *p, wos_srv_cfg *c)
                                                "cache-tag"), NULL);
     }
     c->cookie_tag = cfg_tag(p, t);
+    c->cred_mac_key = crypto_derive_password(p, pw[0].secret,
+                                             "shared-credential-mac");
+    c->cred_mac_fp = c->cred_mac_key
+        ? apr_pstrndup(p, crypto_sha256_hex(p, c->cred_mac_key,
+                                            strlen(c->cred_mac_key)), 8)
+        : NULL;
 }
 
 static const char *cfg_required(wos_srv_cfg *c)
@@ -478,6 +487,206 @@ static const char *cfg_required(wos_srv_cfg *c)
     if (!c->passwords->nelts) {
         return "WorkOSCookiePassword is required where WorkOS is "
                "configured";
+    }
+    return NULL;
+}
+
+/* RFC 6265 cookie-name: an RFC 7230 token. */
+static int cfg_cookie_token(const char *v)
+{
+    if (!*v) {
+        return 0;
+    }
+    for (; *v; v++) {
+        if (!apr_isalnum(*v) && !strchr("!#$%&'*+-.^_`|~", *v)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Hosts browsers treat as secure over plain http (secure contexts). */
+static int cfg_loopback(const char *host)
+{
+    size_t n = strlen(host);
+    apr_uint32_t a, b, c, d;
+    char tail;
+
+    if (!strcasecmp(host, "localhost") || !strcmp(host, "::1")
+        || !strcmp(host, "[::1]")
+        || (n > 10 && !strcasecmp(host + n - 10, ".localhost"))) {
+        return 1;
+    }
+    return sscanf(host, "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) == 4
+           && a == 127 && b < 256 && c < 256 && d < 256;
+}
+
+/* RFC 6265 5.1.3 domain-match of the redirect URI's host. */
+static int cfg_domain_match(const char *host, const char *domain)
+{
+    size_t hn = strlen(host), dn;
+
+    if (*domain == '.') {
+        domain++;
+    }
+    dn = strlen(domain);
+    if (!strcasecmp(host, domain)) {
+        return 1;
+    }
+    return dn && hn > dn + 1 && host[hn - dn - 1] == '.'
+           && !strcasecmp(host + hn - dn, domain);
+}
+
+/* Cookie settings that can never work, or that guarantee a sign-in loop
+ * because the browser drops the cookie the callback sets. */
+static const char *cfg_cookie_problem(apr_pool_t *p, const wos_srv_cfg *c)
+{
+    apr_uri_t u;
+
+    if (!cfg_cookie_token(c->cookie_name)) {
+        return apr_psprintf(p, "WorkOSCookieName '%s' is not a cookie name "
+                            "(letters, digits and !#$%%&'*+-.^_`|~ only; "
+                            "no '=', blank or separator)", c->cookie_name);
+    }
+    if (!strcmp(c->cookie_samesite, "None") && c->cookie_secure != 1) {
+        return "WorkOSCookieSameSite None needs WorkOSCookieSecure On: "
+               "browsers drop SameSite=None cookies that are not Secure";
+    }
+    if (!c->redirect_uri
+        || apr_uri_parse(p, c->redirect_uri, &u) != APR_SUCCESS
+        || !u.hostname) {
+        return NULL;
+    }
+    if (c->cookie_domain && !cfg_domain_match(u.hostname, c->cookie_domain)) {
+        return apr_psprintf(p, "WorkOSCookieDomain %s does not domain-match "
+                            "the host of WorkOSRedirectURI (%s): the browser "
+                            "would refuse the session cookie the callback "
+                            "sets, and every sign-in would loop",
+                            c->cookie_domain, u.hostname);
+    }
+    if (c->cookie_secure == 1 && !strcasecmp(u.scheme, "http")
+        && !cfg_loopback(u.hostname)) {
+        return apr_psprintf(p, "WorkOSRedirectURI %s is plain http on a host "
+                            "browsers do not treat as secure, but "
+                            "WorkOSCookieSecure is On: the browser would "
+                            "drop the session cookie and every sign-in would "
+                            "loop. Use https (or WorkOSCookieSecure Off for "
+                            "local testing only)", c->redirect_uri);
+    }
+    return NULL;
+}
+
+/* mod_authn_core's AuthType reader: core itself only gets it after
+ * post_config, and this check runs before. */
+APR_DECLARE_OPTIONAL_FN(const char *, authn_ap_auth_type, (request_rec *r));
+
+/* 1 when this section (a Location/Directory config vector) says
+ * AuthType WorkOS; *action is its own WorkOSUnauthAction or WOS_UNSET. */
+static int cfg_section_workos(apr_pool_t *p, server_rec *s,
+                              ap_conf_vector_t *v, module *authn_core,
+                              const char *(*auth_type)(request_rec *),
+                              int *action)
+{
+    request_rec *r;
+    conn_rec *c;
+    const char *t;
+    wos_dir_cfg *dc = ap_get_module_config(v, &auth_workos_module);
+
+    *action = dc ? dc->unauth_action : WOS_UNSET;
+    if (!ap_get_module_config(v, authn_core)) {
+        return 0;  /* no authn_core directive in this section */
+    }
+    /* AuthType is an ap_expr evaluated against a request: a bare one with
+     * this section's config, its server and its log settings */
+    c = apr_pcalloc(p, sizeof(*c));
+    c->pool = p;
+    c->base_server = s;
+    c->log = &s->log;
+    r = apr_pcalloc(p, sizeof(*r));
+    r->pool = p;
+    r->server = s;
+    r->connection = c;
+    r->log = &s->log;
+    r->per_dir_config = v;
+    t = auth_type(r);
+    return t && !strcasecmp(t, "WorkOS");
+}
+
+/* Whether a section (of the same kind) that sets WorkOSUnauthAction 401
+ * or pass may enclose path: a regex section, or a path prefix. */
+static int cfg_enclosed(const apr_array_header_t *quiet, const char *path)
+{
+    int i;
+
+    for (i = 0; i < quiet->nelts; i++) {
+        const core_dir_config *q = APR_ARRAY_IDX(quiet, i,
+                                                 core_dir_config *);
+        if (!q || q->r || !q->d || !strncmp(path, q->d, strlen(q->d))) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* A section of this server that sends browsers to sign in (AuthType
+ * WorkOS and WorkOSUnauthAction auth, explicit or by default), named for
+ * the message; NULL if none. A section that leaves WorkOSUnauthAction
+ * unset does not count when a section setting it to 401 or pass may
+ * enclose it (a path prefix, or a regex section): that case, and
+ * .htaccess files, are caught at the first request instead (500, WOS00601
+ * names the cause). */
+static const char *cfg_signin_scope(apr_pool_t *p, server_rec *s)
+{
+    core_server_config *cs = ap_get_core_module_config(s->module_config);
+    module *authn_core = ap_find_linked_module("mod_authn_core.c");
+    const char *(*auth_type)(request_rec *) =
+        APR_RETRIEVE_OPTIONAL_FN(authn_ap_auth_type);
+    apr_array_header_t *secs[2], *quiet[2];
+    int i, j, action, server_action;
+    int workos;
+
+    if (!authn_core || !auth_type) {
+        return NULL;
+    }
+    secs[0] = cs->sec_url;
+    secs[1] = cs->sec_dir;
+    workos = cfg_section_workos(p, s, s->lookup_defaults, authn_core,
+                                auth_type, &server_action);
+    if (server_action == WOS_UNAUTH_401 || server_action == WOS_UNAUTH_PASS) {
+        return NULL;  /* every scope inherits it */
+    }
+    if (workos) {
+        return "the server config (AuthType WorkOS outside any section)";
+    }
+    for (j = 0; j < 2; j++) {
+        quiet[j] = apr_array_make(p, 4, sizeof(core_dir_config *));
+        for (i = 0; secs[j] && i < secs[j]->nelts; i++) {
+            ap_conf_vector_t *v = APR_ARRAY_IDX(secs[j], i,
+                                                ap_conf_vector_t *);
+            cfg_section_workos(p, s, v, authn_core, auth_type, &action);
+            if (action == WOS_UNAUTH_401 || action == WOS_UNAUTH_PASS) {
+                *(core_dir_config **)apr_array_push(quiet[j]) =
+                    ap_get_core_module_config(v);
+            }
+        }
+    }
+    for (j = 0; j < 2; j++) {
+        for (i = 0; secs[j] && i < secs[j]->nelts; i++) {
+            ap_conf_vector_t *v = APR_ARRAY_IDX(secs[j], i,
+                                                ap_conf_vector_t *);
+            core_dir_config *cd = ap_get_core_module_config(v);
+            const char *path = cd && cd->d ? cd->d : "?";
+
+            if (!cfg_section_workos(p, s, v, authn_core, auth_type, &action)
+                || (action != WOS_UNAUTH_AUTH && action != WOS_UNSET)
+                || (action == WOS_UNSET
+                    && (!cd || cd->r || cfg_enclosed(quiet[j], path)))) {
+                continue;
+            }
+            return apr_psprintf(p, "<%s%s %s>",
+                                j ? "Directory" : "Location",
+                                cd && cd->r ? "Match" : "", path);
+        }
     }
     return NULL;
 }
@@ -501,6 +710,21 @@ int cfg_check(apr_pool_t *p, server_rec *s)
         }
         cfg_defaults(p, c);
         cfg_tags(p, c);
+        c->redirect_path = route_callback_path(p, c->redirect_uri);
+        if ((err = cfg_cookie_problem(p, c))) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, WOSLOGNO(02401)
+                         "%s (server %s)", err, s->server_hostname);
+            return !OK;
+        }
+        if (!c->redirect_uri && (err = cfg_signin_scope(p, s))) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, WOSLOGNO(02402)
+                         "WorkOSRedirectURI is required: %s has AuthType "
+                         "WorkOS and sends browsers to sign in (server %s). "
+                         "Set WorkOSRedirectURI to the absolute URL of the "
+                         "callback, or WorkOSUnauthAction 401 there", err,
+                         s->server_hostname);
+            return !OK;
+        }
         if (!c->cache && !dflt && (err = cache_configure(p, "shmcb",
                                                          &dflt))) {
             ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, WOSLOGNO(00002)

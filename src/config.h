@@ -35,6 +35,7 @@ typedef struct {
     struct wos_keys *keys;       /* set by cfg_check */
     int jwks_ttl;
     const char *redirect_uri;
+    const char *redirect_path;   /* its path, decoded (cfg_check) */
     const char *cookie_name;
     const char *cookie_domain;
     const char *cookie_path;
@@ -63,6 +64,11 @@ typedef struct {
     const char *env_tag;
     const char *verify_tag;
     const char *cookie_tag;
+    /* Derived once by cfg_check from the first (sealing) cookie password:
+     * the key that authenticates shared-tier entries (hex), and the first
+     * 8 hex characters of its SHA-256, which names them. */
+    const char *cred_mac_key;
+    const char *cred_mac_fp;
 } wos_srv_cfg;
 
 typedef struct {

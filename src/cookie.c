@@ -44,8 +44,12 @@ static const char *cookie_match(apr_pool_t *p, const char *s, const char *e,
     return apr_pstrmemdup(p, vs, (size_t)(ve - vs));
 }
 
-const char *cookie_get(apr_pool_t *p, const char *header, const char *name)
+/* The values of cookies called name, in header order, at most max of
+ * them (max 1: the first only). NULL when there is none. */
+static apr_array_header_t *cookie_scan(apr_pool_t *p, const char *header,
+                                       const char *name, int max)
 {
+    apr_array_header_t *out = NULL;
     const char *s, *end;
     size_t name_len, len;
 
@@ -61,11 +65,29 @@ const char *cookie_get(apr_pool_t *p, const char *header, const char *name)
         const char *semi = memchr(s, ';', (size_t)(end - s));
         const char *e = semi ? semi : end;
         const char *v = cookie_match(p, s, e, name, name_len);
-        if (v != NULL)
-            return v;
+        if (v != NULL) {
+            if (out == NULL)
+                out = apr_array_make(p, 2, sizeof(const char *));
+            *(const char **)apr_array_push(out) = v;
+            if (out->nelts >= max)
+                break;
+        }
         s = e + 1;
     }
-    return NULL;
+    return out;
+}
+
+const char *cookie_get(apr_pool_t *p, const char *header, const char *name)
+{
+    apr_array_header_t *all = cookie_scan(p, header, name, 1);
+
+    return all ? APR_ARRAY_IDX(all, 0, const char *) : NULL;
+}
+
+apr_array_header_t *cookie_get_all(apr_pool_t *p, const char *header,
+                                   const char *name)
+{
+    return cookie_scan(p, header, name, COOKIE_MAX_SAME_NAME);
 }
 
 /* RFC 6265 cookie-octet: printable ASCII without blank, '"', ',', ';'
@@ -113,18 +135,19 @@ const char *cookie_set_header(apr_pool_t *p, const char *name,
                               const char *value, const cookie_attrs_t *a)
 {
     int clear;
-    const char *domain;
+    const char *domain, *age;
 
     if (a == NULL || !cookie_args_ok(name, value, a))
         return NULL;
-    clear = a->max_age <= 0;
+    clear = a->max_age <= 0 && a->max_age != COOKIE_SESSION_ONLY;
     domain = a->domain ? apr_pstrcat(p, "; Domain=", a->domain, NULL) : "";
     /* APR's formatter has no %lld: print the 64-bit value its own way. */
-    return apr_psprintf(p, "%s=%s%s; Path=%s; Max-Age=%" APR_INT64_T_FMT
-                        "%s; HttpOnly%s%s%s",
+    age = a->max_age == COOKIE_SESSION_ONLY ? ""
+          : apr_psprintf(p, "; Max-Age=%" APR_INT64_T_FMT,
+                         (apr_int64_t)(clear ? 0 : a->max_age));
+    return apr_psprintf(p, "%s=%s%s; Path=%s%s%s; HttpOnly%s%s%s",
                         name, clear || value == NULL ? "" : value, domain,
-                        a->path ? a->path : "/",
-                        (apr_int64_t)(clear ? 0 : a->max_age),
+                        a->path ? a->path : "/", age,
                         clear ? "; Expires=" COOKIE_EPOCH : "",
                         a->secure ? "; Secure" : "",
                         a->same_site ? "; SameSite=" : "",

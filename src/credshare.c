@@ -11,20 +11,15 @@
 
 APLOG_USE_MODULE(auth_workos);
 
-#define CREDSHARE_PURPOSE "shared-credential-mac"
 /* Reads a little past the largest genuine entry, so an oversized one
  * reaches the check (and is counted) rather than failing in the provider. */
 #define CREDSHARE_READ_MAX (2 * CREDENTRY_MAX)
 
-/* The MAC key: from the first (sealing) cookie password. */
-static const char *credshare_mac_key(apr_pool_t *p, const wos_srv_cfg *sc)
+/* The MAC key: derived once from the first (sealing) cookie password by
+ * cfg_check (config.h). */
+static const char *credshare_mac_key(const wos_srv_cfg *sc)
 {
-    if (!sc->cache || !sc->passwords || sc->passwords->nelts < 1) {
-        return NULL;
-    }
-    return crypto_derive_password(
-        p, APR_ARRAY_IDX(sc->passwords, 0, seal_password_t).secret,
-        CREDSHARE_PURPOSE);
+    return sc->cache ? sc->cred_mac_key : NULL;
 }
 
 /* "wos:cred:<kind>:<tag>:<MAC key fingerprint>:<credential hash>". The
@@ -32,32 +27,30 @@ static const char *credshare_mac_key(apr_pool_t *p, const wos_srv_cfg *sc)
  * passwords (bearer tokens of one environment), which could not read each
  * other's entries and would overwrite them in turn. */
 static const char *credshare_name(apr_pool_t *p, const wos_srv_cfg *sc,
-                                  char kind, const unsigned char key[32],
-                                  const char *mac_key)
+                                  char kind, const unsigned char key[32])
 {
     const char *tag = kind == 'c' ? sc->cookie_tag : sc->verify_tag;
-    const char *fp = crypto_sha256_hex(p, mac_key, strlen(mac_key));
     char hex[65];
 
-    if (!tag) {
+    if (!tag || !sc->cred_mac_fp) {
         return NULL;
     }
     crypto_hex(key, 32, hex);
-    return apr_psprintf(p, "wos:cred:%c:%s:%.8s:%s", kind, tag, fp, hex);
+    return apr_psprintf(p, "wos:cred:%c:%s:%s:%s", kind, tag, sc->cred_mac_fp,
+                        hex);
 }
 
 wos_identity_t *credshare_get(request_rec *r, const wos_srv_cfg *sc,
                               char kind, const unsigned char key[32],
                               long long now, long long *until)
 {
-    const char *mac_key = credshare_mac_key(r->pool, sc), *name;
+    const char *mac_key = credshare_mac_key(sc), *name;
     wos_identity_t *id = NULL;
     char *val;
     apr_size_t len;
     credentry_rc rc;
 
-    if (!mac_key || !(name = credshare_name(r->pool, sc, kind, key,
-                                            mac_key))) {
+    if (!mac_key || !(name = credshare_name(r->pool, sc, kind, key))) {
         return NULL;
     }
     if (cache_get(sc->cache, r->server, name, &val, &len,
@@ -88,13 +81,13 @@ void credshare_put(request_rec *r, const wos_srv_cfg *sc, char kind,
                    const unsigned char key[32], const wos_identity_t *id,
                    long long until)
 {
-    const char *mac_key = credshare_mac_key(r->pool, sc), *name;
+    const char *mac_key = credshare_mac_key(sc), *name;
     char *entry;
     size_t len = 0;
     apr_status_t rv;
 
     if (!mac_key || until <= apr_time_sec(apr_time_now())
-        || !(name = credshare_name(r->pool, sc, kind, key, mac_key))
+        || !(name = credshare_name(r->pool, sc, kind, key))
         || !(entry = credentry_seal(r->pool, mac_key, name, id, until,
                                     &len))) {
         return;

@@ -11,12 +11,19 @@
 
 APLOG_USE_MODULE(auth_workos);
 
-#define ENV_HEADER_PREFIX "X-WorkOS-"
-
 typedef struct {
     const char *var;
     const char *header;
 } env_name_t;
+
+/* "X-WorkOS-", "X_WorkOS_" or a mix, in any case: mod_proxy passes the
+ * underscore form, and WSGI/Rack read both as the same variable. */
+static int env_forged_name(const char *k)
+{
+    return k && (k[0] == 'x' || k[0] == 'X') && (k[1] == '-' || k[1] == '_')
+           && !strncasecmp(k + 2, "workos", 6)
+           && (k[8] == '-' || k[8] == '_');
+}
 
 void env_strip_forged(request_rec *r)
 {
@@ -26,8 +33,7 @@ void env_strip_forged(request_rec *r)
     int i;
 
     for (i = 0; i < arr->nelts; i++) {
-        if (e[i].key && !strncasecmp(e[i].key, ENV_HEADER_PREFIX,
-                                     sizeof(ENV_HEADER_PREFIX) - 1)) {
+        if (env_forged_name(e[i].key)) {
             if (!doomed) {
                 doomed = apr_array_make(r->pool, 4, sizeof(const char *));
             }

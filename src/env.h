@@ -7,7 +7,8 @@
 #include "identity.h"
 #include "config.h"
 
-/* Removes every incoming X-WorkOS-* header, so none can be forged. */
+/* Removes every incoming X-WorkOS-* and X_WorkOS_* header (any case), so
+ * none can be forged; run on every request of a configured server. */
 void env_strip_forged(request_rec *r);
 
 /* Sets the WORKOS_* variables, and the headers when pass_headers. */

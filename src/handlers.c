@@ -21,6 +21,7 @@
 #include "info.h"
 #include "revoke.h"
 #include "stats.h"
+#include "loop.h"
 #include "log.h"
 
 APLOG_USE_MODULE(auth_workos);
@@ -38,13 +39,52 @@ static int handlers_login(request_rec *r, const wos_srv_cfg *sc)
     return login_start(r, sc, dc->signin_org, localpath_ok(to) ? to : "/");
 }
 
+/* A sign-out another site asked for (a link or image on any page): the
+ * session stays and the user is asked, with a form that posts back to
+ * this same URL from this origin. The page may not be framed, so the
+ * button cannot be clicked through another site's overlay. */
+static int handlers_logout_confirm(request_rec *r)
+{
+    const char *action = ap_escape_html(r->pool, r->uri);
+
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, WOSLOGNO(02410)
+                  "sign-out not done: the request came from another site "
+                  "(Sec-Fetch-Site: %s); asking the user to confirm",
+                  apr_table_get(r->headers_in, "Sec-Fetch-Site"));
+    apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
+    apr_table_setn(r->err_headers_out, "Content-Security-Policy",
+                   "frame-ancestors 'none'");
+    apr_table_setn(r->err_headers_out, "X-Frame-Options", "DENY");
+    ap_set_content_type(r, "text/html; charset=utf-8");
+    ap_rprintf(r, "<!DOCTYPE html>\n<html><head><title>Sign out?</title>"
+               "</head><body><h1>Sign out?</h1><p>Another site asked to "
+               "sign you out. You are still signed in.</p>"
+               "<form method=\"post\" action=\"%s\">"
+               "<button type=\"submit\">Sign out</button></form>"
+               "</body></html>\n", action);
+    return OK;
+}
+
 static int handlers_logout(request_rec *r, const wos_srv_cfg *sc)
 {
     session_t sess;
     wos_identity_t *id = NULL;
     const char *to = sc->logout_return_to;
     const char *loc;
+    const char *site = apr_table_get(r->headers_in, "Sec-Fetch-Site");
 
+    if (r->method_number == M_POST && !form_same_origin(r)) {
+        return reply_page(r, HTTP_FORBIDDEN, "Cross-site request refused",
+                          "Signing out must come from this site.");
+    }
+    if (r->method_number == M_GET
+        && site && (!strcmp(site, "cross-site") || !strcmp(site, "same-site"))) {
+        return handlers_logout_confirm(r);
+    }
+    if (r->method_number != M_GET && r->method_number != M_POST) {
+        apr_table_setn(r->err_headers_out, "Allow", "GET, POST");
+        return HTTP_METHOD_NOT_ALLOWED;
+    }
     if (verify_cookie_session(r, sc, 1, &sess, &id) && id->session_id) {
         loc = apr_pstrcat(r->pool, sc->api_base,
                           "/user_management/sessions/logout?session_id=",
@@ -58,7 +98,9 @@ static int handlers_logout(request_rec *r, const wos_srv_cfg *sc)
         loc = to ? to : "/";
     }
     reply_clear_session(r, sc);
-    r->status = HTTP_MOVED_TEMPORARILY;
+    /* 303: the browser follows a POSTed sign-out with a GET */
+    r->status = r->method_number == M_POST ? HTTP_SEE_OTHER
+                                           : HTTP_MOVED_TEMPORARILY;
     apr_table_setn(r->headers_out, "Location", loc);
     return OK;
 }
@@ -142,7 +184,8 @@ int handlers_dispatch(request_rec *r)
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     if (!strcmp(r->handler, "workos-callback")) {
-        return login_callback(r, sc);
+        int rc = loop_check(r, sc);
+        return rc == DECLINED ? login_callback(r, sc) : rc;
     }
     if (!strcmp(r->handler, "workos-login")) {
         return handlers_login(r, sc);

@@ -1,10 +1,8 @@
 /* workos-info; see info.h. */
 #include "httpd.h"
 #include "http_config.h"
-#include "http_core.h"
 #include "http_log.h"
 #include "http_protocol.h"
-#include "ap_expr.h"
 #include "apr_strings.h"
 #include <jansson.h>
 #include <stdlib.h>
@@ -14,23 +12,6 @@
 #include "log.h"
 
 APLOG_USE_MODULE(auth_workos);
-
-#define INFO_HANDLER "workos-info"
-
-int info_is_handler(request_rec *r)
-{
-    core_dir_config *conf = ap_get_core_module_config(r->per_dir_config);
-    const char *err = NULL, *h;
-
-    if (r->handler) {
-        return !strcmp(r->handler, INFO_HANDLER);
-    }
-    if (!conf || !conf->expr_handler) {
-        return 0;
-    }
-    h = ap_expr_str_exec(r, conf->expr_handler, &err);
-    return !err && h && !strcmp(h, INFO_HANDLER);
-}
 
 static json_t *info_str(const char *s)
 {

@@ -9,8 +9,4 @@
  * session; Cache-Control: no-store either way. */
 int info_handle(request_rec *r, const wos_srv_cfg *sc);
 
-/* 1 if this request's scope has SetHandler workos-info (authentication
- * then lets a caller without a session through, to get the 401 JSON). */
-int info_is_handler(request_rec *r);
-
 #endif

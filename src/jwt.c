@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/rsa.h>
 
@@ -264,21 +265,102 @@ static int jwt_key_ok(EVP_PKEY *key, size_t sig_len)
     return size > 0 && (size_t)size == sig_len;
 }
 
-static int jwt_digest_verify(const jwt_t *jwt, EVP_PKEY *key)
+/* OpenSSL 3 looks algorithms up by name on every implicit use
+ * (EVP_sha256(), EVP_DigestVerifyInit, EVP_PKEY_CTX_new_from_pkey): a
+ * fifth of a first-seen token's cost went there. SHA-256 is fetched once
+ * per process (fetched objects are shareable between threads), and each
+ * signing key gets one prepared verify context (padding and digest set)
+ * that every verification duplicates: contexts are not shareable, their
+ * copies are. */
+#define JWT_PREPARED_KEYS 8
+
+typedef struct {
+    EVP_PKEY *key;          /* a reference of our own, so the address
+                             * cannot be reused by another key meanwhile */
+    EVP_PKEY_CTX *ctx;      /* verify-initialised; only ever duplicated */
+} jwt_prepared_t;
+
+static CRYPTO_ONCE jwt_once = CRYPTO_ONCE_STATIC_INIT;
+static EVP_MD *jwt_sha256;
+static CRYPTO_RWLOCK *jwt_lock;
+static jwt_prepared_t jwt_prepared[JWT_PREPARED_KEYS];
+static unsigned jwt_prepared_next;
+
+static void jwt_init_once(void)
 {
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    EVP_PKEY_CTX *pctx = NULL;
-    int ok = 0;
+    jwt_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+    jwt_lock = CRYPTO_THREAD_lock_new();
+}
+
+static EVP_PKEY_CTX *jwt_prepare(EVP_PKEY *key)
+{
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL);
 
     if (ctx == NULL)
+        return NULL;
+    if (EVP_PKEY_verify_init(ctx) == 1
+        && EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0
+        && EVP_PKEY_CTX_set_signature_md(ctx, jwt_sha256) > 0)
+        return ctx;
+    EVP_PKEY_CTX_free(ctx);
+    return NULL;
+}
+
+/* A copy of the key's prepared context (the caller frees it), preparing
+ * and remembering one the first time a key is seen. */
+static EVP_PKEY_CTX *jwt_verify_ctx(EVP_PKEY *key)
+{
+    EVP_PKEY_CTX *copy = NULL, *fresh;
+    jwt_prepared_t *slot;
+    unsigned i;
+
+    if (jwt_lock == NULL || !CRYPTO_THREAD_read_lock(jwt_lock))
+        return NULL;
+    for (i = 0; i < JWT_PREPARED_KEYS; i++) {
+        if (jwt_prepared[i].key == key) {
+            copy = EVP_PKEY_CTX_dup(jwt_prepared[i].ctx);
+            break;
+        }
+    }
+    CRYPTO_THREAD_unlock(jwt_lock);
+    if (i < JWT_PREPARED_KEYS)
+        return copy;
+    if ((fresh = jwt_prepare(key)) == NULL)
+        return NULL;
+    copy = EVP_PKEY_CTX_dup(fresh);
+    if (!EVP_PKEY_up_ref(key) || !CRYPTO_THREAD_write_lock(jwt_lock)) {
+        EVP_PKEY_CTX_free(fresh);
+        return copy;
+    }
+    /* Keys change rarely (a rotation, a refetch): the oldest goes. */
+    slot = &jwt_prepared[jwt_prepared_next++ % JWT_PREPARED_KEYS];
+    EVP_PKEY_CTX_free(slot->ctx);
+    EVP_PKEY_free(slot->key);
+    slot->key = key;
+    slot->ctx = fresh;
+    CRYPTO_THREAD_unlock(jwt_lock);
+    return copy;
+}
+
+static int jwt_digest_verify(const jwt_t *jwt, EVP_PKEY *key)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int md_len = 0;
+    EVP_PKEY_CTX *ctx;
+    int ok;
+
+    if (!CRYPTO_THREAD_run_once(&jwt_once, jwt_init_once)
+        || jwt_sha256 == NULL)
         return 0;
-    if (EVP_DigestVerifyInit(ctx, &pctx, EVP_sha256(), NULL, key) == 1
-        && EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) > 0
-        && EVP_DigestVerify(ctx, jwt->sig, jwt->sig_len,
-                            (const unsigned char *)jwt->signing_input,
-                            jwt->signing_input_len) == 1)
-        ok = 1;
-    EVP_MD_CTX_free(ctx);
+    if (EVP_Digest(jwt->signing_input, jwt->signing_input_len, md, &md_len,
+                   jwt_sha256, NULL) != 1)
+        return 0;
+    /* a provider that cannot copy contexts gets a fresh one each time */
+    if ((ctx = jwt_verify_ctx(key)) == NULL
+        && (ctx = jwt_prepare(key)) == NULL)
+        return 0;
+    ok = EVP_PKEY_verify(ctx, jwt->sig, jwt->sig_len, md, md_len) == 1;
+    EVP_PKEY_CTX_free(ctx);
     return ok;
 }
 

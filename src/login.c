@@ -16,6 +16,7 @@
 #include "crypto.h"
 #include "seal.h"
 #include "stats.h"
+#include "diagnose.h"
 #include "log.h"
 
 APLOG_USE_MODULE(auth_workos);
@@ -213,8 +214,8 @@ static int login_exchange(request_rec *r, const wos_srv_cfg *sc,
     api_authenticate_code(r->pool, &c, code, st->verifier, &res);
     if (res.status == API_REFUSED) {
         reply_clear_verifier(r, sc);
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, WOSLOGNO(00606)
-                      "sign-in: WorkOS refused the code: %s", res.error);
+        diagnose_refusal(r, "sign-in: the code exchange", res.error,
+                         res.http_status);
         return reply_page(r, HTTP_BAD_REQUEST, "Sign-in failed",
                           apr_psprintf(r->pool, "WorkOS refused the sign-in "
                                        "(%s). Please sign in again.",
@@ -245,6 +246,7 @@ int login_callback(request_rec *r, const wos_srv_cfg *sc)
     }
     ap_args_to_table(r, &args);
     if ((err = apr_table_get(args, "error"))) {
+        diagnose_refusal(r, "sign-in: WorkOS's callback", err, 0);
         reply_clear_verifier(r, sc);
         return reply_page(r, HTTP_BAD_REQUEST, "Sign-in failed",
                           apr_psprintf(r->pool, "WorkOS reported: %.64s",

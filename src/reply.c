@@ -1,11 +1,15 @@
 /* Responses; see reply.h. */
 #include "httpd.h"
+#include "http_log.h"
 #include "http_protocol.h"
 #include "mod_core.h"
 #include "apr_lib.h"
 #include "apr_strings.h"
 #include "reply.h"
 #include "cookie.h"
+#include "log.h"
+
+APLOG_USE_MODULE(auth_workos);
 
 static void reply_cookie(request_rec *r, const char *name, const char *value,
                          const cookie_attrs_t *a)
@@ -35,7 +39,10 @@ static cookie_attrs_t reply_session_attrs(const wos_srv_cfg *sc,
 void reply_set_session(request_rec *r, const wos_srv_cfg *sc,
                        const char *sealed)
 {
-    cookie_attrs_t a = reply_session_attrs(sc, sc->cookie_max_age);
+    /* WorkOSCookieMaxAge 0: a browser-session cookie */
+    cookie_attrs_t a = reply_session_attrs(sc, sc->cookie_max_age > 0
+                                               ? sc->cookie_max_age
+                                               : COOKIE_SESSION_ONLY);
 
     reply_cookie(r, sc->cookie_name, sealed, &a);
     reply_no_store(r);
@@ -113,6 +120,13 @@ int reply_page(request_rec *r, int status, const char *title,
     const char *t = ap_escape_html(r->pool, title);
 
     reply_no_store(r);
+    /* every refusal says why in the log (the page's words: no secrets) */
+    if (status >= 400) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, WOSLOGNO(02430)
+                      "%s answered %d \"%s\": %s", r->handler ? r->handler
+                      : "workos", status, title,
+                      ap_escape_logitem(r->pool, message));
+    }
     if (ap_is_HTTP_ERROR(status)) {
         reply_error_vars(r, title, message);
         /* an ErrorDocument for this status brands the answer: httpd

@@ -15,7 +15,6 @@
 #include <apr_strings.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #define SEAL_PREFIX "Fe26.2"
@@ -197,30 +196,217 @@ static int seal_secret_ok(const seal_password_t *pw)
     return n >= SEAL_MIN_PASSWORD_LEN && n <= INT_MAX;
 }
 
+/* OpenSSL 3 looks algorithms up by name on every implicit use (EVP_sha1(),
+ * PKCS5_PBKDF2_HMAC, HMAC(), EVP_aes_256_cbc()): that was most of an
+ * unseal's cost besides the hashing itself. The algorithms are fetched
+ * once per process (fetched objects are shareable between threads), the
+ * two HMACs are computed on digest contexts (RFC 2104), and prepared
+ * states are copied for each use (contexts are not shareable, their
+ * copies are). */
+static CRYPTO_ONCE seal_once = CRYPTO_ONCE_STATIC_INIT;
+static EVP_MD *seal_sha1;
+static EVP_MD *seal_sha256;
+static EVP_CIPHER *seal_aes_cbc;
+static CRYPTO_RWLOCK *seal_lock;
+
+/* PBKDF2 with one iteration is HMAC-SHA1(password, salt || INT(i)) per
+ * 20-byte block, and HMAC is H(K ^ opad || H(K ^ ipad || message)): the
+ * two pad blocks depend on the password alone, so each password's SHA-1
+ * states after them are computed once and copied for every seal. A
+ * handful of passwords are configured; past the bound they are keyed
+ * anew each time. */
+#define SEAL_PREPARED_PASSWORDS 16
+#define SEAL_HASH_BLOCK 64   /* SHA-1 and SHA-256 alike */
+#define SEAL_SHA1_LEN 20
+
+typedef struct {
+    char *secret;        /* a copy, compared by content: a new config
+                          * generation may reuse the old one's memory */
+    size_t len;
+    EVP_MD_CTX *inner;   /* SHA-1 after K ^ ipad */
+    EVP_MD_CTX *outer;   /* SHA-1 after K ^ opad */
+} seal_prepared_t;
+
+static seal_prepared_t seal_prepared[SEAL_PREPARED_PASSWORDS];
+
+static void seal_init_once(void)
+{
+    seal_lock = CRYPTO_THREAD_lock_new();
+    seal_aes_cbc = EVP_CIPHER_fetch(NULL, "AES-256-CBC", NULL);
+    seal_sha1 = EVP_MD_fetch(NULL, "SHA1", NULL);
+    seal_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+static int seal_ready(void)
+{
+    return CRYPTO_THREAD_run_once(&seal_once, seal_init_once)
+           && seal_lock != NULL && seal_aes_cbc != NULL && seal_sha1 != NULL
+           && seal_sha256 != NULL;
+}
+
+/* The password's inner and outer SHA-1 states (RFC 2104). */
+static int seal_pads(const char *secret, size_t len, EVP_MD_CTX *inner,
+                     EVP_MD_CTX *outer)
+{
+    unsigned char k[SEAL_HASH_BLOCK], pad[SEAL_HASH_BLOCK];
+    unsigned int n = 0;
+    int ok = 1;
+    size_t i;
+
+    memset(k, 0, sizeof(k));
+    if (len > SEAL_HASH_BLOCK)
+        ok = EVP_Digest(secret, len, k, &n, seal_sha1, NULL) == 1;
+    else
+        memcpy(k, secret, len);
+    for (i = 0; i < SEAL_HASH_BLOCK; i++)
+        pad[i] = k[i] ^ 0x36;
+    ok = ok && EVP_DigestInit_ex(inner, seal_sha1, NULL) == 1
+         && EVP_DigestUpdate(inner, pad, sizeof(pad)) == 1;
+    for (i = 0; i < SEAL_HASH_BLOCK; i++)
+        pad[i] = k[i] ^ 0x5c;
+    ok = ok && EVP_DigestInit_ex(outer, seal_sha1, NULL) == 1
+         && EVP_DigestUpdate(outer, pad, sizeof(pad)) == 1;
+    OPENSSL_cleanse(k, sizeof(k));
+    OPENSSL_cleanse(pad, sizeof(pad));
+    return ok ? 0 : -1;
+}
+
+static int seal_same(const seal_prepared_t *e, const char *secret,
+                     size_t len)
+{
+    return e->len == len && memcmp(e->secret, secret, len) == 0;
+}
+
+/* Copies the password's pad states into inner and outer, preparing and
+ * remembering them the first time a password is seen. */
+static int seal_password_pads(const char *secret, EVP_MD_CTX *inner,
+                              EVP_MD_CTX *outer)
+{
+    size_t len = strlen(secret), i;
+    seal_prepared_t *e;
+    int ok = -1;
+
+    if (!CRYPTO_THREAD_read_lock(seal_lock))
+        return -1;
+    for (i = 0; i < SEAL_PREPARED_PASSWORDS && seal_prepared[i].inner; i++) {
+        e = &seal_prepared[i];
+        if (seal_same(e, secret, len)) {
+            ok = EVP_MD_CTX_copy_ex(inner, e->inner) == 1
+                 && EVP_MD_CTX_copy_ex(outer, e->outer) == 1 ? 0 : -1;
+            CRYPTO_THREAD_unlock(seal_lock);
+            return ok;
+        }
+    }
+    CRYPTO_THREAD_unlock(seal_lock);
+    if (seal_pads(secret, len, inner, outer) != 0)
+        return -1;
+    if (!CRYPTO_THREAD_write_lock(seal_lock))
+        return 0;
+    for (i = 0; i < SEAL_PREPARED_PASSWORDS && seal_prepared[i].inner; i++) {
+        if (seal_same(&seal_prepared[i], secret, len))
+            break;      /* another thread was first */
+    }
+    e = i < SEAL_PREPARED_PASSWORDS ? &seal_prepared[i] : NULL;
+    if (e != NULL && e->inner == NULL
+        && (e->secret = OPENSSL_secure_malloc(len + 1)) != NULL) {
+        EVP_MD_CTX *in = EVP_MD_CTX_new(), *out = EVP_MD_CTX_new();
+        if (in && out && EVP_MD_CTX_copy_ex(in, inner) == 1
+            && EVP_MD_CTX_copy_ex(out, outer) == 1) {
+            memcpy(e->secret, secret, len + 1);
+            e->len = len;
+            e->outer = out;
+            e->inner = in;   /* last: the lookup loop stops at NULL */
+        } else {
+            EVP_MD_CTX_free(in);
+            EVP_MD_CTX_free(out);
+            OPENSSL_secure_free(e->secret);
+            e->secret = NULL;
+        }
+    }
+    CRYPTO_THREAD_unlock(seal_lock);
+    return 0;
+}
+
 /* iron's key derivation: PBKDF2-HMAC-SHA1, one iteration, the hex salt
- * used as text (not decoded). */
+ * used as text (not decoded): block i of the key is
+ * HMAC-SHA1(password, salt || INT(i)), i = 1, 2 (RFC 8018 5.2). */
 static int seal_derive(const char *secret, const char *salt, size_t salt_len,
                        unsigned char key[SEAL_KEY_LEN])
 {
-    return PKCS5_PBKDF2_HMAC(secret, (int)strlen(secret),
-                             (const unsigned char *)salt, (int)salt_len, 1,
-                             EVP_sha1(), SEAL_KEY_LEN, key) == 1 ? 0 : -1;
+    unsigned char block[EVP_MAX_MD_SIZE];
+    unsigned char index[4] = { 0, 0, 0, 0 };
+    EVP_MD_CTX *inner = NULL, *outer = NULL, *ctx = NULL;
+    unsigned int n = 0;
+    size_t done = 0, take;
+    int ok;
+
+    ok = seal_ready() && (inner = EVP_MD_CTX_new()) != NULL
+         && (outer = EVP_MD_CTX_new()) != NULL
+         && (ctx = EVP_MD_CTX_new()) != NULL
+         && seal_password_pads(secret, inner, outer) == 0;
+    while (ok && done < SEAL_KEY_LEN) {
+        index[3]++;
+        ok = EVP_MD_CTX_copy_ex(ctx, inner) == 1
+             && EVP_DigestUpdate(ctx, salt, salt_len) == 1
+             && EVP_DigestUpdate(ctx, index, sizeof(index)) == 1
+             && EVP_DigestFinal_ex(ctx, block, &n) == 1
+             && n == SEAL_SHA1_LEN
+             && EVP_MD_CTX_copy_ex(ctx, outer) == 1
+             && EVP_DigestUpdate(ctx, block, n) == 1
+             && EVP_DigestFinal_ex(ctx, block, &n) == 1
+             && n == SEAL_SHA1_LEN;
+        if (ok) {
+            take = SEAL_KEY_LEN - done < n ? SEAL_KEY_LEN - done : n;
+            memcpy(key + done, block, take);
+            done += take;
+        }
+    }
+    EVP_MD_CTX_free(inner);
+    EVP_MD_CTX_free(outer);
+    EVP_MD_CTX_free(ctx);
+    OPENSSL_cleanse(block, sizeof(block));
+    return ok ? 0 : -1;
 }
 
+/* HMAC-SHA256 (RFC 2104) with the derived 32-byte key, on one digest
+ * context: H(K ^ opad || H(K ^ ipad || data)). */
 static seal_status_t seal_hmac(const char *secret, const char *salt,
                                size_t salt_len, const char *data,
                                size_t data_len, unsigned char mac[SEAL_MAC_LEN])
 {
-    unsigned char key[SEAL_KEY_LEN];
-    unsigned int mac_len = 0;
+    unsigned char key[SEAL_KEY_LEN], pad[SEAL_HASH_BLOCK];
+    unsigned char inner[EVP_MAX_MD_SIZE];
+    unsigned int n = 0, m = 0;
+    EVP_MD_CTX *ctx = NULL;
     seal_status_t st = SEAL_ERR_CRYPTO;
+    size_t i;
 
+    /* the key is shorter than the block */
     if (seal_derive(secret, salt, salt_len, key) == 0
-        && HMAC(EVP_sha256(), key, SEAL_KEY_LEN, (const unsigned char *)data,
-                data_len, mac, &mac_len) != NULL
-        && mac_len == SEAL_MAC_LEN)
-        st = SEAL_OK;
+        && (ctx = EVP_MD_CTX_new()) != NULL) {
+        memset(pad, 0x36, sizeof(pad));
+        for (i = 0; i < SEAL_KEY_LEN; i++)
+            pad[i] ^= key[i];
+        if (EVP_DigestInit_ex(ctx, seal_sha256, NULL) == 1
+            && EVP_DigestUpdate(ctx, pad, sizeof(pad)) == 1
+            && EVP_DigestUpdate(ctx, data, data_len) == 1
+            && EVP_DigestFinal_ex(ctx, inner, &n) == 1
+            && n == SEAL_MAC_LEN) {
+            memset(pad, 0x5c, sizeof(pad));
+            for (i = 0; i < SEAL_KEY_LEN; i++)
+                pad[i] ^= key[i];
+            if (EVP_DigestInit_ex(ctx, seal_sha256, NULL) == 1
+                && EVP_DigestUpdate(ctx, pad, sizeof(pad)) == 1
+                && EVP_DigestUpdate(ctx, inner, n) == 1
+                && EVP_DigestFinal_ex(ctx, mac, &m) == 1
+                && m == SEAL_MAC_LEN)
+                st = SEAL_OK;
+        }
+    }
+    EVP_MD_CTX_free(ctx);
     OPENSSL_cleanse(key, sizeof(key));
+    OPENSSL_cleanse(pad, sizeof(pad));
+    OPENSSL_cleanse(inner, sizeof(inner));
     return st;
 }
 
@@ -237,7 +423,7 @@ static seal_status_t seal_cipher(int enc, const unsigned char key[SEAL_KEY_LEN],
 
     if (ctx == NULL)
         return SEAL_ERR_CRYPTO;
-    if (EVP_CipherInit_ex(ctx, EVP_aes_256_cbc(), NULL, key, iv, enc) == 1
+    if (EVP_CipherInit_ex(ctx, seal_aes_cbc, NULL, key, iv, enc) == 1
         && EVP_CipherUpdate(ctx, out, &n1, in, (int)in_len) == 1) {
         if (EVP_CipherFinal_ex(ctx, out + n1, &n2) == 1) {
             *out_len = (size_t)n1 + (size_t)n2;

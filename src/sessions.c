@@ -32,21 +32,63 @@ static int sessions_unavailable(request_rec *r, const char *why)
                       "{\"error\":\"WorkOS is unavailable\"}\n");
 }
 
-/* WorkOS's list of the user's sessions, as {"data": [...]}. */
+/* Pages asked for at most (100 sessions each): a user with more than
+ * this many live sessions sees the first SESSIONS_MAX_PAGES * 100. */
+#define SESSIONS_MAX_PAGES 20
+
+/* WorkOS's list of the user's sessions, every page of it (following
+ * list_metadata.after), as {"data": [...]}. */
 static api_status_t sessions_list(request_rec *r, const wos_srv_cfg *sc,
                                   const char *uid, json_t **answer,
                                   const char **why)
 {
     api_client_t c = sessions_client(sc);
-    const char *path = apr_pstrcat(r->pool, "/user_management/users/",
+    const char *base = apr_pstrcat(r->pool, "/user_management/users/",
                                    ap_escape_path_segment(r->pool, uid),
                                    "/sessions?limit=100", NULL);
-    api_status_t st = api_call(r->pool, &c, "GET", path, NULL, answer, why);
+    const char *after = NULL;
+    json_t *all = NULL, *page, *data;
+    api_status_t st = API_OK;
+    int n;
 
-    if (st == API_OK && !json_is_array(json_object_get(*answer, "data"))) {
-        *why = "session list has no data";
-        return API_UNAVAILABLE;
+    for (n = 0; n < SESSIONS_MAX_PAGES; n++) {
+        const char *path = after ? apr_pstrcat(r->pool, base, "&after=",
+                                               ap_escape_urlencoded(r->pool,
+                                                                    after),
+                                               NULL)
+                                 : base;
+        st = api_call(r->pool, &c, "GET", path, NULL, &page, why);
+        if (st != API_OK) {
+            return st;
+        }
+        data = json_object_get(page, "data");
+        if (!json_is_array(data)) {
+            *why = "session list has no data";
+            return API_UNAVAILABLE;
+        }
+        if (!all) {
+            all = page;  /* the first page carries the rest */
+        }
+        else if (json_array_extend(json_object_get(all, "data"), data)) {
+            *why = "out of memory";
+            return API_UNAVAILABLE;
+        }
+        after = json_string_value(json_object_get(
+            json_object_get(page, "list_metadata"), "after"));
+        if (!after || !*after || strlen(after) > 256
+            || json_array_size(data) == 0) {
+            break;
+        }
+        after = apr_pstrdup(r->pool, after);
     }
+    if (n == SESSIONS_MAX_PAGES) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, WOSLOGNO(02450)
+                      "%s has more sessions than the %d pages read",
+                      uid, SESSIONS_MAX_PAGES);
+    }
+    /* the cursor of the last page means nothing to the caller */
+    json_object_del(all, "list_metadata");
+    *answer = all;
     return st;
 }
 

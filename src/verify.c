@@ -81,20 +81,28 @@ int verify_cookie_session(request_rec *r, const wos_srv_cfg *sc,
                           wos_identity_t **id)
 {
     const char *h = apr_table_get(r->headers_in, "Cookie");
-    const char *v = h && strlen(h) <= COOKIE_MAX_HEADER
-                    ? cookie_get(r->pool, h, sc->cookie_name) : NULL;
+    /* a sibling domain's cookie of the same name may come first: the
+     * first candidate that checks out is the session */
+    apr_array_header_t *all = h ? cookie_get_all(r->pool, h, sc->cookie_name)
+                                : NULL;
     const char *why;
+    int i;
 
-    if (!v || session_open(r->pool, v,
-                           (const seal_password_t *)sc->passwords->elts,
-                           sc->passwords->nelts,
-                           apr_time_as_msec(apr_time_now()), sess,
-                           &why) != 0) {
-        return 0;
+    for (i = 0; all && i < all->nelts; i++) {
+        const char *v = APR_ARRAY_IDX(all, i, const char *);
+
+        if (session_open(r->pool, v,
+                         (const seal_password_t *)sc->passwords->elts,
+                         sc->passwords->nelts,
+                         apr_time_as_msec(apr_time_now()), sess,
+                         &why) != 0
+            || verify_token_trusted(r, sc, sess->access_token, allow_expired,
+                                    id, &why) != VERIFY_OK) {
+            continue;
+        }
+        if (!sess->user_id || !strcmp(sess->user_id, (*id)->user_id)) {
+            return 1;
+        }
     }
-    if (verify_token_trusted(r, sc, sess->access_token, allow_expired, id,
-                             &why) != VERIFY_OK) {
-        return 0;
-    }
-    return !sess->user_id || !strcmp(sess->user_id, (*id)->user_id);
+    return 0;
 }

@@ -16,3 +16,9 @@ rss: all
 	$(PYTHON) tests/bench/rss.py
 
 .PHONY: rss
+
+# Many distinct tokens, event and prefork, HTTP/2 (tests/bench/scale.py).
+bench-scale: all
+	$(PYTHON) tests/bench/scale.py
+
+.PHONY: bench-scale

@@ -90,6 +90,7 @@ PACKAGES = {  # Debian package -> a file that shows it is installed
     "libapache2-mod-auth-openidc": str(MODDIR / "mod_auth_openidc.so"),
     "libapache2-mod-oauth2": str(MODDIR / "mod_oauth2.so"),
 }
+SCALE_PACKAGES = {"nghttp2-client": "/usr/bin/h2load"}
 
 
 def say(*a):
@@ -328,7 +329,10 @@ ListenCoresBucketsRatio 1
 
 class Httpd:
     def __init__(self, key, title, modules, server_conf, location,
-                 ok_headers, one_process=False, wrapper=()):
+                 ok_headers, one_process=False, wrapper=(), mpm="event",
+                 tuning=None):
+        self.mpm = mpm
+        self.tuning = EVENT_TUNING if tuning is None else tuning
         self.key = key
         self.title = title
         self.modules = modules
@@ -345,7 +349,8 @@ class Httpd:
 
     def config(self):
         d = self.dir
-        mods = [f"LoadModule mpm_event_module {MODDIR}/mod_mpm_event.so"]
+        mods = [f"LoadModule mpm_{self.mpm}_module "
+                f"{MODDIR}/mod_mpm_{self.mpm}.so"]
         mods += [f"LoadModule {m}_module {MODDIR}/mod_{m}.so"
                  for m in BASE_MODULES]
         mods += self.modules
@@ -358,7 +363,7 @@ ServerName 127.0.0.1
 User www-data
 Group www-data
 {chr(10).join(mods)}
-{EVENT_TUNING}
+{self.tuning}
 KeepAlive On
 MaxKeepAliveRequests 0
 KeepAliveTimeout 30

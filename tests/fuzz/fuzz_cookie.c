@@ -3,6 +3,8 @@
  *
  * The input is a whole Cookie header, as a client sends it. Properties: a
  * value found is a piece of the header without ';';
+ * every value cookie_get_all finds is such a piece too, at most
+ * COOKIE_MAX_SAME_NAME of them, the first being cookie_get's;
  * a Set-Cookie header built from any value (and from the input as Path)
  * is either refused or free of control characters, so it can never split
  * the response. */
@@ -39,6 +41,23 @@ static void fuzz_set_cookie(apr_pool_t *p, const char *value,
     fuzz_check_header_safe(cookie_set_header(p, "wos-session", "x", &a));
     a.max_age = 0;
     fuzz_check_header_safe(cookie_set_header(p, "wos-session", value, &a));
+    a.max_age = COOKIE_SESSION_ONLY;
+    fuzz_check_header_safe(cookie_set_header(p, "wos-session", value, &a));
+}
+
+static void fuzz_all(apr_pool_t *p, const char *header, const char *name,
+                     const char *first)
+{
+    apr_array_header_t *all = cookie_get_all(p, header, name);
+    int i;
+
+    FUZZ_CHECK((all == NULL) == (first == NULL));
+    if (all == NULL)
+        return;
+    FUZZ_CHECK(all->nelts >= 1 && all->nelts <= COOKIE_MAX_SAME_NAME);
+    FUZZ_CHECK(strcmp(APR_ARRAY_IDX(all, 0, const char *), first) == 0);
+    for (i = 0; i < all->nelts; i++)
+        fuzz_check_value(header, APR_ARRAY_IDX(all, i, const char *));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -49,6 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     for (i = 0; i < sizeof(fuzz_names) / sizeof(fuzz_names[0]); i++) {
         const char *v = cookie_get(p, header, fuzz_names[i]);
+        fuzz_all(p, header, fuzz_names[i], v);
         if (v != NULL) {
             fuzz_check_value(header, v);
             fuzz_set_cookie(p, v, header);

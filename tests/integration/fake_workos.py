@@ -51,6 +51,7 @@ class FakeWorkOS:
         self.routes = {}
         self.user_sessions = {}  # user id -> [session objects]
         self.revoked = []        # session ids revoked through the API
+        self.sessions_page_size = None  # smaller pages than limit asks
         self.server = _Server(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         # httpd hanging up on a deliberately slow answer is expected
@@ -137,7 +138,7 @@ class FakeWorkOS:
                     return self._redirect(args.get("return_to", "/"))
                 if path.startswith("/user_management/users/") and \
                         path.endswith("/sessions"):
-                    return self._list_sessions(path.split("/")[3])
+                    return self._list_sessions(path.split("/")[3], args)
                 self._send(404, b'{"message":"not found"}')
 
             def do_POST(self):
@@ -160,15 +161,28 @@ class FakeWorkOS:
                 return (fake.api_key is None or self.headers.get(
                     "Authorization") == f"Bearer {fake.api_key}")
 
-            def _list_sessions(self, uid):
+            def _list_sessions(self, uid, args=None):
+                """WorkOS's list pagination: limit (at most 100, or the
+                fake's sessions_page_size), the after cursor (an id), and
+                list_metadata.after when more follow."""
                 if not self._authorized():
                     return self._error(401, "unauthorized")
+                args = args or {}
+                limit = min(int(args.get("limit") or 10), 100,
+                            fake.sessions_page_size or 100)
                 with fake.lock:
                     data = [s for s in fake.user_sessions.get(uid, [])
                             if s["id"] not in fake.revoked]
+                after = args.get("after")
+                if after:
+                    ids = [s["id"] for s in data]
+                    data = data[ids.index(after) + 1:] if after in ids else []
+                page, more = data[:limit], len(data) > limit
                 self._send(200, json.dumps(
-                    {"object": "list", "data": data,
-                     "list_metadata": {"before": None, "after": None}}).encode())
+                    {"object": "list", "data": page,
+                     "list_metadata": {"before": None,
+                                       "after": page[-1]["id"] if more
+                                       else None}}).encode())
 
             def _revoke_session(self, body):
                 if not self._authorized():

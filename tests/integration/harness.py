@@ -94,6 +94,11 @@ LOCATIONS = """
 <Location /pass>
     AuthType WorkOS
     WorkOSUnauthAction pass
+    Require all granted
+</Location>
+<Location /pass-strict>
+    AuthType WorkOS
+    WorkOSUnauthAction pass
     Require valid-user
 </Location>
 <Location /headers>
@@ -141,7 +146,8 @@ LOCATIONS = """
     </RequireAny>
 </Location>
 """
-PROTECTED = ("private", "api", "cookie-only", "pass", "headers", "perm",
+PROTECTED = ("private", "api", "cookie-only", "pass", "pass-strict",
+             "headers", "perm",
              "role", "org", "other-org", "ent", "flag", "all", "any")
 
 # httpd lines that are expected in these tests and are not failures.

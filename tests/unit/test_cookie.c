@@ -202,6 +202,53 @@ static void test_set_clearing(void **state)
                         want);
 }
 
+/* WorkOSCookieMaxAge 0: no Max-Age and no Expires, the value kept. */
+static void test_set_session_only(void **state)
+{
+    cookie_attrs_t a = { NULL, "/", "Lax", COOKIE_SESSION_ONLY, 1 };
+
+    (void)state;
+    assert_string_equal(cookie_set_header(pool, "wos-session", "v~2", &a),
+                        "wos-session=v~2; Path=/; HttpOnly; Secure; "
+                        "SameSite=Lax");
+}
+
+/* ---- cookie_get_all -------------------------------------------------- */
+
+static void test_all_in_order(void **state)
+{
+    apr_array_header_t *all = cookie_get_all(pool,
+        "wos-session=sibling; a=1; wos-session=ours; wos-session=\"q\"",
+        "wos-session");
+
+    (void)state;
+    assert_non_null(all);
+    assert_int_equal(all->nelts, 3);
+    assert_string_equal(APR_ARRAY_IDX(all, 0, const char *), "sibling");
+    assert_string_equal(APR_ARRAY_IDX(all, 1, const char *), "ours");
+    assert_string_equal(APR_ARRAY_IDX(all, 2, const char *), "q");
+}
+
+static void test_all_bounded_and_missing(void **state)
+{
+    const char *h = "s=1; s=2; s=3; s=4; s=5; s=6";
+    apr_array_header_t *all = cookie_get_all(pool, h, "s");
+    char *big;
+
+    (void)state;
+    assert_int_equal(all->nelts, COOKIE_MAX_SAME_NAME);
+    assert_string_equal(APR_ARRAY_IDX(all, 0, const char *), "1");
+    assert_null(cookie_get_all(pool, h, "t"));
+    assert_null(cookie_get_all(pool, NULL, "s"));
+    assert_null(cookie_get_all(pool, h, ""));
+    big = apr_palloc(pool, COOKIE_MAX_HEADER + 8);
+    memset(big, 'a', COOKIE_MAX_HEADER + 7);
+    memcpy(big, "s=1; x=", 7);
+    big[COOKIE_MAX_HEADER + 7] = '\0';
+    assert_null(cookie_get_all(pool, big, "s"));
+    assert_string_equal(get(h, "s"), "1");
+}
+
 /* Nothing that could end the value or add an attribute gets through. */
 static void test_set_rejects_injection(void **state)
 {
@@ -260,6 +307,9 @@ int main(void)
         cmocka_unit_test(test_set_defaults),
         cmocka_unit_test(test_set_same_site_values),
         cmocka_unit_test(test_set_large_max_age),
+        cmocka_unit_test(test_set_session_only),
+        cmocka_unit_test(test_all_in_order),
+        cmocka_unit_test(test_all_bounded_and_missing),
         cmocka_unit_test(test_set_clearing),
         cmocka_unit_test(test_set_rejects_injection),
         cmocka_unit_test(test_round_trip),

@@ -1,0 +1,30 @@
+/* Which requests the module answers itself: the callback path (the path of
+ * WorkOSRedirectURI, wherever it lies) and every workos-* handler. These
+ * never need a session and are never sent to sign in, even inside a scope
+ * with AuthType WorkOS (SPEC "Behaviour that must hold"). */
+#ifndef WOS_ROUTE_H
+#define WOS_ROUTE_H
+
+#include "httpd.h"
+#include "config.h"
+
+typedef enum {
+    ROUTE_NONE = 0,      /* an ordinary page */
+    ROUTE_SESSIONLESS,   /* callback, login, logout, webhook, status: the
+                          * credential is not even looked at */
+    ROUTE_OPTIONAL       /* other workos-* handlers (sessions, switch-org,
+                          * info): a session is used when there is one */
+} route_kind;
+
+/* The callback path for this server as r->uri spells it, from
+ * WorkOSRedirectURI (decoded); NULL when unset. */
+const char *route_callback_path(apr_pool_t *p, const char *redirect_uri);
+
+/* 1 when r->uri is this server's callback path. */
+int route_is_callback(const request_rec *r, const wos_srv_cfg *sc);
+
+/* What the request is, from its path and its SetHandler (evaluated the
+ * way core does, since the handler is only set after authentication). */
+route_kind route_of(request_rec *r, const wos_srv_cfg *sc);
+
+#endif
