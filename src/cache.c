@@ -461,3 +461,8 @@ int cache_is_remote(const wos_cache_t *c)
 {
     return c && c->local != NULL;
 }
+
+wos_cache_t *cache_for_parent(wos_cache_t *c)
+{
+    return (c && c->local) ? c->local : c;
+}

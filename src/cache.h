@@ -52,6 +52,12 @@ void cache_fetch_unlock(wos_cache_t *c);
 
 const char *cache_spec(const wos_cache_t *c);
 
+/* The cache the parent process may use (post_config, pconf cleanups):
+ * the host-local shmcb tier of a network cache, else c itself. A parent
+ * must never talk to a network cache: the connection it opened would be
+ * inherited, and shared, by every child it forks. */
+wos_cache_t *cache_for_parent(wos_cache_t *c);
+
 /* 1 for a network provider (redis, memcache...): other hosts share it. */
 int cache_is_remote(const wos_cache_t *c);
 

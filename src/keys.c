@@ -358,6 +358,9 @@ void keys_carry_over(wos_keys_t *k, wos_cache_t *c, server_rec *s,
     char *saved = NULL;
     apr_time_t keep = apr_time_now() + apr_time_from_sec(KEYS_STALE_KEEP);
 
+    /* with redis or memcache the keys outlive the restart there; what
+     * the parent carries goes through this host's own tier only */
+    c = cache_for_parent(c);
     apr_pool_userdata_get((void **)&saved, keys_carry_name(pconf, k),
                           s->process->pool);
     if (saved && *saved) {

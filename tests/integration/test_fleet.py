@@ -1,6 +1,8 @@
 """Several Apache hosts sharing one cache server (issue 4): real redis and
 memcached, two httpd instances with separate configs."""
 import concurrent.futures
+import os
+import pathlib
 import time
 
 import pytest
@@ -133,3 +135,55 @@ def test_sessions_list_and_revoke_own(servers, workos, cache_server):
     while b.get("/private", headers=other).status_code != 401:
         assert time.monotonic() < deadline
     assert a.get("/private", headers=ck).status_code == 200
+
+
+def _cache_connections(port):
+    """Socket inodes of established TCP connections to 127.0.0.1:port."""
+    inodes = set()
+    for line in open("/proc/net/tcp").read().splitlines()[1:]:
+        f = line.split()
+        remote, state, inode = f[2], f[3], f[9]
+        if state == "01" and int(remote.split(":")[1], 16) == port:
+            inodes.add(inode)
+    return inodes
+
+
+def _socket_inodes(pid):
+    out = set()
+    try:
+        fds = list(pathlib.Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:
+        return out
+    for fd in fds:
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            out.add(target[8:-1])
+    return out
+
+
+@pytest.mark.parametrize("mpm", ["prefork", "event"])
+def test_parent_never_holds_a_cache_connection(servers, workos, cache_server,
+                                               mpm):
+    """A connection the parent opens to redis/memcache is inherited by
+    every child it forks: answers then reach the wrong process (one user
+    could get another's data). The parent must never talk to it, also when
+    a graceful restart carries the signing keys over."""
+    h = servers.start(server_extra=cache_server.server_extra(),
+                      modules=[cache_server.module], mpm=mpm,
+                      one_process=False)
+    t = token(workos)
+    for _ in range(3):
+        h.graceful_restart()
+        for _ in range(20):
+            assert h.get("/api", headers=bearer(t)).status_code == 200
+        parent = _socket_inodes(h.proc.pid)
+        assert not parent & _cache_connections(cache_server.port)
+        owners = {}
+        for pid in h.children():
+            for inode in _socket_inodes(pid) & _cache_connections(
+                    cache_server.port):
+                owners.setdefault(inode, set()).add(pid)
+        assert all(len(pids) == 1 for pids in owners.values()), owners
