@@ -531,13 +531,25 @@ int authn_check_user_id(request_rec *r)
         return authn_anonymous(r, st);
     }
     rc = authn_credential(r, sc, dc, st);
+    if (dc->strip_cookies == 1) {
+        env_strip_cookies(r, sc->cookie_name);
+    }
     if (rc != AUTHN_OK && kind == ROUTE_OPTIONAL) {
         return authn_anonymous(r, st);  /* the handler answers for itself */
     }
     if (rc == AUTHN_OK) {
-        r->user = apr_pstrdup(r->pool, st->id->user_id);
+        const char *user = env_remote_user(r, st->id, dc->remote_user,
+                                           dc->remote_user_claim);
+        if (!user) {
+            st->id = NULL;
+            stats_inc(STAT_DENIED);
+            authn_challenge(r, st);
+            return HTTP_UNAUTHORIZED;
+        }
+        r->user = apr_pstrdup(r->pool, user);
         r->ap_auth_type = "WorkOS";
         env_publish(r, st->id, dc->pass_headers == 1);
+        env_pass_claims(r, st->id, dc->pass_claims, dc->pass_headers == 1);
         stats_inc(STAT_ALLOWED);
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, WOSLOGNO(00302)
                       "authenticated %s", r->user);
@@ -564,6 +576,42 @@ int authn_check_user_id(request_rec *r)
                                                   : "no credential");
     stats_inc(STAT_DENIED);
     return authn_unauthenticated(r, sc, dc, st);
+}
+
+int authn_identify(request_rec *r, const wos_srv_cfg *sc,
+                   const wos_identity_t **id)
+{
+    wos_dir_cfg *dc = ap_get_module_config(r->per_dir_config,
+                                           &auth_workos_module);
+    authn_state_t *st;
+    authn_rc rc;
+
+    *id = authn_identity(r);
+    if (*id) {
+        return OK;
+    }
+    if (ap_get_module_config(r->request_config, &auth_workos_module)) {
+        return HTTP_UNAUTHORIZED;  /* authentication ran and found none */
+    }
+    st = authn_state(r);
+    rc = authn_credential(r, sc, dc, st);
+    if (rc == AUTHN_OK && st->id) {
+        *id = st->id;
+        return OK;
+    }
+    st->id = NULL;
+    if (rc == AUTHN_UNAVAILABLE) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, WOSLOGNO(02520)
+                      "cannot verify credentials: %s", st->why);
+        apr_table_setn(r->err_headers_out, "Retry-After", "5");
+        return HTTP_SERVICE_UNAVAILABLE;
+    }
+    if (rc == AUTHN_LIMITED) {
+        apr_table_setn(r->err_headers_out, "Retry-After",
+                       apr_itoa(r->pool, st->retry_after));
+        return HTTP_TOO_MANY_REQUESTS;
+    }
+    return HTTP_UNAUTHORIZED;
 }
 
 int authn_note_failure(request_rec *r, const char *auth_type)

@@ -5,6 +5,7 @@
 
 #include "httpd.h"
 #include "identity.h"
+#include "config.h"
 
 /* Per-process state (child_init). */
 void authn_child_init(apr_pool_t *p);
@@ -43,5 +44,12 @@ const char *authn_session_cookie(request_rec *r);
  * request: checked like a refreshed one, sent with Set-Cookie, the user
  * and environment replaced. 1 on success, 0 when it does not check out. */
 int authn_replace_session(request_rec *r, const char *sealed);
+/* For handlers outside AuthType WorkOS (workos-info): the identity
+ * authentication found, or else the request's own credential checked the
+ * same way (cache, refresh, revocations). OK with *id set, or
+ * HTTP_UNAUTHORIZED, HTTP_SERVICE_UNAVAILABLE or HTTP_TOO_MANY_REQUESTS
+ * (Retry-After set). */
+int authn_identify(request_rec *r, const wos_srv_cfg *sc,
+                   const wos_identity_t **id);
 
 #endif

@@ -4,7 +4,8 @@
 
 #include "httpd.h"
 
-/* Registers workos-permission, -role, -org, -entitlement, -feature-flag. */
+/* Registers workos-permission, -role, -org, -entitlement, -feature-flag
+ * and -claim; values may be %{...} expressions (ap_expr). */
 void authz_register(apr_pool_t *p);
 
 #endif

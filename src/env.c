@@ -2,7 +2,14 @@
 #include "httpd.h"
 #include "apr_strings.h"
 #include "apr_lib.h"
+#include "http_log.h"
 #include "env.h"
+#include "claims.h"
+#include "cookie_strip.h"
+#include "flow.h"
+#include "log.h"
+
+APLOG_USE_MODULE(auth_workos);
 
 typedef struct {
     const char *var;
@@ -92,4 +99,105 @@ void env_publish(request_rec *r, const wos_identity_t *id, int pass_headers)
     env_set(r, &n[8], id->email, pass_headers);
     env_set(r, &n[9], id->impersonator_email, pass_headers);
     env_set(r, &n[10], id->api_key_id, pass_headers);
+}
+
+/* ---- WorkOSPassClaim and WorkOSRemoteUser -------------------------- */
+
+void env_pass_claims(request_rec *r, const wos_identity_t *id,
+                     const apr_array_header_t *pass_claims, int pass_headers)
+{
+    int i;
+
+    if (!pass_claims || !pass_claims->nelts || !id->claims_json) {
+        return;
+    }
+    for (i = 0; i < pass_claims->nelts; i++) {
+        const wos_pass_claim_t *pc = &APR_ARRAY_IDX(pass_claims, i,
+                                                    wos_pass_claim_t);
+        const json_t *v = NULL;
+        const char *text, *why = NULL;
+        claims_rc rc = claims_lookup(r->pool, id->claims_json, pc->name,
+                                     &v);
+
+        if (rc == CLAIMS_TOO_DEEP) {
+            why = "claim path deeper than 8 levels";
+        }
+        text = rc == CLAIMS_FOUND ? claims_text(r->pool, v, &why) : NULL;
+        if (!text) {
+            if (why) {
+                ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+                              WOSLOGNO(02510) "WorkOSPassClaim %s: not "
+                              "passed on: %s", pc->name, why);
+            }
+            continue;
+        }
+        apr_table_setn(r->subprocess_env,
+                       pc->var ? pc->var : claims_var_name(r->pool, pc->name),
+                       text);
+        if (pass_headers) {
+            apr_table_setn(r->headers_in,
+                           claims_header_name(r->pool,
+                                              pc->var ? pc->var : pc->name),
+                           text);
+        }
+    }
+}
+
+const char *env_remote_user(request_rec *r, const wos_identity_t *id,
+                            int mode, const char *claim)
+{
+    const json_t *v = NULL;
+    const char *why = NULL, *user = NULL;
+
+    if (mode == WOS_RU_SUB || mode == WOS_UNSET) {
+        return id->user_id;
+    }
+    if (mode == WOS_RU_EMAIL) {
+        /* the sealed user object; a bearer token may carry an email claim */
+        if (id->email) {
+            return id->email;
+        }
+        claim = "email";
+    }
+    switch (claims_lookup(r->pool, id->claims_json, claim, &v)) {
+    case CLAIMS_FOUND:
+        user = claims_scalar_text(r->pool, v, &why);
+        break;
+    case CLAIMS_TOO_DEEP:
+        why = "claim path deeper than 8 levels";
+        break;
+    default:
+        break;
+    }
+    if (!user || !*user) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, WOSLOGNO(02511)
+                      "WorkOSRemoteUser %s%s: %s has no such value (%s); "
+                      "no user", mode == WOS_RU_EMAIL ? "email" : "claim ",
+                      mode == WOS_RU_EMAIL ? "" : claim,
+                      id->api_key_id ? "this API key" : id->user_id,
+                      why ? why : !id->claims_json
+                                  ? "the credential has no claims"
+                                  : "missing or empty");
+        return NULL;
+    }
+    return user;
+}
+
+/* ---- WorkOSStripCookies -------------------------------------------- */
+
+void env_strip_cookies(request_rec *r, const char *cookie_name)
+{
+    const char *h = apr_table_get(r->headers_in, "Cookie");
+    const char *rest = cookie_strip(r->pool, h, cookie_name,
+                                    FLOW_COOKIE_PREFIX);
+
+    if (rest == h) {
+        return;
+    }
+    if (rest) {
+        apr_table_setn(r->headers_in, "Cookie", rest);
+    }
+    else {
+        apr_table_unset(r->headers_in, "Cookie");
+    }
 }

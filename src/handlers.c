@@ -19,6 +19,7 @@
 #include "form.h"
 #include "webhook.h"
 #include "sessions.h"
+#include "info.h"
 #include "revoke.h"
 #include "stats.h"
 #include "loop.h"
@@ -211,6 +212,9 @@ int handlers_dispatch(request_rec *r)
     }
     if (!strcmp(r->handler, "workos-webhook")) {
         return webhook_handle(r, sc);
+    }
+    if (!strcmp(r->handler, "workos-info")) {
+        return info_handle(r, sc);
     }
     if (!strcmp(r->handler, "workos-sessions")) {
         return sessions_handle(r, sc);

@@ -2,6 +2,8 @@
 #include "httpd.h"
 #include "http_log.h"
 #include "http_protocol.h"
+#include "mod_core.h"
+#include "apr_lib.h"
 #include "apr_strings.h"
 #include "reply.h"
 #include "cookie.h"
@@ -61,11 +63,46 @@ int reply_redirect(request_rec *r, const char *location)
     return HTTP_MOVED_TEMPORARILY;
 }
 
+/* "Sign-in state mismatch" -> "sign_in_state_mismatch": a stable word an
+ * error page can test. */
+static const char *reply_error_code(apr_pool_t *p, const char *title)
+{
+    char *code = apr_pstrdup(p, title), *c;
+
+    for (c = code; *c; c++) {
+        *c = apr_isalnum(*c) ? apr_tolower(*c) : '_';
+    }
+    return code;
+}
+
+/* Error text for the environment: no control characters (a CR/LF could
+ * split a header a CGI builds from it), bounded. */
+static const char *reply_error_text(apr_pool_t *p, const char *message)
+{
+    char *text = apr_pstrndup(p, message, 512), *c;
+
+    for (c = text; *c; c++) {
+        if (apr_iscntrl(*c)) {
+            *c = ' ';
+        }
+    }
+    return text;
+}
+
+void reply_error_vars(request_rec *r, const char *title, const char *message)
+{
+    apr_table_setn(r->subprocess_env, "WORKOS_ERROR",
+                   reply_error_code(r->pool, title));
+    apr_table_setn(r->subprocess_env, "WORKOS_ERROR_DESCRIPTION",
+                   reply_error_text(r->pool, message));
+}
+
 int reply_page(request_rec *r, int status, const char *title,
                const char *message)
 {
     const char *t = ap_escape_html(r->pool, title);
 
+    reply_no_store(r);
     /* every refusal says why in the log (the page's words: no secrets) */
     if (status >= 400) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, WOSLOGNO(02430)
@@ -73,9 +110,16 @@ int reply_page(request_rec *r, int status, const char *title,
                       : "workos", status, title,
                       ap_escape_logitem(r->pool, message));
     }
+    if (ap_is_HTTP_ERROR(status)) {
+        reply_error_vars(r, title, message);
+        /* an ErrorDocument for this status brands the answer: httpd
+         * serves it (an internal redirect sees REDIRECT_WORKOS_ERROR) */
+        if (ap_response_code_string(r, ap_index_of_response(status))) {
+            return status;
+        }
+    }
     r->status = status;
     ap_set_content_type(r, "text/html; charset=utf-8");
-    reply_no_store(r);
     ap_rprintf(r, "<!DOCTYPE html>\n<html><head><title>%s</title></head>"
                "<body><h1>%s</h1><p>%s</p></body></html>\n", t, t,
                ap_escape_html(r->pool, message));
@@ -84,6 +128,10 @@ int reply_page(request_rec *r, int status, const char *title,
 
 int reply_json(request_rec *r, int status, const char *json)
 {
+    if (ap_is_HTTP_ERROR(status)) {
+        /* JSON clients keep their JSON; the variables are for logs */
+        reply_error_vars(r, ap_get_status_line(status) + 4, json);
+    }
     r->status = status;
     ap_set_content_type(r, "application/json");
     reply_no_store(r);

@@ -184,7 +184,7 @@ class Credentials:
         self.serial = 0
 
     def claims(self, permissions=("posts:read", "posts:write"),
-               lifetime=6 * 3600):
+               lifetime=6 * 3600, **extra):
         self.serial += 1
         now = int(time.time())
         return {"iss": self.issuer, "sub": "user_01BENCHALICE",
@@ -194,7 +194,7 @@ class Credentials:
                 "entitlements": ["audit-logs"],
                 "feature_flags": ["new-editor"],
                 "jti": f"jti_bench_{now}_{self.serial}",
-                "iat": now, "exp": now + lifetime}
+                "iat": now, "exp": now + lifetime, **extra}
 
     def token(self, **kw):
         return tokens.mint(self.key, self.claims(**kw))
@@ -831,11 +831,18 @@ def callgrind():
         fresh = [cred.token() for _ in range(n)]
         cookies = cred.cookies([cred.token() for _ in range(n + 1)])
         fresh_cookies, repeat_cookie = cookies[:n], cookies[n]
+        # custom claims as a WorkOS JWT template adds them
+        custom = cred.token(**{"urn:app:tier": "gold", "org_meta": {
+            "plan": {"tier": "gold", "seats": 25}, "region": "eu"}})
+        custom_cookie = cred.cookies([custom])[0]
         auth = "/file.txt"
         warm = [("/open/file.txt", {}),
                 (auth, {"Authorization": f"Bearer {warm_token}"}),
                 (auth, {"Cookie": f"wos-session={repeat_cookie}"}),
-                (auth, {"Authorization": f"Bearer {repeat}"})]
+                (auth, {"Authorization": f"Bearer {repeat}"}),
+                ("/claim/file.txt", {"Authorization": f"Bearer {custom}"}),
+                ("/claim/file.txt", {"Cookie":
+                                     f"wos-session={custom_cookie}"})]
         scenarios = [
             ("no auth (same file, open location)",
              [("/open/file.txt", {})] * n),
@@ -848,6 +855,18 @@ def callgrind():
               for c in fresh_cookies]),
             ("cookie, one cookie repeated",
              [(auth, {"Cookie": f"wos-session={repeat_cookie}"})] * n),
+            ("bearer, one token repeated, Require workos-claim "
+             "urn:app:tier gold",
+             [("/claim/file.txt", {"Authorization": f"Bearer {custom}"})]
+             * n),
+            ("bearer, one token repeated, Require workos-claim "
+             "org_meta.plan.tier gold (dotted path)",
+             [("/claimpath/file.txt", {"Authorization": f"Bearer {custom}"})]
+             * n),
+            ("cookie, one cookie repeated, Require workos-claim "
+             "urn:app:tier gold",
+             [("/claim/file.txt", {"Cookie": f"wos-session={custom_cookie}"})]
+             * n),
         ]
         location = workos_location("Require workos-permission posts:write")
         location += """
@@ -855,6 +874,14 @@ Alias /open {htdocs}
 <Location /open>
     AuthType None
     Require all granted
+</Location>
+Alias /claim {htdocs}
+<Location /claim>
+    Require workos-claim urn:app:tier gold
+</Location>
+Alias /claimpath {htdocs}
+<Location /claimpath>
+    Require workos-claim org_meta.plan.tier gold
 </Location>
 """
         pw = pwd.getpwnam("www-data")
@@ -969,7 +996,8 @@ def cg_report(results, n, started):
         f"`--toggle-collect={REQUEST}` (httpd's user space only: reading "
         f"the request, all hooks, the handler, writing; not the kernel). "
         f"Location: `AuthType WorkOS`, `Require workos-permission "
-        f"posts:write`; RS256 2048-bit token. Module: {MODULE_ID}.",
+        f"posts:write` (the workos-claim rows: that line instead); RS256 "
+        f"2048-bit token. Module: {MODULE_ID}.",
         "",
         "| scenario | whole request Ir/req | authn_check_user_id Ir/req "
         "| authz_check Ir/req |",

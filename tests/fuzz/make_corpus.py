@@ -241,6 +241,25 @@ def require_seeds():
         write("require", name, line)
 
 
+def claims_seeds():
+    doc = json.dumps({
+        "sub": "user_01FUZZ", "org_id": "org_01ACME", "role": "member",
+        "urn:app:tier": "gold", "org_meta": {"plan": {"tier": "gold",
+                                                      "seats": 25}},
+        "org_meta.plan.tier": "top", "level": 3, "ratio": 1.5,
+        "beta": True, "nothing": None, "groups": ["eng", "ops", 7, ["x"]],
+        "meta": {"a": 1, "b": [True, None]}, "crlf": "a\r\nb",
+        "a": {"b": {"c": {"d": {"e": {"f": {"g": {"h": {"i": "x"}}}}}}}},
+        "utf8": "Zo\u00eb \u2603"}, separators=(",", ":"))
+    for name in ("urn:app:tier", "org_meta.plan.tier", "org_meta.plan.seats",
+                 "groups", "meta", "crlf", "a.b.c.d.e.f.g.h",
+                 "a.b.c.d.e.f.g.h.i", "org_meta..tier", "", "utf8"):
+        write("claims", "path-" + (name.replace(".", "_").replace(":", "_")
+                                   or "empty"), name + "\n" + doc)
+    write("claims", "nul", 'nul\n{"nul":"a\\u0000b"}')
+    write("claims", "not-object", "x\n[1,2,3]")
+
+
 def b64url_seeds(token, sealed):
     header, payload, sig = token.split(".")
     fields = sealed.split("~")[0].split("*")
@@ -365,6 +384,7 @@ def main():
     cookie_seeds(sealed)
     flow_seeds(sealed)
     require_seeds()
+    claims_seeds()
     b64url_seeds(token, sealed)
     webhook_seeds()
     api_answer_seeds(token)

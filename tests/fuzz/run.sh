@@ -31,6 +31,7 @@ max_len() {
     api_answer)  echo 16384 ;;
     credentry)   echo 33000 ;;  # CREDENTRY_MAX 32827
     events)  echo 32768 ;;
+    claims)  echo 17000 ;;  # IDENTITY_MAX_CLAIMS_JSON 16384, a path
     *)       echo 4096 ;;
     esac
 }

@@ -214,7 +214,63 @@ def test_example_api_takes_bearers_and_needs_no_redirect_uri(servers,
     assert r.status_code == 403
 
 
+def test_example_claims_tenants_info_and_error_page(servers, workos):
+    from test_authn import bearer, token
+    backend = Backend().start()
+    try:
+        errors = None
+        site = (ROOT / "conf" / "example-claims.conf").read_text()
+        site = site.replace("http://127.0.0.1:3000/",
+                            f"http://127.0.0.1:{backend.port}/premium/")
+        site = site.replace("http://127.0.0.1:3001/",
+                            f"http://127.0.0.1:{backend.port}/tenant/")
+        h = DocHttpd(workos, site, "app.example.com",
+                     modules=["proxy", "proxy_http", "include", "headers"])
+        errors = h.dir / "errors"
+        errors.mkdir()
+        (errors / "signin.shtml").write_text(
+            'Example sign-in: <!--#echo var="REDIRECT_WORKOS_ERROR" -->\n')
+        errors.chmod(0o755)
+        h.site = h.site.replace("/var/www/errors", str(errors))
+        r = h.configtest()
+        assert r.returncode == 0, r.stderr + "\n" + h.site
+        servers.started.append(h)
+        h.start()
+        r = h.get("/auth/me", headers=BROWSER)
+        assert r.status_code == 401 and r.json()["authenticated"] is False
+        t = token(workos, email="alice@example.com",
+                  **{"urn:app:tier": "gold", "app": {"department": "R&D"}})
+        assert h.get("/auth/me", headers=bearer(t)).json()[
+            "user_id"] == "user_01ALICE"
+        r = h.get("/premium/x", headers={**bearer(t),
+                                         "Cookie": "a=1; wos-session=zz"})
+        assert r.status_code == 200, r.text
+        seen = dict((k.lower(), v) for k, v in r.json()["headers"])
+        assert seen["x-workos-claim-urn-app-tier"] == "gold"
+        assert seen["x-workos-claim-department"] == "R&D"
+        assert seen["cookie"] == "a=1"
+        assert "authorization" not in seen
+        silver = token(workos, email="alice@example.com",
+                       **{"urn:app:tier": "silver"})
+        assert h.get("/premium/x", headers=bearer(silver)).status_code == 403
+        assert h.get("/orgs/org_01ACME/x", headers=bearer(t)).status_code \
+            == 200
+        assert h.get("/orgs/org_01OTHER/x",
+                     headers=bearer(t)).status_code == 403
+        assert h.get("/orgs/org_01ACME/settings/",
+                     headers=bearer(t)).status_code == 403
+        admin = token(workos, role="admin", roles=["admin"])
+        assert h.get("/orgs/org_01ACME/settings/",
+                     headers=bearer(admin)).status_code == 200
+        r = h.get("/auth/callback?error=access_denied&state=x")
+        assert r.status_code == 400
+        assert "Example sign-in: sign_in_failed" in r.text
+    finally:
+        backend.stop()
+
+
 def test_every_example_is_tested():
-    tested = {"example-vhost.conf", "example-proxy.conf", "example-api.conf"}
+    tested = {"example-vhost.conf", "example-proxy.conf", "example-api.conf",
+              "example-claims.conf"}
     shipped = {p.name for p in (ROOT / "conf").glob("example-*.conf")}
     assert shipped == tested
