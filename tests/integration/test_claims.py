@@ -611,8 +611,9 @@ def test_error_document_cgi_sees_variables(servers, workos, mpm, one):
               locations=LOCATIONS + BRANDED_CGI)
     r = h.get("/callback?code=abc")     # no state, no verifier cookie
     assert r.status_code == 400
-    assert "REDIRECT_WORKOS_ERROR=sign_in_cookie_missing" in r.text
-    assert "REDIRECT_WORKOS_ERROR_DESCRIPTION=The wos-auth-verifier" in r.text
+    assert "REDIRECT_WORKOS_ERROR=sign_in_failed" in r.text
+    assert ("REDIRECT_WORKOS_ERROR_DESCRIPTION=The callback carries no "
+            "sign-in state.") in r.text
     assert "REDIRECT_STATUS=400" in r.text
 
 
