@@ -56,6 +56,7 @@ static void loop_set(request_rec *r, const wos_srv_cfg *sc, int n,
 int loop_check(request_rec *r, const wos_srv_cfg *sc)
 {
     apr_int64_t now = apr_time_sec(apr_time_now()), first;
+    const char *h;
     int n;
 
     apr_table_t *args;
@@ -63,6 +64,12 @@ int loop_check(request_rec *r, const wos_srv_cfg *sc)
     ap_args_to_table(r, &args);
     if (r->method_number != M_GET || !apr_table_get(args, "code")) {
         return DECLINED;  /* only visits that would sign in count */
+    }
+    /* a browser that brings back a session cookie keeps it: several
+     * sign-ins in a row (tabs, sign-up then sign-in) are no loop */
+    if ((h = apr_table_get(r->headers_in, "Cookie"))
+        && cookie_get(r->pool, h, sc->cookie_name)) {
+        return DECLINED;
     }
     n = loop_count(r, now, &first) + 1;
     loop_set(r, sc, n, first, now);

@@ -4,7 +4,8 @@
  * callback after every sign-in. The callback counts its visits in a small
  * cookie of its own (host-only, only sent to the callback path, never
  * Secure-only on plain http, so it survives what kills the session
- * cookie) and, from the LOOP_LIMIT-th visit within LOOP_WINDOW seconds,
+ * cookie) and, from the LOOP_LIMIT-th visit without a session cookie
+ * within LOOP_WINDOW seconds,
  * answers with a page that names the likely causes instead of signing in
  * again. */
 #ifndef WOS_LOOP_H

@@ -547,6 +547,19 @@ def test_several_sign_ins_apart_are_no_loop(httpd, workos):
         assert r.status_code == 200
 
 
+def test_one_browser_keeping_its_session_signing_in_often_is_no_loop(
+        httpd, workos):
+    # sign-up then sign-in, tabs, switching accounts: the callback sees the
+    # session cookie it set before, so the browser keeps it: no loop
+    s, r = sign_in(httpd, "/private")
+    assert r.status_code == 200
+    for _ in range(5):
+        r = s.get(httpd.base + "/login?return_to=/private", headers=BROWSER,
+                  allow_redirects=True, timeout=20)
+        assert r.status_code == 200, r.text
+    assert workos.count("/user_management/authenticate") == 6
+
+
 # --- the sessions handler reads every page (issue 12 item 11) --------------
 
 def test_sessions_list_pages_through_all_sessions(httpd, workos):
