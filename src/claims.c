@@ -282,17 +282,18 @@ claims_rc claims_lookup(apr_pool_t *p, const char *text, const char *name,
     return CLAIMS_FOUND;
 }
 
-int claims_match_text(apr_pool_t *p, const char *text, const char *name,
-                      const apr_array_header_t *values, const char **why)
+/* What a lookup found, matched against the line's values; the one place
+ * that says why a claim did not match. */
+static int claims_decide(claims_rc rc, const json_t *v,
+                         const apr_array_header_t *values, const char **why)
 {
-    const json_t *v;
     const char *dummy;
     int i;
 
     if (why == NULL)
         why = &dummy;
     *why = NULL;
-    switch (claims_lookup(p, text, name, &v)) {
+    switch (rc) {
     case CLAIMS_FOUND:
         break;
     case CLAIMS_TOO_DEEP:
@@ -311,6 +312,15 @@ int claims_match_text(apr_pool_t *p, const char *text, const char *name,
             return 1;
     }
     return 0;
+}
+
+int claims_match_text(apr_pool_t *p, const char *text, const char *name,
+                      const apr_array_header_t *values, const char **why)
+{
+    const json_t *v = NULL;
+    claims_rc rc = claims_lookup(p, text, name, &v);
+
+    return claims_decide(rc, v, values, why);
 }
 
 /* want read whole as a JSON number (strtod alone takes "inf", hex, ...). */
@@ -387,32 +397,10 @@ int claims_value_matches(const json_t *v, const char *want,
 int claims_match(const json_t *claims, const char *name,
                  const apr_array_header_t *values, const char **why)
 {
-    const json_t *v;
-    const char *dummy;
-    int i;
+    const json_t *v = NULL;
+    claims_rc rc = claims_find(claims, name, &v);
 
-    if (why == NULL)
-        why = &dummy;
-    *why = NULL;
-    switch (claims_find(claims, name, &v)) {
-    case CLAIMS_FOUND:
-        break;
-    case CLAIMS_TOO_DEEP:
-        *why = "claim path deeper than 8 levels";
-        return 0;
-    case CLAIMS_BAD_PATH:
-        *why = "empty claim name or path segment";
-        return 0;
-    default:
-        *why = "no such claim";
-        return 0;
-    }
-    for (i = 0; values != NULL && i < values->nelts; i++) {
-        if (claims_value_matches(v, APR_ARRAY_IDX(values, i, const char *),
-                                 why))
-            return 1;
-    }
-    return 0;
+    return claims_decide(rc, v, values, why);
 }
 
 int claims_utf8_ok(const char *s, size_t len)
