@@ -9,7 +9,6 @@
 #include "apr_hash.h"
 #include "config.h"
 #include "crypto.h"
-#include "route.h"
 #include "log.h"
 
 APLOG_USE_MODULE(auth_workos);
@@ -434,6 +433,24 @@ const char *cfg_add_pass_claim(cmd_parms *cmd, void *d, const char *name,
     return NULL;
 }
 
+/* The callback path as r->uri spells it, from WorkOSRedirectURI
+ * (decoded); NULL when unset. */
+static const char *cfg_callback_path(apr_pool_t *p, const char *redirect_uri)
+{
+    apr_uri_t u;
+    char *path;
+
+    if (!redirect_uri || apr_uri_parse(p, redirect_uri, &u) != APR_SUCCESS) {
+        return NULL;
+    }
+    path = apr_pstrdup(p, u.path && *u.path ? u.path : "/");
+    /* r->uri is decoded; a path that does not decode is compared raw */
+    if (ap_unescape_url(path) != OK) {
+        path = apr_pstrdup(p, u.path);
+    }
+    return path;
+}
+
 #define CFG_DEFAULT(f, v) if (c->f == WOS_UNSET) c->f = (v)
 
 static void cfg_defaults(apr_pool_t *p, wos_srv_cfg *c)
@@ -733,7 +750,7 @@ int cfg_check(apr_pool_t *p, server_rec *s)
         }
         cfg_defaults(p, c);
         cfg_tags(p, c);
-        c->redirect_path = route_callback_path(p, c->redirect_uri);
+        c->redirect_path = cfg_callback_path(p, c->redirect_uri);
         if ((err = cfg_cookie_problem(p, c))) {
             ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, WOSLOGNO(02401)
                          "%s (server %s)", err, s->server_hostname);

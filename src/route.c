@@ -6,22 +6,6 @@
 #include "apr_strings.h"
 #include "route.h"
 
-const char *route_callback_path(apr_pool_t *p, const char *redirect_uri)
-{
-    apr_uri_t u;
-    char *path;
-
-    if (!redirect_uri || apr_uri_parse(p, redirect_uri, &u) != APR_SUCCESS) {
-        return NULL;
-    }
-    path = apr_pstrdup(p, u.path && *u.path ? u.path : "/");
-    /* r->uri is decoded; a path that does not decode is compared raw */
-    if (ap_unescape_url(path) != OK) {
-        path = apr_pstrdup(p, u.path);
-    }
-    return path;
-}
-
 int route_is_callback(const request_rec *r, const wos_srv_cfg *sc)
 {
     return sc->redirect_path && r->uri && !strcmp(r->uri, sc->redirect_path);

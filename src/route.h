@@ -16,11 +16,7 @@ typedef enum {
                           * info): a session is used when there is one */
 } route_kind;
 
-/* The callback path for this server as r->uri spells it, from
- * WorkOSRedirectURI (decoded); NULL when unset. */
-const char *route_callback_path(apr_pool_t *p, const char *redirect_uri);
-
-/* 1 when r->uri is this server's callback path. */
+/* 1 when r->uri is this server's callback path (sc->redirect_path). */
 int route_is_callback(const request_rec *r, const wos_srv_cfg *sc);
 
 /* What the request is, from its path and its SetHandler (evaluated the
