@@ -80,20 +80,33 @@ static long long identity_time(json_t *claims, const char *name)
     return 0;
 }
 
-/* The whole claims object as compact JSON, for the claim-based Require
- * provider and WorkOSPassClaim (and to travel through caches). */
-static const char *identity_claims_text(apr_pool_t *p, json_t *claims)
+/* The whole claims object as JSON text, for the claim-based Require
+ * provider and WorkOSPassClaim (and to travel through caches): the text
+ * the claims were parsed from when the caller has it (a token's decoded
+ * payload; re-serialising it would cost as much as parsing it again),
+ * else compact JSON written from the claims. */
+static const char *identity_claims_text(apr_pool_t *p, json_t *claims,
+                                        const char *text, size_t len)
 {
-    char *text = json_dumps(claims, JSON_COMPACT);
+    char *dumped;
     const char *copy = NULL;
 
-    if (text && strlen(text) <= IDENTITY_MAX_CLAIMS_JSON)
-        copy = apr_pstrdup(p, text);
-    free(text);
+    if (text != NULL) {
+        /* parsed text holds no NUL byte: a JSON string cannot carry one
+         * unescaped, and nothing else may stand outside strings */
+        if (len > IDENTITY_MAX_CLAIMS_JSON || memchr(text, '\0', len))
+            return NULL;
+        return apr_pstrmemdup(p, text, len);
+    }
+    dumped = json_dumps(claims, JSON_COMPACT);
+    if (dumped && strlen(dumped) <= IDENTITY_MAX_CLAIMS_JSON)
+        copy = apr_pstrdup(p, dumped);
+    free(dumped);
     return copy;
 }
 
-wos_identity_t *identity_from_claims(apr_pool_t *p, json_t *claims)
+wos_identity_t *identity_from_claims(apr_pool_t *p, json_t *claims,
+                                     const char *text, size_t len)
 {
     wos_identity_t *id;
     const char *sub;
@@ -117,7 +130,7 @@ wos_identity_t *identity_from_claims(apr_pool_t *p, json_t *claims)
         identity_member(p, json_object_get(claims, "act"), "sub");
     id->exp = identity_time(claims, "exp");
     id->iat = identity_time(claims, "iat");
-    id->claims_json = identity_claims_text(p, claims);
+    id->claims_json = identity_claims_text(p, claims, text, len);
     return id;
 }
 

@@ -21,8 +21,8 @@ typedef struct {
     const char *api_key_id;         /* set for a WorkOS API key client */
     long long exp;                  /* token exp, seconds */
     long long iat;                  /* token iat, seconds (0 if absent) */
-    const char *claims_json;        /* all access-token claims, compact
-                                       JSON (custom claims included);
+    const char *claims_json;        /* all access-token claims as JSON
+                                       text (custom claims included);
                                        NULL for API keys or when larger
                                        than IDENTITY_MAX_CLAIMS_JSON */
 } wos_identity_t;
@@ -31,8 +31,11 @@ typedef struct {
 #define IDENTITY_MAX_CLAIMS_JSON 16384
 
 /* Copies what it needs out of verified access-token claims into p;
- * non-string list members are skipped. NULL if sub is missing. */
-wos_identity_t *identity_from_claims(apr_pool_t *p, json_t *claims);
+ * non-string list members are skipped. NULL if sub is missing. text, if
+ * not NULL, is the JSON text (len bytes) claims was parsed from, kept as
+ * claims_json; else claims_json is written from claims. */
+wos_identity_t *identity_from_claims(apr_pool_t *p, json_t *claims,
+                                     const char *text, size_t len);
 
 /* Fills email and impersonator_email from a session's sealed JSON
  * ({"user": {"email"}, "impersonator": {"email"}}) when present. */

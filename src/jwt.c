@@ -104,7 +104,8 @@ static int jwt_decode_segment(apr_pool_t *p, const char *seg, size_t len,
 /* A base64url segment holding a JSON object, or NULL. The result is owned
  * by the pool. Duplicate member names are refused: with duplicates, two
  * parsers can disagree about which value was signed. */
-static json_t *jwt_decode_object(apr_pool_t *p, const char *seg, size_t len)
+static json_t *jwt_decode_object(apr_pool_t *p, const char *seg, size_t len,
+                                 const char **text, size_t *textlen)
 {
     unsigned char *raw;
     size_t rawlen;
@@ -113,6 +114,10 @@ static json_t *jwt_decode_object(apr_pool_t *p, const char *seg, size_t len)
 
     if (len == 0 || jwt_decode_segment(p, seg, len, &raw, &rawlen) != 0)
         return NULL;
+    if (text != NULL) {
+        *text = (const char *)raw;
+        *textlen = rawlen;
+    }
     if (jwt_too_deep(raw, rawlen))
         return NULL;
     json = json_loadb((const char *)raw, rawlen, JSON_REJECT_DUPLICATES,
@@ -228,14 +233,16 @@ jwt_status_t jwt_parse(apr_pool_t *p, const char *token, size_t len,
     if (dot1 > JWT_MAX_HEADER_CHARS)
         return JWT_ERR_TOO_LARGE;
 
-    out->header = jwt_decode_object(p, token, dot1);
+    out->header = jwt_decode_object(p, token, dot1, NULL, NULL);
     if (out->header == NULL)
         return JWT_ERR_MALFORMED;
     st = jwt_check_header(out->header, &out->kid);
     if (st != JWT_OK)
         return st;
 
-    out->claims = jwt_decode_object(p, token + dot1 + 1, dot2 - dot1 - 1);
+    out->claims = jwt_decode_object(p, token + dot1 + 1, dot2 - dot1 - 1,
+                                    &out->claims_text,
+                                    &out->claims_text_len);
     if (out->claims == NULL)
         return JWT_ERR_MALFORMED;
 

@@ -31,6 +31,9 @@ const char *jwt_status_str(jwt_status_t s);
 typedef struct {
     json_t *header;       /* owned; released by a pool cleanup */
     json_t *claims;       /* owned; released by a pool cleanup */
+    const char *claims_text;   /* the payload as decoded: the JSON text
+                                  claims came from, NUL-terminated */
+    size_t claims_text_len;
     const char *kid;      /* points into header */
     const char *signing_input;   /* "<header>.<payload>" (not copied) */
     size_t signing_input_len;

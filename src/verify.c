@@ -54,7 +54,9 @@ static verify_rc verify_as(request_rec *r, const wos_srv_cfg *sc,
         *why = jwt_status_str(js);
         return VERIFY_BAD;
     }
-    if (!(*id = identity_from_claims(r->pool, jwt.claims))) {
+    if (!(*id = identity_from_claims(r->pool, jwt.claims,
+                                     jwt.claims_text,
+                                     jwt.claims_text_len))) {
         *why = jwt_status_str(JWT_ERR_CLAIMS);
         return VERIFY_BAD;
     }

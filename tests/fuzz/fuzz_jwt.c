@@ -115,12 +115,21 @@ static void fuzz_list_ok(apr_pool_t *p, const apr_array_header_t *list)
     fuzz_no_controls(identity_join(p, list));
 }
 
-static void fuzz_identity(apr_pool_t *p, json_t *claims)
+static void fuzz_identity(apr_pool_t *p, const jwt_t *jwt)
 {
-    wos_identity_t *id = identity_from_claims(p, claims);
+    wos_identity_t *id = identity_from_claims(p, jwt->claims,
+                                              jwt->claims_text,
+                                              jwt->claims_text_len);
+    json_t *again;
 
     if (id == NULL)
         return;
+    /* the kept text is the claims: it parses back to an equal object */
+    if (id->claims_json != NULL) {
+        again = json_loads(id->claims_json, JSON_REJECT_DUPLICATES, NULL);
+        FUZZ_CHECK(again != NULL && json_equal(again, jwt->claims));
+        json_decref(again);
+    }
     FUZZ_CHECK(id->user_id != NULL && *id->user_id != '\0');
     fuzz_no_controls(id->user_id);
     fuzz_no_controls(id->session_id);
@@ -188,7 +197,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(jwt.signing_input_len < size);
         if (jwt_verify_rs256(&jwt, fuzz_key_for(&jwt)) == JWT_OK)
             fuzz_check_accepted_sig(&jwt);
-        fuzz_identity(p, jwt.claims);
+        fuzz_identity(p, &jwt);
         if (jwt_check_claims(&jwt, &fuzz_rules) == JWT_OK)
             fuzz_resign(p, &jwt);
     }

@@ -26,7 +26,7 @@ static json_t *load(const char *text)
 static wos_identity_t *from(const char *text)
 {
     json_t *claims = load(text);
-    wos_identity_t *id = identity_from_claims(pool, claims);
+    wos_identity_t *id = identity_from_claims(pool, claims, NULL, 0);
 
     /* Everything must have been copied: the JSON goes away now. */
     json_decref(claims);
@@ -117,8 +117,8 @@ static void test_no_sub(void **state)
     assert_null(from("{\"sub\":null}"));
     assert_null(from("{\"sub\":[\"u\"]}"));
     assert_null(from("{\"sub\":\"a\\nb\"}"));
-    assert_null(identity_from_claims(pool, NULL));
-    assert_null(identity_from_claims(pool, arr));
+    assert_null(identity_from_claims(pool, NULL, NULL, 0));
+    assert_null(identity_from_claims(pool, arr, NULL, 0));
     json_decref(arr);
 }
 
@@ -252,6 +252,33 @@ static void test_add_session_missing_or_odd(void **state)
     json_decref(arr);
 }
 
+/* The text the claims came from is kept as it is (no second writing of
+ * the same claims); without it, compact JSON is written. Text that is
+ * too long or holds a NUL is not kept. */
+static void test_claims_text(void **state)
+{
+    const char *text = "{ \"sub\": \"user_1\",\n \"x\": [1, 2] }";
+    json_t *claims = load(text);
+    wos_identity_t *id;
+    char *big;
+    size_t n = IDENTITY_MAX_CLAIMS_JSON + 1;
+
+    (void)state;
+    id = identity_from_claims(pool, claims, text, strlen(text));
+    assert_non_null(id);
+    assert_string_equal(id->claims_json, text);
+    assert_ptr_not_equal(id->claims_json, text);
+    id = identity_from_claims(pool, claims, NULL, 0);
+    assert_string_equal(id->claims_json, "{\"sub\":\"user_1\",\"x\":[1,2]}");
+    id = identity_from_claims(pool, claims, "{\"sub\":\"a\"}\0x", 15);
+    assert_null(id->claims_json);
+    big = apr_palloc(pool, n);
+    memset(big, ' ', n);
+    id = identity_from_claims(pool, claims, big, n);
+    assert_null(id->claims_json);
+    json_decref(claims);
+}
+
 static void test_join(void **state)
 {
     apr_array_header_t *list = apr_array_make(pool, 2, sizeof(const char *));
@@ -280,6 +307,7 @@ int main(void)
         cmocka_unit_test(test_add_session),
         cmocka_unit_test(test_add_session_keeps_act),
         cmocka_unit_test(test_add_session_missing_or_odd),
+        cmocka_unit_test(test_claims_text),
         cmocka_unit_test(test_join),
     };
 
