@@ -47,10 +47,10 @@ static const char *authn_tag(const wos_srv_cfg *sc, char kind)
  * of the credential under the isolation tag of what made it valid, so one
  * virtual host never serves what another verified. */
 static void authn_key(const wos_srv_cfg *sc, char kind, const char *cred,
-                      unsigned char key[32])
+                      unsigned char key[CREDCACHE_KEY])
 {
-    credcache_key(authn_cache, kind, authn_tag(sc, kind), cred, strlen(cred),
-                  key);
+    credcache_key(authn_cache, kind, authn_tag(sc, kind), sc->cred_hash_key,
+                  cred, strlen(cred), key);
 }
 
 /* Whether the shared tier could hold this credential: a bearer token that
@@ -73,7 +73,7 @@ static int authn_shareable(char kind, const char *cred)
  * has been revoked since. key is computed here once and reused by
  * authn_remember. */
 static int authn_cached(request_rec *r, const wos_srv_cfg *sc, char kind,
-                        const char *cred, unsigned char key[32],
+                        const char *cred, unsigned char key[CREDCACHE_KEY],
                         wos_identity_t **id)
 {
     long long now = apr_time_sec(apr_time_now()), until = 0;
@@ -106,7 +106,7 @@ static int authn_cached(request_rec *r, const wos_srv_cfg *sc, char kind,
  * entry ends when its refresh window opens (WorkOSRefreshBefore), so no
  * process serves a session another one should be refreshing. */
 static void authn_remember(request_rec *r, const wos_srv_cfg *sc, char kind,
-                           const unsigned char key[32],
+                           const unsigned char key[CREDCACHE_KEY],
                            const wos_identity_t *id, long long until)
 {
     long long now = apr_time_sec(apr_time_now());
@@ -126,7 +126,7 @@ static void authn_remember_cred(request_rec *r, const wos_srv_cfg *sc,
                                 char kind, const char *cred,
                                 const wos_identity_t *id, long long until)
 {
-    unsigned char key[32];
+    unsigned char key[CREDCACHE_KEY];
 
     if (authn_cache) {
         authn_key(sc, kind, cred, key);
@@ -224,7 +224,7 @@ static authn_rc authn_bearer_token(request_rec *r, const wos_srv_cfg *sc,
                                    const char *token, int src,
                                    authn_state_t *st)
 {
-    unsigned char key[32];
+    unsigned char key[CREDCACHE_KEY];
     authn_rc rc;
 
     st->presented = 1;
@@ -354,7 +354,7 @@ static authn_rc authn_cookie(request_rec *r, const wos_srv_cfg *sc,
                              const wos_dir_cfg *dc, const char *value,
                              int clear, authn_state_t *st)
 {
-    unsigned char key[32];
+    unsigned char key[CREDCACHE_KEY];
     session_t sess;
     verify_rc vr;
     authn_rc rc;

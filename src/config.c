@@ -513,6 +513,10 @@ static void cfg_tags(apr_pool_t *p, wos_srv_cfg *c)
     c->cookie_tag = cfg_tag(p, t);
     c->cred_mac_key = crypto_derive_password(p, pw[0].secret,
                                              "shared-credential-mac");
+    if (crypto_derive_key(pw[0].secret, "credential-hash", c->cred_hash_key,
+                          sizeof(c->cred_hash_key)) != 0) {
+        memset(c->cred_hash_key, 0, sizeof(c->cred_hash_key));
+    }
     c->cred_mac_fp = c->cred_mac_key
         ? apr_pstrndup(p, crypto_sha256_hex(p, c->cred_mac_key,
                                             strlen(c->cred_mac_key)), 8)

@@ -7,6 +7,7 @@
 #include "http_config.h"
 #include "cache.h"
 #include "seal.h"
+#include "credcache.h"
 
 #define WOS_UNSET (-1)
 
@@ -69,6 +70,10 @@ typedef struct {
      * 8 hex characters of its SHA-256, which names them. */
     const char *cred_mac_key;
     const char *cred_mac_fp;
+    /* The secret key of the credential-cache hash (credcache.h), derived
+     * from the same password, so every process and host of a fleet names
+     * a credential alike and nobody without the password can. */
+    unsigned char cred_hash_key[CREDCACHE_HASH_KEY];
 } wos_srv_cfg;
 
 typedef struct {

@@ -5,13 +5,14 @@
 #include <apr_thread_mutex.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/core_names.h>
 #include "credcache.h"
 #include "credentry.h"
 
 #define CREDCACHE_STRIPES 64
 #define CREDCACHE_STRIPE_BYTES (CREDCACHE_MAX_BYTES / CREDCACHE_STRIPES)
 /* blob: key, exp, iat, then the identity's fields */
-#define CREDCACHE_BLOB_HEAD (32 + 2 * sizeof(long long))
+#define CREDCACHE_BLOB_HEAD (CREDCACHE_KEY + 2 * sizeof(long long))
 
 typedef struct {
     char *blob;          /* malloc'd; NULL for a free slot */
@@ -28,7 +29,7 @@ typedef struct {
 } credcache_stripe_t;
 
 struct credcache {
-    EVP_MD *sha256;    /* fetched once: an implicit fetch per call costs */
+    EVP_MAC *siphash;  /* fetched once: an implicit fetch per call costs */
     credcache_stripe_t stripes[CREDCACHE_STRIPES];
     credcache_slot_t *slots;   /* CREDCACHE_SLOTS, set by set */
 };
@@ -38,8 +39,8 @@ static apr_status_t credcache_free(void *data)
     credcache_t *c = data;
     size_t i;
 
-    EVP_MD_free(c->sha256);
-    c->sha256 = NULL;
+    EVP_MAC_free(c->siphash);
+    c->siphash = NULL;
     for (i = 0; c->slots && i < CREDCACHE_SLOTS; i++) {
         free(c->slots[i].blob);
     }
@@ -66,33 +67,39 @@ credcache_t *credcache_create(apr_pool_t *p)
             return NULL;
         }
     }
-    if (!(c->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL))) {
+    if (!(c->siphash = EVP_MAC_fetch(NULL, "SIPHASH", NULL))) {
         return NULL;
     }
     return c;
 }
 
 void credcache_key(credcache_t *c, char kind, const char *tag,
+                   const unsigned char hash_key[CREDCACHE_HASH_KEY],
                    const char *credential, size_t len,
-                   unsigned char key[32])
+                   unsigned char key[CREDCACHE_KEY])
 {
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    unsigned int n = 0;
+    EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(c->siphash);
+    size_t size = CREDCACHE_KEY, n = 0;
+    OSSL_PARAM params[2];
 
+    params[0] = OSSL_PARAM_construct_size_t(OSSL_MAC_PARAM_SIZE, &size);
+    params[1] = OSSL_PARAM_construct_end();
     /* the tag with its NUL: no tag is a prefix of tag + credential */
-    if (!ctx || EVP_DigestInit_ex(ctx, c->sha256, NULL) != 1
-        || EVP_DigestUpdate(ctx, &kind, 1) != 1
-        || EVP_DigestUpdate(ctx, tag, strlen(tag) + 1) != 1
-        || EVP_DigestUpdate(ctx, credential, len) != 1
-        || EVP_DigestFinal_ex(ctx, key, &n) != 1 || n != 32) {
+    if (!ctx || EVP_MAC_init(ctx, hash_key, CREDCACHE_HASH_KEY, params) != 1
+        || EVP_MAC_update(ctx, (const unsigned char *)&kind, 1) != 1
+        || EVP_MAC_update(ctx, (const unsigned char *)tag,
+                          strlen(tag) + 1) != 1
+        || EVP_MAC_update(ctx, (const unsigned char *)credential, len) != 1
+        || EVP_MAC_final(ctx, key, &n, CREDCACHE_KEY) != 1
+        || n != CREDCACHE_KEY) {
         /* an all-zero key matches no entry that was stored */
-        memset(key, 0, 32);
+        memset(key, 0, CREDCACHE_KEY);
     }
-    EVP_MD_CTX_free(ctx);
+    EVP_MAC_CTX_free(ctx);
 }
 
-/* The key is a SHA-256: any four bytes of it are uniform. */
-static size_t credcache_set(const unsigned char key[32])
+/* The key is a keyed hash: any four bytes of it are uniform. */
+static size_t credcache_set(const unsigned char key[CREDCACHE_KEY])
 {
     return ((size_t)key[0] << 24 | (size_t)key[1] << 16
             | (size_t)key[2] << 8 | key[3]) & (CREDCACHE_SETS - 1);
@@ -104,9 +111,9 @@ static credcache_stripe_t *credcache_stripe(credcache_t *c, size_t set)
 }
 
 static int credcache_is(const credcache_slot_t *s,
-                        const unsigned char key[32])
+                        const unsigned char key[CREDCACHE_KEY])
 {
-    return s->blob && CRYPTO_memcmp(s->blob, key, 32) == 0;
+    return s->blob && CRYPTO_memcmp(s->blob, key, CREDCACHE_KEY) == 0;
 }
 
 /* Under the stripe's lock. */
@@ -123,7 +130,7 @@ static void credcache_drop(credcache_stripe_t *st, credcache_slot_t *s,
 /* The slot of a set to write: key's own, a free one, an expired one, or
  * the least recently used. Under the stripe's lock. */
 static credcache_slot_t *credcache_victim(credcache_t *c, size_t set,
-                                          const unsigned char key[32],
+                                          const unsigned char key[CREDCACHE_KEY],
                                           long long now)
 {
     credcache_slot_t *ways = &c->slots[set * CREDCACHE_WAYS], *best = NULL;
@@ -188,7 +195,7 @@ static void credcache_shrink(credcache_t *c, size_t stripe,
     }
 }
 
-wos_identity_t *credcache_get(credcache_t *c, const unsigned char key[32],
+wos_identity_t *credcache_get(credcache_t *c, const unsigned char key[CREDCACHE_KEY],
                               long long now, apr_pool_t *p)
 {
     size_t set = credcache_set(key), i;
@@ -213,14 +220,14 @@ wos_identity_t *credcache_get(credcache_t *c, const unsigned char key[32],
     if (!copy) {
         return NULL;
     }
-    memcpy(&exp, copy + 32, sizeof(exp));
-    memcpy(&iat, copy + 32 + sizeof(exp), sizeof(iat));
+    memcpy(&exp, copy + CREDCACHE_KEY, sizeof(exp));
+    memcpy(&iat, copy + CREDCACHE_KEY + sizeof(exp), sizeof(iat));
     return credentry_unpack(p, copy + CREDCACHE_BLOB_HEAD,
                             len - CREDCACHE_BLOB_HEAD, exp, iat);
 }
 
 /* key, exp, iat and the fields in one malloc'd block. */
-static char *credcache_blob(const unsigned char key[32],
+static char *credcache_blob(const unsigned char key[CREDCACHE_KEY],
                             const wos_identity_t *id, apr_uint32_t *len)
 {
     apr_pool_t *tmp;
@@ -233,9 +240,10 @@ static char *credcache_blob(const unsigned char key[32],
     fields = credentry_pack(tmp, id, &flen);
     if (fields && flen <= CREDCACHE_MAX_ENTRY
         && (blob = malloc(CREDCACHE_BLOB_HEAD + flen))) {
-        memcpy(blob, key, 32);
-        memcpy(blob + 32, &id->exp, sizeof(id->exp));
-        memcpy(blob + 32 + sizeof(id->exp), &id->iat, sizeof(id->iat));
+        memcpy(blob, key, CREDCACHE_KEY);
+        memcpy(blob + CREDCACHE_KEY, &id->exp, sizeof(id->exp));
+        memcpy(blob + CREDCACHE_KEY + sizeof(id->exp), &id->iat,
+               sizeof(id->iat));
         memcpy(blob + CREDCACHE_BLOB_HEAD, fields, flen);
         *len = (apr_uint32_t)(CREDCACHE_BLOB_HEAD + flen);
     }
@@ -243,7 +251,7 @@ static char *credcache_blob(const unsigned char key[32],
     return blob;
 }
 
-void credcache_put(credcache_t *c, const unsigned char key[32],
+void credcache_put(credcache_t *c, const unsigned char key[CREDCACHE_KEY],
                    const wos_identity_t *id, long long valid_until,
                    long long now)
 {

@@ -27,21 +27,23 @@ static const char *credshare_mac_key(const wos_srv_cfg *sc)
  * passwords (bearer tokens of one environment), which could not read each
  * other's entries and would overwrite them in turn. */
 static const char *credshare_name(apr_pool_t *p, const wos_srv_cfg *sc,
-                                  char kind, const unsigned char key[32])
+                                  char kind,
+                                  const unsigned char key[CREDCACHE_KEY])
 {
     const char *tag = kind == 'c' ? sc->cookie_tag : sc->verify_tag;
-    char hex[65];
+    char hex[2 * CREDCACHE_KEY + 1];
 
     if (!tag || !sc->cred_mac_fp) {
         return NULL;
     }
-    crypto_hex(key, 32, hex);
+    crypto_hex(key, CREDCACHE_KEY, hex);
     return apr_psprintf(p, "wos:cred:%c:%s:%s:%s", kind, tag, sc->cred_mac_fp,
                         hex);
 }
 
 wos_identity_t *credshare_get(request_rec *r, const wos_srv_cfg *sc,
-                              char kind, const unsigned char key[32],
+                              char kind,
+                              const unsigned char key[CREDCACHE_KEY],
                               long long now, long long *until)
 {
     const char *mac_key = credshare_mac_key(sc), *name;
@@ -78,7 +80,8 @@ wos_identity_t *credshare_get(request_rec *r, const wos_srv_cfg *sc,
 }
 
 void credshare_put(request_rec *r, const wos_srv_cfg *sc, char kind,
-                   const unsigned char key[32], const wos_identity_t *id,
+                   const unsigned char key[CREDCACHE_KEY],
+                   const wos_identity_t *id,
                    long long until)
 {
     const char *mac_key = credshare_mac_key(sc), *name;

@@ -14,19 +14,21 @@
 #include "httpd.h"
 #include "config.h"
 #include "identity.h"
+#include "credcache.h"
 
 /* The identity any process stored for key (a credcache key of kind 'c' or
  * 'b'), authentic and valid at now, with *until; else NULL: absent, or an
  * entry that failed its MAC, was truncated, oversized or expired (those
  * are counted and logged, and never served). */
 wos_identity_t *credshare_get(request_rec *r, const wos_srv_cfg *sc,
-                              char kind, const unsigned char key[32],
+                              char kind,
+                              const unsigned char key[CREDCACHE_KEY],
                               long long now, long long *until);
 
 /* Stores a freshly verified identity until until (seconds). Best effort:
  * a cache that cannot take it costs a verification elsewhere, no more. */
 void credshare_put(request_rec *r, const wos_srv_cfg *sc, char kind,
-                   const unsigned char key[32], const wos_identity_t *id,
-                   long long until);
+                   const unsigned char key[CREDCACHE_KEY],
+                   const wos_identity_t *id, long long until);
 
 #endif

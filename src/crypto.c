@@ -1,4 +1,5 @@
 /* Shared cryptographic helpers; see crypto.h. */
+#include <string.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 #include <openssl/hmac.h>
@@ -48,6 +49,23 @@ const char *crypto_derive_password(apr_pool_t *p, const char *secret,
     crypto_hex(md, len, out);
     OPENSSL_cleanse(md, sizeof(md));
     return out;
+}
+
+int crypto_derive_key(const char *secret, const char *purpose,
+                      unsigned char *out, size_t n)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+
+    if (!secret || n > 32
+        || !HMAC(EVP_sha256(), secret, (int)strlen(secret),
+                 (const unsigned char *)purpose, strlen(purpose), md, &len)
+        || len < n) {
+        return -1;
+    }
+    memcpy(out, md, n);
+    OPENSSL_cleanse(md, sizeof(md));
+    return 0;
 }
 
 const char *crypto_sha256_hex(apr_pool_t *p, const char *data, size_t len)

@@ -19,6 +19,11 @@ const char *crypto_sha256_hex(apr_pool_t *p, const char *data, size_t len);
 const char *crypto_derive_password(apr_pool_t *p, const char *secret,
                                    const char *purpose);
 
+/* n bytes (at most 32) of key for one purpose, derived from secret like
+ * crypto_derive_password: 0 on success. */
+int crypto_derive_key(const char *secret, const char *purpose,
+                      unsigned char *out, size_t n);
+
 /* Lowercase hex of n bytes into out (2n + 1 bytes). */
 void crypto_hex(const unsigned char *md, size_t n, char *out);
 

@@ -10,6 +10,7 @@
 #include "credcache.h"
 
 static apr_pool_t *pool;
+static const unsigned char HKEY[CREDCACHE_HASH_KEY] = "0123456789abcdef";
 
 static wos_identity_t *make_identity_in(apr_pool_t *pool, const char *sub)
 {
@@ -39,11 +40,11 @@ static wos_identity_t *make_identity(const char *sub)
 static void test_round_trip(void **state)
 {
     credcache_t *c = credcache_create(pool);
-    unsigned char k[32];
+    unsigned char k[CREDCACHE_KEY];
     wos_identity_t *got;
 
     (void)state;
-    credcache_key(c, 'b', "tag", "token-1", 7, k);
+    credcache_key(c, 'b', "tag", HKEY, "token-1", 7, k);
     credcache_put(c, k, make_identity("user_1"), 1990, 1000);
     got = credcache_get(c, k, 1000, pool);
     assert_non_null(got);
@@ -66,13 +67,14 @@ static void test_round_trip(void **state)
 static void test_expiry_kind_and_other_keys(void **state)
 {
     credcache_t *c = credcache_create(pool);
-    unsigned char k[32], cookie_k[32], other[32];
+    unsigned char k[CREDCACHE_KEY], cookie_k[CREDCACHE_KEY],
+        other[CREDCACHE_KEY];
 
     (void)state;
-    credcache_key(c, 'b', "tag", "token-1", 7, k);
-    credcache_key(c, 'c', "tag", "token-1", 7, cookie_k);
-    credcache_key(c, 'b', "tag", "token-2", 7, other);
-    assert_memory_not_equal(k, cookie_k, 32);
+    credcache_key(c, 'b', "tag", HKEY, "token-1", 7, k);
+    credcache_key(c, 'c', "tag", HKEY, "token-1", 7, cookie_k);
+    credcache_key(c, 'b', "tag", HKEY, "token-2", 7, other);
+    assert_memory_not_equal(k, cookie_k, CREDCACHE_KEY);
     credcache_put(c, k, make_identity("user_1"), 1500, 1000);
     assert_null(credcache_get(c, k, 1500, pool));   /* until is exclusive */
     assert_non_null(credcache_get(c, k, 1499, pool));
@@ -84,28 +86,48 @@ static void test_expiry_kind_and_other_keys(void **state)
 static void test_tag_isolates(void **state)
 {
     credcache_t *c = credcache_create(pool);
-    unsigned char a[32], b[32], ab[32], ba[32];
+    unsigned char a[CREDCACHE_KEY], b[CREDCACHE_KEY], ab[CREDCACHE_KEY],
+        ba[CREDCACHE_KEY];
 
     (void)state;
-    credcache_key(c, 'b', "0123456789abcdef", "token-1", 7, a);
-    credcache_key(c, 'b', "fedcba9876543210", "token-1", 7, b);
+    credcache_key(c, 'b', "0123456789abcdef", HKEY, "token-1", 7, a);
+    credcache_key(c, 'b', "fedcba9876543210", HKEY, "token-1", 7, b);
     /* the tag is delimited: "tag" + "Xtoken" is not "tagX" + "token" */
-    credcache_key(c, 'b', "0123456789abcdef0", "token-1", 7, ab);
-    credcache_key(c, 'b', "0123456789abcdef", "0token-1", 8, ba);
-    assert_memory_not_equal(a, b, 32);
-    assert_memory_not_equal(ab, ba, 32);
+    credcache_key(c, 'b', "0123456789abcdef0", HKEY, "token-1", 7, ab);
+    credcache_key(c, 'b', "0123456789abcdef", HKEY, "0token-1", 8, ba);
+    assert_memory_not_equal(a, b, CREDCACHE_KEY);
+    assert_memory_not_equal(ab, ba, CREDCACHE_KEY);
     credcache_put(c, a, make_identity("user_1"), 1500, 1000);
     assert_non_null(credcache_get(c, a, 1000, pool));
+    assert_null(credcache_get(c, b, 1000, pool));
+}
+
+/* Without the hash's secret key nobody can name an entry: another key
+ * gives other names for the same credential. */
+static void test_hash_key_matters(void **state)
+{
+    credcache_t *c = credcache_create(pool);
+    static const unsigned char other_hkey[CREDCACHE_HASH_KEY] =
+        "0123456789abcdeF";
+    unsigned char a[CREDCACHE_KEY], b[CREDCACHE_KEY], zero[CREDCACHE_KEY];
+
+    (void)state;
+    memset(zero, 0, sizeof(zero));
+    credcache_key(c, 'b', "tag", HKEY, "token-1", 7, a);
+    credcache_key(c, 'b', "tag", other_hkey, "token-1", 7, b);
+    assert_memory_not_equal(a, b, CREDCACHE_KEY);
+    assert_memory_not_equal(a, zero, CREDCACHE_KEY);
+    credcache_put(c, a, make_identity("user_1"), 1500, 1000);
     assert_null(credcache_get(c, b, 1000, pool));
 }
 
 static void test_clear_and_replace(void **state)
 {
     credcache_t *c = credcache_create(pool);
-    unsigned char k[32];
+    unsigned char k[CREDCACHE_KEY];
 
     (void)state;
-    credcache_key(c, 'b', "tag", "t", 1, k);
+    credcache_key(c, 'b', "tag", HKEY, "t", 1, k);
     credcache_put(c, k, make_identity("user_1"), 1500, 1000);
     credcache_put(c, k, make_identity("user_2"), 1500, 1000);
     assert_string_equal(credcache_get(c, k, 1000, pool)->user_id, "user_2");
@@ -116,7 +138,7 @@ static void test_clear_and_replace(void **state)
 static void test_bounded(void **state)
 {
     credcache_t *c = credcache_create(pool);
-    unsigned char k[32];
+    unsigned char k[CREDCACHE_KEY];
     wos_identity_t *big = make_identity("user_1");
     char *huge = apr_palloc(pool, CREDCACHE_MAX_ENTRY + 1);
     int i;
@@ -125,33 +147,33 @@ static void test_bounded(void **state)
     memset(huge, 'x', CREDCACHE_MAX_ENTRY);
     huge[CREDCACHE_MAX_ENTRY] = '\0';
     big->email = huge;
-    credcache_key(c, 'b', "tag", "big", 3, k);
+    credcache_key(c, 'b', "tag", HKEY, "big", 3, k);
     credcache_put(c, k, big, 1500, 1000);
     assert_null(credcache_get(c, k, 1000, pool));   /* refused, not cut */
     /* many more credentials than slots: no growth, the newest are kept */
     for (i = 0; i < 3 * CREDCACHE_SLOTS; i++) {
         char name[32];
         snprintf(name, sizeof(name), "token-%d", i);
-        credcache_key(c, 'b', "tag", name, strlen(name), k);
+        credcache_key(c, 'b', "tag", HKEY, name, strlen(name), k);
         credcache_put(c, k, make_identity("user_1"), 1500, 1000);
     }
     assert_non_null(credcache_get(c, k, 1000, pool));
 }
 
 static void name_key(credcache_t *c, const char *fmt, int i,
-                     unsigned char k[32])
+                     unsigned char k[CREDCACHE_KEY])
 {
     char name[64];
 
     snprintf(name, sizeof(name), fmt, i);
-    credcache_key(c, 'b', "tag", name, strlen(name), k);
+    credcache_key(c, 'b', "tag", HKEY, name, strlen(name), k);
 }
 
 /* Direct-mapped, 3,000 keys in 4,096 slots lost about a third of them. */
 static void test_5000_keys_all_retrievable(void **state)
 {
     credcache_t *c = credcache_create(pool);
-    unsigned char k[32];
+    unsigned char k[CREDCACHE_KEY];
     wos_identity_t *got;
     char sub[32];
     int i;
@@ -178,7 +200,7 @@ static void test_10000_large_identities_fit(void **state)
 {
     credcache_t *c = credcache_create(pool);
     wos_identity_t *id = make_identity("user_1");
-    unsigned char k[32];
+    unsigned char k[CREDCACHE_KEY];
     char *claims = apr_palloc(pool, 2049);
     size_t bytes;
     int i, missing = 0;
@@ -203,16 +225,16 @@ static void test_10000_large_identities_fit(void **state)
 }
 
 /* Keys whose first four bytes are zero all fall into set 0. */
-static void set0_key(int i, unsigned char k[32])
+static void set0_key(int i, unsigned char k[CREDCACHE_KEY])
 {
-    memset(k, 0, 32);
-    k[31] = (unsigned char)(i + 1);
+    memset(k, 0, CREDCACHE_KEY);
+    k[CREDCACHE_KEY - 1] = (unsigned char)(i + 1);
 }
 
 static void test_replacement_prefers_expired_then_oldest(void **state)
 {
     credcache_t *c = credcache_create(pool);
-    unsigned char k[32];
+    unsigned char k[CREDCACHE_KEY];
     int i;
 
     (void)state;
@@ -273,7 +295,7 @@ static void test_memory_bound(void **state)
 {
     credcache_t *c = credcache_create(pool);
     wos_identity_t *id = make_identity("user_1");
-    unsigned char k[32];
+    unsigned char k[CREDCACHE_KEY];
     char *claims = apr_palloc(pool, CREDCACHE_MAX_ENTRY - 200);
     int i, n = (int)(2 * CREDCACHE_MAX_BYTES / CREDCACHE_MAX_ENTRY);
 
@@ -308,7 +330,7 @@ static void *APR_THREAD_FUNC worker(apr_thread_t *t, void *data)
 {
     worker_t *w = data;
     apr_pool_t *p;
-    unsigned char k[32];
+    unsigned char k[CREDCACHE_KEY];
     char sub[32];
     unsigned int x = (unsigned int)w->seed * 2654435761u + 1;
     wos_identity_t *got;
@@ -368,11 +390,11 @@ static void test_threads(void **state)
 static void test_no_user_is_not_stored(void **state)
 {
     credcache_t *c = credcache_create(pool);
-    unsigned char k[32];
+    unsigned char k[CREDCACHE_KEY];
     wos_identity_t *id = make_identity(NULL);
 
     (void)state;
-    credcache_key(c, 'b', "tag", "t", 1, k);
+    credcache_key(c, 'b', "tag", HKEY, "t", 1, k);
     credcache_put(c, k, id, 1500, 1000);
     assert_null(credcache_get(c, k, 1000, pool));
 }
@@ -383,6 +405,7 @@ int main(void)
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_expiry_kind_and_other_keys),
         cmocka_unit_test(test_tag_isolates),
+        cmocka_unit_test(test_hash_key_matters),
         cmocka_unit_test(test_clear_and_replace),
         cmocka_unit_test(test_bounded),
         cmocka_unit_test(test_no_user_is_not_stored),
