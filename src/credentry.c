@@ -7,6 +7,8 @@
 #include "credentry.h"
 
 static const char credentry_magic[3] = { 'W', 'C', '1' };
+/* An entry of a host-local cache (mac_key NULL): no MAC. */
+static const char credentry_magic_local[3] = { 'W', 'L', '1' };
 
 static const char *credentry_or_empty(const char *s)
 {
@@ -168,6 +170,7 @@ char *credentry_seal(apr_pool_t *p, const char *mac_key, const char *name,
                      size_t *len)
 {
     size_t nlen = strlen(name) + 1, flen = 0;
+    size_t maclen = mac_key ? CREDENTRY_MAC : 0;
     char *fields;
     unsigned char *msg, *head;
 
@@ -175,19 +178,20 @@ char *credentry_seal(apr_pool_t *p, const char *mac_key, const char *name,
         || !(fields = credentry_pack(p, id, &flen))) {
         return NULL;
     }
-    msg = apr_palloc(p, nlen + CREDENTRY_HEAD + flen + CREDENTRY_MAC);
+    msg = apr_palloc(p, nlen + CREDENTRY_HEAD + flen + maclen);
     memcpy(msg, name, nlen);
     head = msg + nlen;
-    memcpy(head, credentry_magic, sizeof(credentry_magic));
+    memcpy(head, mac_key ? credentry_magic : credentry_magic_local,
+           sizeof(credentry_magic));
     credentry_put64(head + 3, until);
     credentry_put64(head + 11, id->exp);
     credentry_put64(head + 19, id->iat);
     memcpy(head + CREDENTRY_HEAD, fields, flen);
-    if (credentry_mac(mac_key, msg, nlen + CREDENTRY_HEAD + flen,
-                      head + CREDENTRY_HEAD + flen) != 0) {
+    if (mac_key && credentry_mac(mac_key, msg, nlen + CREDENTRY_HEAD + flen,
+                                 head + CREDENTRY_HEAD + flen) != 0) {
         return NULL;
     }
-    *len = CREDENTRY_HEAD + flen + CREDENTRY_MAC;
+    *len = CREDENTRY_HEAD + flen + maclen;
     return (char *)head;
 }
 
@@ -197,31 +201,37 @@ credentry_rc credentry_open(apr_pool_t *p, const char *mac_key,
                             wos_identity_t **id, long long *until)
 {
     size_t nlen = strlen(name) + 1, body;
+    size_t maclen = mac_key ? CREDENTRY_MAC : 0;
     unsigned char *msg, mac[CREDENTRY_MAC];
     const unsigned char *head;
     int same;
 
     *id = NULL;
-    if (len < CREDENTRY_HEAD + CREDENTRY_MAC) {
+    if (len < CREDENTRY_HEAD + maclen) {
         return CREDENTRY_TRUNCATED;
     }
     if (len > CREDENTRY_MAX) {
         return CREDENTRY_OVERSIZED;
     }
-    body = len - CREDENTRY_MAC;
+    body = len - maclen;
     msg = apr_palloc(p, nlen + body);
     memcpy(msg, name, nlen);
     memcpy(msg + nlen, entry, body);
-    if (credentry_mac(mac_key, msg, nlen + body, mac) != 0) {
-        return CREDENTRY_BAD_MAC;
-    }
-    same = CRYPTO_memcmp(mac, entry + body, CREDENTRY_MAC) == 0;
-    OPENSSL_cleanse(mac, sizeof(mac));
-    if (!same) {
-        return CREDENTRY_BAD_MAC;
+    if (mac_key) {
+        if (credentry_mac(mac_key, msg, nlen + body, mac) != 0) {
+            return CREDENTRY_BAD_MAC;
+        }
+        same = CRYPTO_memcmp(mac, entry + body, CREDENTRY_MAC) == 0;
+        OPENSSL_cleanse(mac, sizeof(mac));
+        if (!same) {
+            return CREDENTRY_BAD_MAC;
+        }
     }
     head = msg + nlen;
-    if (memcmp(head, credentry_magic, sizeof(credentry_magic)) != 0) {
+    /* an entry written for the other kind of cache is never read: a
+     * network cache's entries are always checked against their MAC */
+    if (memcmp(head, mac_key ? credentry_magic : credentry_magic_local,
+               sizeof(credentry_magic)) != 0) {
         return CREDENTRY_MALFORMED;
     }
     *until = credentry_get64(head + 3);

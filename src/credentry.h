@@ -7,7 +7,12 @@
  *   HMAC-SHA256(mac key, name NUL everything before the MAC)
  *
  * The MAC covers the entry's cache key (name), so a genuine entry moved
- * under another credential's key fails too. Pure: APR and OpenSSL. */
+ * under another credential's key fails too.
+ *
+ * A host-local cache (shmcb: shared memory only this host's httpd
+ * processes can write, like their own memory) needs no MAC and pays for
+ * none: there the entry is "WL1" | until | exp | iat | fields. The two
+ * forms never open as each other. Pure: APR and OpenSSL. */
 #ifndef WOS_CREDENTRY_H
 #define WOS_CREDENTRY_H
 
@@ -43,13 +48,15 @@ typedef enum {
 } credentry_rc;
 
 /* An entry for name in p, *len bytes (binary). mac_key is any secret
- * string. NULL if the identity is too large or has no user id. */
+ * string, or NULL for a host-local cache's entry (no MAC). NULL if the
+ * identity is too large or has no user id. */
 char *credentry_seal(apr_pool_t *p, const char *mac_key, const char *name,
                      const wos_identity_t *id, long long until,
                      size_t *len);
 
-/* Checks the MAC (constant time) before reading anything else; on
- * CREDENTRY_OK *id (in p) and *until are set. */
+/* Checks the MAC (constant time) before reading anything else; with
+ * mac_key NULL accepts only a host-local entry. On CREDENTRY_OK *id (in
+ * p) and *until are set. */
 credentry_rc credentry_open(apr_pool_t *p, const char *mac_key,
                             const char *name, const char *entry,
                             size_t len, long long now,

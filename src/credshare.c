@@ -16,10 +16,12 @@ APLOG_USE_MODULE(auth_workos);
 #define CREDSHARE_READ_MAX (2 * CREDENTRY_MAX)
 
 /* The MAC key: derived once from the first (sealing) cookie password by
- * cfg_check (config.h). */
+ * cfg_check (config.h). Only a network cache (redis, memcache...: any
+ * provider but shmcb, whose memory only this host's httpd processes can
+ * write) needs its entries authenticated; local ones are not MAC'd. */
 static const char *credshare_mac_key(const wos_srv_cfg *sc)
 {
-    return sc->cache ? sc->cred_mac_key : NULL;
+    return cache_is_remote(sc->cache) ? sc->cred_mac_key : NULL;
 }
 
 /* "wos:cred:<kind>:<tag>:<MAC key fingerprint>:<credential hash>". The
@@ -52,7 +54,8 @@ wos_identity_t *credshare_get(request_rec *r, const wos_srv_cfg *sc,
     apr_size_t len;
     credentry_rc rc;
 
-    if (!mac_key || !(name = credshare_name(r->pool, sc, kind, key))) {
+    if (!sc->cache || !sc->cred_mac_key
+        || !(name = credshare_name(r->pool, sc, kind, key))) {
         return NULL;
     }
     if (cache_get(sc->cache, r->server, name, &val, &len,
@@ -89,7 +92,8 @@ void credshare_put(request_rec *r, const wos_srv_cfg *sc, char kind,
     size_t len = 0;
     apr_status_t rv;
 
-    if (!mac_key || until <= apr_time_sec(apr_time_now())
+    if (!sc->cache || !sc->cred_mac_key
+        || until <= apr_time_sec(apr_time_now())
         || !(name = credshare_name(r->pool, sc, kind, key))
         || !(entry = credentry_seal(r->pool, mac_key, name, id, until,
                                     &len))) {

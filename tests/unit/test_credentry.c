@@ -179,6 +179,40 @@ static void test_unpack_wants_exactly_the_fields(void **state)
     assert_null(unpack_fields(CREDENTRY_FIELDS, 1, 1));
 }
 
+/* A host-local entry (no MAC key) carries the same identity and costs no
+ * MAC; it never opens as a network cache's entry, nor one of those as
+ * it, so a redis entry without a MAC is not a way around the check. */
+static void test_local_entries_and_the_two_forms_apart(void **state)
+{
+    size_t len = 0, mlen = 0;
+    char *e = credentry_seal(pool, NULL, NAME, identity(), 1970, &len);
+    char *m = seal(identity(), 1970, &mlen);
+    wos_identity_t *got = NULL;
+    long long until = 0;
+
+    (void)state;
+    assert_non_null(e);
+    assert_int_equal(len + CREDENTRY_MAC, mlen);
+    assert_int_equal(credentry_open(pool, NULL, NAME, e, len, 1000, &got,
+                                    &until), CREDENTRY_OK);
+    assert_int_equal(until, 1970);
+    assert_string_equal(got->user_id, "user_01ALICE");
+    assert_string_equal(got->claims_json,
+                        "{\"sub\":\"user_01ALICE\",\"urn:tier\":\"gold\"}");
+    assert_int_equal(got->iat, 1700);
+    assert_int_equal(credentry_open(pool, KEY, NAME, e, len, 1000, &got,
+                                    &until), CREDENTRY_BAD_MAC);
+    assert_null(got);
+    assert_int_equal(credentry_open(pool, NULL, NAME, m, mlen, 1000, &got,
+                                    &until), CREDENTRY_MALFORMED);
+    assert_int_equal(credentry_open(pool, NULL, NAME, m, mlen - CREDENTRY_MAC,
+                                    1000, &got, &until), CREDENTRY_MALFORMED);
+    assert_int_equal(credentry_open(pool, NULL, NAME, e, len, 1970, &got,
+                                    &until), CREDENTRY_EXPIRED);
+    assert_int_equal(credentry_open(pool, NULL, NAME, e, CREDENTRY_HEAD - 1,
+                                    1000, &got, &until), CREDENTRY_TRUNCATED);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -188,6 +222,7 @@ int main(void)
         cmocka_unit_test(test_truncated_oversized_expired),
         cmocka_unit_test(test_too_large_or_userless_is_not_sealed),
         cmocka_unit_test(test_unpack_wants_exactly_the_fields),
+        cmocka_unit_test(test_local_entries_and_the_two_forms_apart),
     };
     int rc;
 
