@@ -148,7 +148,7 @@ static int auth_workos_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                      "cannot initialise libcurl");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    if ((rc = revoke_init(pconf, s)) != OK) {
+    if ((rc = revoke_init(pconf, s)) != OK || (rc = authn_init(s)) != OK) {
         return rc;
     }
     for (; s; s = s->next) {

@@ -29,8 +29,7 @@ static const char *credshare_mac_key(const wos_srv_cfg *sc)
  * passwords (bearer tokens of one environment), which could not read each
  * other's entries and would overwrite them in turn. */
 static const char *credshare_name(apr_pool_t *p, const wos_srv_cfg *sc,
-                                  char kind,
-                                  const unsigned char key[CREDCACHE_KEY])
+                                  char kind, const unsigned char key[CREDCACHE_KEY])
 {
     const char *tag = kind == 'c' ? sc->cookie_tag : sc->verify_tag;
     char hex[2 * CREDCACHE_KEY + 1];
@@ -43,10 +42,11 @@ static const char *credshare_name(apr_pool_t *p, const wos_srv_cfg *sc,
                         hex);
 }
 
-wos_identity_t *credshare_get(request_rec *r, const wos_srv_cfg *sc,
-                              char kind,
-                              const unsigned char key[CREDCACHE_KEY],
-                              long long now, long long *until)
+static wos_identity_t *credshare_read(request_rec *r, const wos_srv_cfg *sc,
+                                      char kind,
+                                      const unsigned char key[CREDCACHE_KEY],
+                                      long long now, long long *until,
+                                      int count_miss)
 {
     const char *mac_key = credshare_mac_key(sc), *name;
     wos_identity_t *id = NULL;
@@ -60,7 +60,9 @@ wos_identity_t *credshare_get(request_rec *r, const wos_srv_cfg *sc,
     }
     if (cache_get(sc->cache, r->server, name, &val, &len,
                   CREDSHARE_READ_MAX, r->pool) != APR_SUCCESS) {
-        stats_inc(STAT_SHARED_MISSES);
+        if (count_miss) {
+            stats_inc(STAT_SHARED_MISSES);
+        }
         return NULL;
     }
     rc = credentry_open(r->pool, mac_key, name, val, len, now, &id, until);
@@ -82,9 +84,24 @@ wos_identity_t *credshare_get(request_rec *r, const wos_srv_cfg *sc,
     return NULL;
 }
 
+wos_identity_t *credshare_get(request_rec *r, const wos_srv_cfg *sc,
+                              char kind,
+                              const unsigned char key[CREDCACHE_KEY],
+                              long long now, long long *until)
+{
+    return credshare_read(r, sc, kind, key, now, until, 1);
+}
+
+wos_identity_t *credshare_poll(request_rec *r, const wos_srv_cfg *sc,
+                               char kind,
+                               const unsigned char key[CREDCACHE_KEY],
+                               long long now, long long *until)
+{
+    return credshare_read(r, sc, kind, key, now, until, 0);
+}
+
 void credshare_put(request_rec *r, const wos_srv_cfg *sc, char kind,
-                   const unsigned char key[CREDCACHE_KEY],
-                   const wos_identity_t *id,
+                   const unsigned char key[CREDCACHE_KEY], const wos_identity_t *id,
                    long long until)
 {
     const char *mac_key = credshare_mac_key(sc), *name;

@@ -4,10 +4,11 @@
  * token's exp (a cookie's until its refresh window opens). Keyed by the
  * isolation tag that made it valid (sc->cookie_tag for cookies,
  * sc->verify_tag for bearer tokens), a fingerprint of the MAC key and the
- * credential's hash (never the credential); authenticated with a key
- * derived from the first cookie password (credentry.h), so a writer to a
- * cache server cannot mint or alter identities. Callers check
- * revocations after a hit, as for the private tier. */
+ * credential's hash (never the credential); in a network cache
+ * authenticated with a key derived from the first cookie password
+ * (credentry.h), so a writer to a cache server cannot mint or alter
+ * identities. Callers check revocations after a hit, as for the private
+ * tier. */
 #ifndef WOS_CREDSHARE_H
 #define WOS_CREDSHARE_H
 
@@ -24,6 +25,13 @@ wos_identity_t *credshare_get(request_rec *r, const wos_srv_cfg *sc,
                               char kind,
                               const unsigned char key[CREDCACHE_KEY],
                               long long now, long long *until);
+
+/* The same without counting a miss: for a request polling while another
+ * process verifies the credential. */
+wos_identity_t *credshare_poll(request_rec *r, const wos_srv_cfg *sc,
+                               char kind,
+                               const unsigned char key[CREDCACHE_KEY],
+                               long long now, long long *until);
 
 /* Stores a freshly verified identity until until (seconds). Best effort:
  * a cache that cannot take it costs a verification elsewhere, no more. */

@@ -75,6 +75,10 @@ static const stats_row_t stats_table[STAT_COUNT] = {
         "workos_shared_credential_rejected_total", "",
         "Shared-tier entries ignored: bad MAC, truncated, oversized, "
         "expired." },
+    [STAT_VERIFY_WAITS] = { "verification_waits",
+        "workos_verification_waits_total", "",
+        "Requests that took another process's check of the same new "
+        "credential instead of verifying it again." },
 };
 
 static const stats_row_t stats_gauges[GAUGE_COUNT] = {

@@ -29,6 +29,8 @@ typedef enum {
     STAT_SHARED_MISSES,
     STAT_SHARED_REJECTED, /* shared entries ignored: bad MAC, truncated,
                              oversized, expired */
+    STAT_VERIFY_WAITS,    /* requests that took the result of another
+                             process verifying the same credential */
     STAT_COUNT            /* a new counter: an entry here and a row in
                              stats_table (stats.c) */
 } stat_t;

@@ -5,6 +5,7 @@ revocation, never across virtual hosts with other cookie passwords, and
 an entry a writer to the cache server forged or altered is ignored."""
 import concurrent.futures
 import random
+import threading
 import time
 
 import pytest
@@ -98,6 +99,36 @@ def test_each_credential_is_verified_once_per_host(servers, workos, mpm):
     assert s["shared_credential_rejected"] == 0, s
     assert s["requests_allowed"] == len(creds) + len(mixed)
     assert sum(workos.calls.values()) == 1   # the JWKS, once
+
+
+def burst(httpd, path, header, n):
+    """n requests with the same credential, each on its own connection,
+    let go at the same moment (so several processes meet it at once)."""
+    gate = threading.Barrier(n)
+
+    def one(_):
+        gate.wait()
+        return fetch(httpd, path, header)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=n) as pool:
+        return list(pool.map(one, range(n)))
+
+
+@pytest.mark.parametrize("mpm", ["prefork", "event"])
+def test_a_new_credential_met_at_once_is_verified_once(servers, workos, mpm):
+    """Browsers and API clients send a new credential on several
+    connections at once; the processes that meet it together check its
+    signature once: one claims it, the others wait for its result."""
+    httpd = start(servers, mpm)
+    creds = [bearer(token(workos, sid=f"session_S{i:03d}"))
+             for i in range(24)]
+    creds += [cookie_header(sealer.c_seal(PASSWORD, session(
+        workos, token(workos, sid=f"session_T{i:03d}")))) for i in range(8)]
+    for c in creds:
+        assert burst(httpd, "/static-secret.txt", c, 12) == [200] * 12
+    s = status(httpd)
+    assert s["signature_verifications"] == len(creds), s
+    assert s["verification_waits"] > 0, s
+    assert s["requests_allowed"] == 12 * len(creds), s
 
 
 @pytest.mark.parametrize("mpm", ["prefork", "event"])
