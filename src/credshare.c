@@ -46,7 +46,7 @@ static wos_identity_t *credshare_read(request_rec *r, const wos_srv_cfg *sc,
                                       char kind,
                                       const unsigned char key[CREDCACHE_KEY],
                                       long long now, long long *until,
-                                      int count_miss)
+                                      int quiet)
 {
     const char *mac_key = credshare_mac_key(sc), *name;
     wos_identity_t *id = NULL;
@@ -60,7 +60,7 @@ static wos_identity_t *credshare_read(request_rec *r, const wos_srv_cfg *sc,
     }
     if (cache_get(sc->cache, r->server, name, &val, &len,
                   CREDSHARE_READ_MAX, r->pool) != APR_SUCCESS) {
-        if (count_miss) {
+        if (!quiet) {
             stats_inc(STAT_SHARED_MISSES);
         }
         return NULL;
@@ -69,6 +69,9 @@ static wos_identity_t *credshare_read(request_rec *r, const wos_srv_cfg *sc,
     if (rc == CREDENTRY_OK) {
         stats_inc(STAT_SHARED_HITS);
         return id;
+    }
+    if (quiet) {
+        return NULL;    /* counted and logged by the first look */
     }
     stats_inc(STAT_SHARED_REJECTED);
     if (rc == CREDENTRY_EXPIRED) {
@@ -89,7 +92,7 @@ wos_identity_t *credshare_get(request_rec *r, const wos_srv_cfg *sc,
                               const unsigned char key[CREDCACHE_KEY],
                               long long now, long long *until)
 {
-    return credshare_read(r, sc, kind, key, now, until, 1);
+    return credshare_read(r, sc, kind, key, now, until, 0);
 }
 
 wos_identity_t *credshare_poll(request_rec *r, const wos_srv_cfg *sc,
@@ -97,7 +100,7 @@ wos_identity_t *credshare_poll(request_rec *r, const wos_srv_cfg *sc,
                                const unsigned char key[CREDCACHE_KEY],
                                long long now, long long *until)
 {
-    return credshare_read(r, sc, kind, key, now, until, 0);
+    return credshare_read(r, sc, kind, key, now, until, 1);
 }
 
 void credshare_put(request_rec *r, const wos_srv_cfg *sc, char kind,

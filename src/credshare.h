@@ -26,8 +26,9 @@ wos_identity_t *credshare_get(request_rec *r, const wos_srv_cfg *sc,
                               const unsigned char key[CREDCACHE_KEY],
                               long long now, long long *until);
 
-/* The same without counting a miss: for a request polling while another
- * process verifies the credential. */
+/* The same, but a miss or an entry that fails its checks is neither
+ * counted nor logged (credshare_get did that first): for a request
+ * looking again while another process verifies the credential. */
 wos_identity_t *credshare_poll(request_rec *r, const wos_srv_cfg *sc,
                                char kind,
                                const unsigned char key[CREDCACHE_KEY],
