@@ -4,9 +4,11 @@
  * been checked, so the parser is deliberately narrow: one algorithm, no
  * key material taken from the token, bounded sizes, strict base64url and
  * JSON objects without duplicate members (RFC 8725 section 3). */
+#include <apr_atomic.h>
 #include "jwt.h"
 #include "b64url.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -217,6 +219,72 @@ static jwt_status_t jwt_parse_signature(apr_pool_t *p, const char *seg,
     return JWT_OK;
 }
 
+/* ---- headers of verified tokens ---------------------------------------
+ * Every token signed with one key carries the same header text, and a
+ * header text always parses to the same alg and kid: once a token with a
+ * header has verified, later tokens with the very same text skip jansson
+ * for it (12,000 instructions). Only a verified token's header is kept,
+ * so what is kept comes from WorkOS's keys (one per kid), not from
+ * callers; at most JWT_HEADER_MEMO, each written once and never freed:
+ * readers need no lock. */
+#define JWT_HEADER_MEMO 16
+
+typedef struct {
+    size_t len;
+    char *text;     /* the base64url header segment */
+    char *kid;
+} jwt_memo_t;
+
+static volatile void *jwt_memo[JWT_HEADER_MEMO];
+
+static const char *jwt_memo_kid(const char *seg, size_t len)
+{
+    int i;
+
+    for (i = 0; i < JWT_HEADER_MEMO; i++) {
+        const jwt_memo_t *m = apr_atomic_casptr(&jwt_memo[i], NULL, NULL);
+        if (m == NULL)
+            return NULL;        /* slots fill in order */
+        if (m->len == len && memcmp(m->text, seg, len) == 0)
+            return m->kid;
+    }
+    return NULL;
+}
+
+void jwt_remember_header(const jwt_t *jwt)
+{
+    jwt_memo_t *m;
+    size_t len;
+    const char *dot;
+    int i;
+
+    if (jwt->header == NULL || jwt->signing_input == NULL
+        || (dot = memchr(jwt->signing_input, '.',
+                         jwt->signing_input_len)) == NULL)
+        return;                 /* remembered already, or not parsed */
+    len = (size_t)(dot - jwt->signing_input);
+    if (jwt_memo_kid(jwt->signing_input, len) != NULL
+        || (m = malloc(sizeof(*m))) == NULL)
+        return;
+    m->len = len;
+    m->text = malloc(len);
+    m->kid = strdup(jwt->kid);
+    if (m->text == NULL || m->kid == NULL) {
+        free(m->text);
+        free(m->kid);
+        free(m);
+        return;
+    }
+    memcpy(m->text, jwt->signing_input, len);
+    for (i = 0; i < JWT_HEADER_MEMO; i++) {
+        if (apr_atomic_casptr(&jwt_memo[i], m, NULL) == NULL)
+            return;
+    }
+    free(m->text);              /* full: parsed the long way from now */
+    free(m->kid);
+    free(m);
+}
+
 jwt_status_t jwt_parse(apr_pool_t *p, const char *token, size_t len,
                        jwt_t *out)
 {
@@ -233,12 +301,14 @@ jwt_status_t jwt_parse(apr_pool_t *p, const char *token, size_t len,
     if (dot1 > JWT_MAX_HEADER_CHARS)
         return JWT_ERR_TOO_LARGE;
 
-    out->header = jwt_decode_object(p, token, dot1, NULL, NULL);
-    if (out->header == NULL)
-        return JWT_ERR_MALFORMED;
-    st = jwt_check_header(out->header, &out->kid);
-    if (st != JWT_OK)
-        return st;
+    if ((out->kid = jwt_memo_kid(token, dot1)) == NULL) {
+        out->header = jwt_decode_object(p, token, dot1, NULL, NULL);
+        if (out->header == NULL)
+            return JWT_ERR_MALFORMED;
+        st = jwt_check_header(out->header, &out->kid);
+        if (st != JWT_OK)
+            return st;
+    }
 
     out->claims = jwt_decode_object(p, token + dot1 + 1, dot2 - dot1 - 1,
                                     &out->claims_text,

@@ -29,7 +29,8 @@ typedef enum {
 const char *jwt_status_str(jwt_status_t s);
 
 typedef struct {
-    json_t *header;       /* owned; released by a pool cleanup */
+    json_t *header;       /* owned; released by a pool cleanup; NULL
+                             when the header was one remembered */
     json_t *claims;       /* owned; released by a pool cleanup */
     const char *claims_text;   /* the payload as decoded: the JSON text
                                   claims came from, NUL-terminated */
@@ -47,6 +48,11 @@ typedef struct {
  * The token must outlive *out (signing_input points into it). */
 jwt_status_t jwt_parse(apr_pool_t *p, const char *token, size_t len,
                        jwt_t *out);
+
+/* Remembers the header of a token whose signature verified, so later
+ * tokens with the same header text skip parsing it (at most 16 headers
+ * per process, never forgotten). Thread safe. */
+void jwt_remember_header(const jwt_t *jwt);
 
 /* RSASSA-PKCS1-v1_5 with SHA-256 over signing_input. */
 jwt_status_t jwt_verify_rs256(const jwt_t *jwt, EVP_PKEY *key);

@@ -48,6 +48,7 @@ static verify_rc verify_as(request_rec *r, const wos_srv_cfg *sc,
     js = jwt_verify_rs256(&jwt, key);
     EVP_PKEY_free(key);
     if (js == JWT_OK) {
+        jwt_remember_header(&jwt);
         js = verify_claims(sc, &jwt, allow_expired);
     }
     if (js != JWT_OK && js != JWT_ERR_EXPIRED) {

@@ -195,8 +195,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(jwt.kid != NULL && jwt.sig != NULL);
         FUZZ_CHECK(jwt.signing_input == (const char *)data);
         FUZZ_CHECK(jwt.signing_input_len < size);
-        if (jwt_verify_rs256(&jwt, fuzz_key_for(&jwt)) == JWT_OK)
+        if (jwt_verify_rs256(&jwt, fuzz_key_for(&jwt)) == JWT_OK) {
+            jwt_t again;
             fuzz_check_accepted_sig(&jwt);
+            /* a remembered header parses to the same token */
+            jwt_remember_header(&jwt);
+            FUZZ_CHECK(jwt_parse(p, (const char *)data, size, &again)
+                       == JWT_OK);
+            FUZZ_CHECK(strcmp(again.kid, jwt.kid) == 0);
+            FUZZ_CHECK(again.claims_text_len == jwt.claims_text_len);
+        }
         fuzz_identity(p, &jwt);
         if (jwt_check_claims(&jwt, &fuzz_rules) == JWT_OK)
             fuzz_resign(p, &jwt);

@@ -801,6 +801,45 @@ static void test_pool_owns_json(void **state)
     }
 }
 
+/* A verified token's header is remembered: the next token with the same
+ * header text gets the same kid without parsing it; tokens with another
+ * header, and every check on the rest of the token, are as before. Runs
+ * last: the memo lasts as long as the process. */
+static void test_remembered_header(void **state)
+{
+    const char *h2 = "{\"alg\":\"RS256\",\"kid\":\"k2\",\"typ\":\"JWT\"}";
+    jwt_t jwt;
+    char *tok = good_token();
+
+    (void)state;
+    assert_int_equal(parse(tok, &jwt), JWT_OK);
+    assert_non_null(jwt.header);
+    assert_int_equal(jwt_verify_rs256(&jwt, jwks_find(jwks, "k1")), JWT_OK);
+    jwt_remember_header(&jwt);
+    jwt_remember_header(&jwt);          /* once is enough */
+    assert_int_equal(parse(good_token(), &jwt), JWT_OK);
+    assert_null(jwt.header);
+    assert_string_equal(jwt.kid, "k1");
+    assert_int_equal(jwt_verify_rs256(&jwt, jwks_find(jwks, "k1")), JWT_OK);
+    assert_int_equal(validate(good_token()), JWT_OK);
+    /* the rest of a token with a remembered header is checked as ever */
+    assert_int_equal(claims_status("{\"sub\":\"u\",\"sub\":\"v\"}"),
+                     JWT_ERR_MALFORMED);
+    assert_int_equal(validate(make_token(hdr_ok, claims_at(NOW + 60),
+                                         key2)), JWT_ERR_SIGNATURE);
+    assert_int_equal(validate(make_token(hdr_ok, claims_at(NOW - 600),
+                                         key1)), JWT_ERR_EXPIRED);
+    /* another header text is parsed */
+    assert_int_equal(parse(make_token(h2, claims_at(NOW + 60), key2), &jwt),
+                     JWT_OK);
+    assert_non_null(jwt.header);
+    assert_string_equal(jwt.kid, "k2");
+    /* a parse that did not come from a verified token remembers nothing */
+    assert_int_equal(parse(make_token(h2, claims_at(NOW + 60), key2), &jwt),
+                     JWT_OK);
+    assert_non_null(jwt.header);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -831,6 +870,7 @@ int main(void)
         cmocka_unit_test(test_claims_issuer),
         cmocka_unit_test(test_status_str),
         cmocka_unit_test(test_pool_owns_json),
+        cmocka_unit_test(test_remembered_header),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
