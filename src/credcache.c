@@ -19,6 +19,10 @@ typedef struct {
     long long until;
     apr_uint32_t used;   /* the stripe's clock at the last put or hit */
     apr_uint32_t len;    /* bytes of blob */
+    apr_uint32_t tag;    /* bytes 4..7 of the key: a lookup reads the
+                          * blob (elsewhere in memory) only of the way
+                          * whose tag matches, not of all sixteen */
+    apr_uint32_t pad;
 } credcache_slot_t;
 
 /* The sets s, s + CREDCACHE_STRIPES, ... share one lock and one budget. */
@@ -110,10 +114,17 @@ static credcache_stripe_t *credcache_stripe(credcache_t *c, size_t set)
     return &c->stripes[set % CREDCACHE_STRIPES];
 }
 
+static apr_uint32_t credcache_tag(const unsigned char key[CREDCACHE_KEY])
+{
+    return (apr_uint32_t)key[4] << 24 | (apr_uint32_t)key[5] << 16
+           | (apr_uint32_t)key[6] << 8 | key[7];
+}
+
 static int credcache_is(const credcache_slot_t *s,
                         const unsigned char key[CREDCACHE_KEY])
 {
-    return s->blob && CRYPTO_memcmp(s->blob, key, CREDCACHE_KEY) == 0;
+    return s->blob && s->tag == credcache_tag(key)
+           && CRYPTO_memcmp(s->blob, key, CREDCACHE_KEY) == 0;
 }
 
 /* Under the stripe's lock. */
@@ -274,6 +285,7 @@ void credcache_put(credcache_t *c, const unsigned char key[CREDCACHE_KEY],
     s = credcache_victim(c, set, key, now);
     credcache_drop(st, s, garbage, &ngarbage);
     s->blob = blob;
+    s->tag = credcache_tag(key);
     s->len = len;
     s->until = valid_until;
     s->used = ++st->clock;

@@ -13,7 +13,7 @@
  * of the slots, so conflicts between live ones are rare (see the unit
  * test). Memory is bounded: identities take at most CREDCACHE_MAX_BYTES
  * (the least recently used go first beyond that), plus the slot table
- * (CREDCACHE_SETS * CREDCACHE_WAYS * 24 bytes = 768 KiB, zero pages until
+ * (CREDCACHE_SETS * CREDCACHE_WAYS * 32 bytes = 1 MiB, zero pages until
  * used).
  * Thread safe: one lock per stripe of sets. Pure: APR and OpenSSL. */
 #ifndef WOS_CREDCACHE_H
