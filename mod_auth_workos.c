@@ -13,6 +13,7 @@
 #include "src/keys.h"
 #include "src/http.h"
 #include "src/authn.h"
+#include "src/credwait.h"
 #include "src/authz.h"
 #include "src/handlers.h"
 #include "src/autoswitch.h"
@@ -148,7 +149,7 @@ static int auth_workos_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                      "cannot initialise libcurl");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    if ((rc = revoke_init(pconf, s)) != OK || (rc = authn_init(s)) != OK) {
+    if ((rc = revoke_init(pconf, s)) != OK || (rc = credwait_init(s)) != OK) {
         return rc;
     }
     for (; s; s = s->next) {

@@ -21,7 +21,7 @@
 #include "marks.h"
 #include "credcache.h"
 #include "credshare.h"
-#include "inflight.h"
+#include "credwait.h"
 #include "stats.h"
 #include "route.h"
 #include "log.h"
@@ -32,63 +32,9 @@ extern module AP_MODULE_DECLARE_DATA auth_workos_module;
 /* This process's verified credentials (child_init). */
 static credcache_t *authn_cache;
 
-/* Credentials being verified on this host (inflight.h): made by the
- * parent, in the process pool so it outlives a graceful restart's DSO
- * reload, and inherited by every child. */
-static inflight_t *authn_inflight;
-#define AUTHN_INFLIGHT_NAME "auth_workos:inflight"
-/* How long a claim holds others off: an RSA check takes well under a
- * millisecond, a key fetch longer (then the others go ahead alone). */
-#define AUTHN_HOLD_MS 200
-/* How often a waiting request looks for the other's result. */
-#define AUTHN_POLL_USEC 500
-
-int authn_init(server_rec *s)
-{
-    apr_pool_t *proc = s->process->pool;
-    void *found = NULL;
-
-    apr_pool_userdata_get(&found, AUTHN_INFLIGHT_NAME, proc);
-    if (!found) {
-        if (!(found = inflight_create(proc, INFLIGHT_SLOTS))) {
-            ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, WOSLOGNO(00310)
-                         "cannot create the table of credentials being "
-                         "verified (%u slots in shared memory)",
-                         INFLIGHT_SLOTS);
-            return HTTP_INTERNAL_SERVER_ERROR;
-        }
-        apr_pool_userdata_set(found, AUTHN_INFLIGHT_NAME, NULL, proc);
-    }
-    authn_inflight = found;
-    return OK;
-}
-
 void authn_child_init(apr_pool_t *p)
 {
     authn_cache = credcache_create(p);
-}
-
-static apr_uint64_t authn_now_ms(void)
-{
-    return (apr_uint64_t)apr_time_as_msec(apr_time_now());
-}
-
-/* A claim this request holds on a credential it is verifying. */
-typedef struct {
-    unsigned char key[CREDCACHE_KEY];
-    apr_uint64_t at_ms;
-    int held;
-} authn_claim_t;
-
-static apr_status_t authn_claim_release(void *data)
-{
-    authn_claim_t *c = data;
-
-    if (c->held) {
-        inflight_release(authn_inflight, c->key, c->at_ms, AUTHN_HOLD_MS);
-        c->held = 0;
-    }
-    return APR_SUCCESS;
 }
 
 /* What made a credential of this kind valid here: cookies need the
@@ -123,61 +69,14 @@ static int authn_shareable(char kind, const char *cred)
     return dot && !strchr(dot + 1, '.');
 }
 
-/* Another process of this host is verifying the same credential right
- * now: wait for its result in the shared tier rather than verify it a
- * second time. NULL when there is nothing to wait for or it did not come
- * in time; then the caller verifies (claiming it if it can, so the rest
- * wait for this request instead). */
-static wos_identity_t *authn_from_peer(request_rec *r, const wos_srv_cfg *sc,
-                                       char kind,
-                                       const unsigned char key[CREDCACHE_KEY],
-                                       authn_claim_t *claim,
-                                       long long *until)
-{
-    apr_uint64_t now = authn_now_ms(), give_up = now + AUTHN_HOLD_MS;
-    wos_identity_t *id;
-
-    for (;;) {
-        switch (inflight_claim(authn_inflight, key, now, AUTHN_HOLD_MS)) {
-        case INFLIGHT_MINE:
-            memcpy(claim->key, key, CREDCACHE_KEY);
-            claim->at_ms = now;
-            claim->held = 1;
-            apr_pool_cleanup_register(r->pool, claim, authn_claim_release,
-                                      apr_pool_cleanup_null);
-            /* one that finished between our look and our claim stored
-             * its result before it let go: look once more */
-            if ((id = credshare_poll(r, sc, kind, key,
-                                     (long long)(now / 1000), until))) {
-                apr_pool_cleanup_run(r->pool, claim, authn_claim_release);
-            }
-            return id;
-        case INFLIGHT_NONE:
-            return NULL;
-        case INFLIGHT_BUSY:
-            break;
-        }
-        if (now >= give_up) {
-            return NULL;
-        }
-        apr_sleep(AUTHN_POLL_USEC);
-        now = authn_now_ms();
-        if ((id = credshare_poll(r, sc, kind, key, (long long)(now / 1000),
-                                 until))) {
-            stats_inc(STAT_VERIFY_WAITS);
-            return id;
-        }
-    }
-}
-
 /* Serves a credential verified before, by this process (private tier) or
  * by any process or host (shared tier, then kept privately), unless it
  * has been revoked since. key is computed here once and reused by
  * authn_remember. On a miss the credential may be claimed (claim->held)
- * for this request to verify; authn_verified lets go of it. */
+ * for this request to verify; credwait_done lets go of it. */
 static int authn_cached(request_rec *r, const wos_srv_cfg *sc, char kind,
                         const char *cred, unsigned char key[CREDCACHE_KEY],
-                        authn_claim_t *claim, wos_identity_t **id)
+                        credwait_claim_t *claim, wos_identity_t **id)
 {
     long long now = apr_time_sec(apr_time_now()), until = 0;
     int shared = 0;
@@ -193,7 +92,7 @@ static int authn_cached(request_rec *r, const wos_srv_cfg *sc, char kind,
     if (!*id && authn_shareable(kind, cred) && sc->cache) {
         *id = credshare_get(r, sc, kind, key, now, &until);
         if (!*id) {
-            *id = authn_from_peer(r, sc, kind, key, claim, &until);
+            *id = credwait_from_peer(r, sc, kind, key, claim, &until);
         }
         shared = *id != NULL;
     }
@@ -208,15 +107,6 @@ static int authn_cached(request_rec *r, const wos_srv_cfg *sc, char kind,
         credcache_put(authn_cache, key, *id, until, now);
     }
     return *id != NULL;
-}
-
-/* The check of a claimed credential is over (stored or refused): those
- * waiting for it look in the shared tier once more, or verify. */
-static void authn_verified(request_rec *r, authn_claim_t *claim)
-{
-    if (claim->held) {
-        apr_pool_cleanup_run(r->pool, claim, authn_claim_release);
-    }
 }
 
 /* Keeps a freshly verified credential in both tiers. A cookie's shared
@@ -342,7 +232,7 @@ static authn_rc authn_bearer_token(request_rec *r, const wos_srv_cfg *sc,
                                    authn_state_t *st)
 {
     unsigned char key[CREDCACHE_KEY];
-    authn_claim_t claim;
+    credwait_claim_t claim;
     authn_rc rc;
 
     st->presented = 1;
@@ -371,7 +261,7 @@ static authn_rc authn_bearer_token(request_rec *r, const wos_srv_cfg *sc,
     if (rc == AUTHN_OK) {
         authn_remember(r, sc, 'b', key, st->id, st->id->exp);
     }
-    authn_verified(r, &claim);
+    credwait_done(r, &claim);
     return rc;
 }
 
@@ -474,7 +364,7 @@ static authn_rc authn_cookie(request_rec *r, const wos_srv_cfg *sc,
                              int clear, authn_state_t *st)
 {
     unsigned char key[CREDCACHE_KEY];
-    authn_claim_t claim;
+    credwait_claim_t claim;
     session_t sess;
     verify_rc vr;
     authn_rc rc;
@@ -488,7 +378,7 @@ static authn_rc authn_cookie(request_rec *r, const wos_srv_cfg *sc,
                      (const seal_password_t *)sc->passwords->elts,
                      sc->passwords->nelts, apr_time_as_msec(apr_time_now()),
                      &sess, &st->why) != 0) {
-        authn_verified(r, &claim);
+        credwait_done(r, &claim);
         if (clear) {
             reply_clear_session(r, sc);
         }
@@ -501,7 +391,7 @@ static authn_rc authn_cookie(request_rec *r, const wos_srv_cfg *sc,
                        st->id->exp - sc->refresh_before);
         st->sealed = value;
     }
-    authn_verified(r, &claim);
+    credwait_done(r, &claim);
     if (authn_needs_refresh(sc, vr, st) && dc->refresh != 0
         && sess.refresh_token) {
         rc = authn_refresh(r, sc, &sess, vr, st);

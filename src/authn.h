@@ -7,9 +7,6 @@
 #include "identity.h"
 #include "config.h"
 
-/* Host-wide state, made once per parent (post_config). */
-int authn_init(server_rec *s);
-
 /* Per-process state (child_init). */
 void authn_child_init(apr_pool_t *p);
 
