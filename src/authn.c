@@ -90,10 +90,7 @@ static int authn_cached(request_rec *r, const wos_srv_cfg *sc, char kind,
     *id = credcache_get(authn_cache, key, now, r->pool);
     stats_inc(*id ? STAT_CACHE_HITS : STAT_CACHE_MISSES);
     if (!*id && authn_shareable(kind, cred) && sc->cache) {
-        *id = credshare_get(r, sc, kind, key, now, &until);
-        if (!*id) {
-            *id = credwait_from_peer(r, sc, kind, key, claim, &until);
-        }
+        *id = credwait_shared(r, sc, kind, key, now, claim, &until);
         shared = *id != NULL;
     }
     if (*id && revoke_check(r, sc, *id)) {

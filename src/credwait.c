@@ -54,47 +54,68 @@ static apr_status_t credwait_release(void *data)
     return APR_SUCCESS;
 }
 
-wos_identity_t *credwait_from_peer(request_rec *r, const wos_srv_cfg *sc,
-                                   char kind,
-                                   const unsigned char key[CREDCACHE_KEY],
-                                   credwait_claim_t *claim,
-                                   long long *until)
+static void credwait_hold(request_rec *r, credwait_claim_t *claim,
+                          const unsigned char key[CREDCACHE_KEY],
+                          apr_uint64_t now_ms)
 {
-    apr_uint64_t now = credwait_now_ms(), give_up = now + CREDWAIT_HOLD_MS;
+    memcpy(claim->key, key, CREDCACHE_KEY);
+    claim->at_ms = now_ms;
+    claim->held = 1;
+    apr_pool_cleanup_register(r->pool, claim, credwait_release,
+                              apr_pool_cleanup_null);
+}
+
+wos_identity_t *credwait_shared(request_rec *r, const wos_srv_cfg *sc,
+                                char kind,
+                                const unsigned char key[CREDCACHE_KEY],
+                                long long now, credwait_claim_t *claim,
+                                long long *until)
+{
+    apr_uint64_t ms = credwait_now_ms(), give_up = ms + CREDWAIT_HOLD_MS;
+    inflight_rc rc = inflight_claim(credwait_table, key, ms,
+                                    CREDWAIT_HOLD_MS);
     wos_identity_t *id;
 
     claim->held = 0;
-    for (;;) {
-        switch (inflight_claim(credwait_table, key, now, CREDWAIT_HOLD_MS)) {
-        case INFLIGHT_MINE:
-            memcpy(claim->key, key, CREDCACHE_KEY);
-            claim->at_ms = now;
-            claim->held = 1;
-            apr_pool_cleanup_register(r->pool, claim, credwait_release,
-                                      apr_pool_cleanup_null);
-            /* one that finished between our look and our claim stored
-             * its result before it let go: look once more */
-            if ((id = credshare_poll(r, sc, kind, key,
-                                     (long long)(now / 1000), until))) {
-                apr_pool_cleanup_run(r->pool, claim, credwait_release);
-            }
-            return id;
-        case INFLIGHT_NONE:
-            return NULL;
-        case INFLIGHT_BUSY:
-            break;
-        }
-        if (now >= give_up) {
-            return NULL;
-        }
+    if (rc == INFLIGHT_MINE) {
+        credwait_hold(r, claim, key, ms);
+    }
+    /* claimed before looking: one that stored and let go just now is
+     * seen here, and one still verifying holds the claim */
+    id = credshare_get(r, sc, kind, key, now, until);
+    if (id) {
+        credwait_done(r, claim);
+        return id;
+    }
+    if (rc != INFLIGHT_BUSY) {
+        return NULL;    /* MINE keeps its claim: the caller verifies */
+    }
+    /* another process is verifying it: wait for its result */
+    while (ms < give_up) {
         apr_sleep(CREDWAIT_POLL_USEC);
-        now = credwait_now_ms();
-        if ((id = credshare_poll(r, sc, kind, key, (long long)(now / 1000),
+        ms = credwait_now_ms();
+        if ((id = credshare_poll(r, sc, kind, key, (long long)(ms / 1000),
                                  until))) {
             stats_inc(STAT_VERIFY_WAITS);
             return id;
         }
+        rc = inflight_claim(credwait_table, key, ms, CREDWAIT_HOLD_MS);
+        if (rc == INFLIGHT_MINE) {
+            /* it let go without storing (refused, or too short-lived to
+             * share) or its claim lapsed: this request verifies; a result
+             * stored in between is still taken */
+            credwait_hold(r, claim, key, ms);
+            if ((id = credshare_poll(r, sc, kind, key,
+                                     (long long)(ms / 1000), until))) {
+                credwait_done(r, claim);
+            }
+            return id;
+        }
+        if (rc == INFLIGHT_NONE) {
+            return NULL;
+        }
     }
+    return NULL;
 }
 
 void credwait_done(request_rec *r, credwait_claim_t *claim)

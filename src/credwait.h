@@ -30,16 +30,17 @@ typedef struct {
  * (post_config); children inherit it. */
 int credwait_init(server_rec *s);
 
-/* For a credential in neither tier: if another process is verifying it,
- * its identity once that one has stored it (counted as a
- * verification_wait), with *until; else NULL, and claim->held says
- * whether this request now holds the claim (the caller verifies, stores,
- * then calls credwait_done). */
-wos_identity_t *credwait_from_peer(request_rec *r, const wos_srv_cfg *sc,
-                                   char kind,
-                                   const unsigned char key[CREDCACHE_KEY],
-                                   credwait_claim_t *claim,
-                                   long long *until);
+/* The shared tier's identity for a credential this process has not
+ * seen (credshare_get), with *until; NULL if there is none. Before it
+ * looks it claims the credential, so of the processes that miss at the
+ * same moment one verifies (claim->held: verify, store, then
+ * credwait_done) and the others wait for its result (counted as a
+ * verification_wait). One cache read, as without the claim. */
+wos_identity_t *credwait_shared(request_rec *r, const wos_srv_cfg *sc,
+                                char kind,
+                                const unsigned char key[CREDCACHE_KEY],
+                                long long now, credwait_claim_t *claim,
+                                long long *until);
 
 /* The check of a claimed credential is over (stored or refused): those
  * waiting look in the shared tier once more, or verify. No-op without a
