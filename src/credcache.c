@@ -141,8 +141,7 @@ static void credcache_drop(credcache_stripe_t *st, credcache_slot_t *s,
 /* The slot of a set to write: key's own, a free one, an expired one, or
  * the least recently used. Under the stripe's lock. */
 static credcache_slot_t *credcache_victim(credcache_t *c, size_t set,
-                                          const unsigned char key[CREDCACHE_KEY],
-                                          long long now)
+        const unsigned char key[CREDCACHE_KEY], long long now)
 {
     credcache_slot_t *ways = &c->slots[set * CREDCACHE_WAYS], *best = NULL;
     apr_uint32_t clock = credcache_stripe(c, set)->clock, age = 0;
@@ -206,7 +205,8 @@ static void credcache_shrink(credcache_t *c, size_t stripe,
     }
 }
 
-wos_identity_t *credcache_get(credcache_t *c, const unsigned char key[CREDCACHE_KEY],
+wos_identity_t *credcache_get(credcache_t *c,
+                              const unsigned char key[CREDCACHE_KEY],
                               long long now, apr_pool_t *p)
 {
     size_t set = credcache_set(key), i;

@@ -47,7 +47,8 @@ void credcache_key(credcache_t *c, char kind, const char *tag,
                    unsigned char key[CREDCACHE_KEY]);
 
 /* A copy of the identity in p, or NULL (absent or valid_until <= now). */
-wos_identity_t *credcache_get(credcache_t *c, const unsigned char key[CREDCACHE_KEY],
+wos_identity_t *credcache_get(credcache_t *c,
+                              const unsigned char key[CREDCACHE_KEY],
                               long long now, apr_pool_t *p);
 
 /* Stores the identity until valid_until (exclusive); now tells which

@@ -29,7 +29,8 @@ static const char *credshare_mac_key(const wos_srv_cfg *sc)
  * passwords (bearer tokens of one environment), which could not read each
  * other's entries and would overwrite them in turn. */
 static const char *credshare_name(apr_pool_t *p, const wos_srv_cfg *sc,
-                                  char kind, const unsigned char key[CREDCACHE_KEY])
+                                  char kind,
+                                  const unsigned char key[CREDCACHE_KEY])
 {
     const char *tag = kind == 'c' ? sc->cookie_tag : sc->verify_tag;
     char hex[2 * CREDCACHE_KEY + 1];
@@ -104,7 +105,8 @@ wos_identity_t *credshare_poll(request_rec *r, const wos_srv_cfg *sc,
 }
 
 void credshare_put(request_rec *r, const wos_srv_cfg *sc, char kind,
-                   const unsigned char key[CREDCACHE_KEY], const wos_identity_t *id,
+                   const unsigned char key[CREDCACHE_KEY],
+                   const wos_identity_t *id,
                    long long until)
 {
     const char *mac_key = credshare_mac_key(sc), *name;
