@@ -42,13 +42,24 @@ static apr_uint64_t credwait_now_ms(void)
     return (apr_uint64_t)apr_time_as_msec(apr_time_now());
 }
 
+/* WorkOSHTTPTimeout (0: none) plus the slack, at most the table's
+ * longest hold. */
+static apr_uint32_t credwait_hold_ms(const wos_srv_cfg *sc)
+{
+    apr_uint64_t ms = sc->http_timeout > 0
+                      ? (apr_uint64_t)sc->http_timeout * 1000
+                      : INFLIGHT_HOLD_MAX_MS;
+
+    ms += CREDWAIT_SLACK_MS;
+    return ms < INFLIGHT_HOLD_MAX_MS ? (apr_uint32_t)ms : INFLIGHT_HOLD_MAX_MS;
+}
+
 static apr_status_t credwait_release(void *data)
 {
     credwait_claim_t *c = data;
 
     if (c->held) {
-        inflight_release(credwait_table, c->key, c->at_ms,
-                         CREDWAIT_HOLD_MS);
+        inflight_release(credwait_table, c->key, c->at_ms, c->hold_ms);
         c->held = 0;
     }
     return APR_SUCCESS;
@@ -56,13 +67,61 @@ static apr_status_t credwait_release(void *data)
 
 static void credwait_hold(request_rec *r, credwait_claim_t *claim,
                           const unsigned char key[CREDCACHE_KEY],
-                          apr_uint64_t now_ms)
+                          apr_uint64_t now_ms, apr_uint32_t hold_ms)
 {
     memcpy(claim->key, key, CREDCACHE_KEY);
     claim->at_ms = now_ms;
+    claim->hold_ms = hold_ms;
     claim->held = 1;
     apr_pool_cleanup_register(r->pool, claim, credwait_release,
                               apr_pool_cleanup_null);
+}
+
+/* Waits while another process verifies the credential (it stores its
+ * result, then lets go), looking at the claim, not at the cache: one
+ * atomic read per look. Then takes the result, or claims and verifies. */
+static wos_identity_t *credwait_wait(request_rec *r, const wos_srv_cfg *sc,
+                                     char kind,
+                                     const unsigned char key[CREDCACHE_KEY],
+                                     apr_uint64_t ms, apr_uint32_t hold,
+                                     credwait_claim_t *claim,
+                                     long long *until)
+{
+    apr_uint64_t give_up = ms + hold;
+    wos_identity_t *id;
+    unsigned int looks = 0;
+    inflight_rc rc;
+
+    while (ms < give_up) {
+        apr_sleep(looks++ < CREDWAIT_FAST_POLLS ? CREDWAIT_POLL_USEC
+                                                : CREDWAIT_SLOW_POLL_USEC);
+        ms = credwait_now_ms();
+        if (inflight_held(credwait_table, key, ms)) {
+            continue;
+        }
+        if ((id = credshare_poll(r, sc, kind, key, (long long)(ms / 1000),
+                                 until))) {
+            stats_inc(STAT_VERIFY_WAITS);
+            return id;
+        }
+        rc = inflight_claim(credwait_table, key, ms, hold);
+        if (rc == INFLIGHT_MINE) {
+            /* it let go without storing (refused, or too short-lived to
+             * share) or its claim lapsed: this request verifies; a result
+             * stored in between is still taken */
+            credwait_hold(r, claim, key, ms, hold);
+            if ((id = credshare_poll(r, sc, kind, key,
+                                     (long long)(ms / 1000), until))) {
+                credwait_done(r, claim);
+            }
+            return id;
+        }
+        if (rc == INFLIGHT_NONE) {
+            return NULL;
+        }
+        /* BUSY: another waiter claimed it first; wait for that one */
+    }
+    return NULL;
 }
 
 wos_identity_t *credwait_shared(request_rec *r, const wos_srv_cfg *sc,
@@ -71,14 +130,14 @@ wos_identity_t *credwait_shared(request_rec *r, const wos_srv_cfg *sc,
                                 long long now, credwait_claim_t *claim,
                                 long long *until)
 {
-    apr_uint64_t ms = credwait_now_ms(), give_up = ms + CREDWAIT_HOLD_MS;
-    inflight_rc rc = inflight_claim(credwait_table, key, ms,
-                                    CREDWAIT_HOLD_MS);
+    apr_uint64_t ms = credwait_now_ms();
+    apr_uint32_t hold = credwait_hold_ms(sc);
+    inflight_rc rc = inflight_claim(credwait_table, key, ms, hold);
     wos_identity_t *id;
 
     claim->held = 0;
     if (rc == INFLIGHT_MINE) {
-        credwait_hold(r, claim, key, ms);
+        credwait_hold(r, claim, key, ms, hold);
     }
     /* claimed before looking: one that stored and let go just now is
      * seen here, and one still verifying holds the claim */
@@ -90,32 +149,7 @@ wos_identity_t *credwait_shared(request_rec *r, const wos_srv_cfg *sc,
     if (rc != INFLIGHT_BUSY) {
         return NULL;    /* MINE keeps its claim: the caller verifies */
     }
-    /* another process is verifying it: wait for its result */
-    while (ms < give_up) {
-        apr_sleep(CREDWAIT_POLL_USEC);
-        ms = credwait_now_ms();
-        if ((id = credshare_poll(r, sc, kind, key, (long long)(ms / 1000),
-                                 until))) {
-            stats_inc(STAT_VERIFY_WAITS);
-            return id;
-        }
-        rc = inflight_claim(credwait_table, key, ms, CREDWAIT_HOLD_MS);
-        if (rc == INFLIGHT_MINE) {
-            /* it let go without storing (refused, or too short-lived to
-             * share) or its claim lapsed: this request verifies; a result
-             * stored in between is still taken */
-            credwait_hold(r, claim, key, ms);
-            if ((id = credshare_poll(r, sc, kind, key,
-                                     (long long)(ms / 1000), until))) {
-                credwait_done(r, claim);
-            }
-            return id;
-        }
-        if (rc == INFLIGHT_NONE) {
-            return NULL;
-        }
-    }
-    return NULL;
+    return credwait_wait(r, sc, kind, key, ms, hold, claim, until);
 }
 
 void credwait_done(request_rec *r, credwait_claim_t *claim)

@@ -2,9 +2,9 @@
  * verified by one of them: the first claims it (inflight.h, a table in
  * shared memory) and verifies; the others wait for its result in the
  * shared tier (credshare.h) instead of each paying an RSA check. Best
- * effort: a claim lapses after CREDWAIT_HOLD_MS, a slot taken by another
- * credential means no waiting, and a waiter that sees nothing in time
- * verifies alone. */
+ * effort: a claim lapses once its check must be over (credwait_hold_ms),
+ * a slot taken by another credential means no waiting, and a waiter that
+ * sees no result when the claim ends verifies alone. */
 #ifndef WOS_CREDWAIT_H
 #define WOS_CREDWAIT_H
 
@@ -13,16 +13,23 @@
 #include "credcache.h"
 #include "identity.h"
 
-/* How long a claim holds others off: an RSA check takes well under a
- * millisecond, a key fetch longer (then the others go ahead alone). */
-#define CREDWAIT_HOLD_MS 200
-/* How often a waiting request looks for the other's result. */
+/* How long a claim holds the others off, past the longest a check can
+ * take: its key fetch is bounded by WorkOSHTTPTimeout; an RSA check and
+ * the store take well under a millisecond, this much slack covers a busy
+ * machine. */
+#define CREDWAIT_SLACK_MS 1000
+/* How often a waiting request looks at the claim (one atomic read): every
+ * CREDWAIT_POLL_USEC for the first CREDWAIT_FAST_POLLS looks, then every
+ * CREDWAIT_SLOW_POLL_USEC while a key fetch goes on. */
 #define CREDWAIT_POLL_USEC 500
+#define CREDWAIT_FAST_POLLS 100
+#define CREDWAIT_SLOW_POLL_USEC 5000
 
 /* A claim this request holds on a credential it is verifying. */
 typedef struct {
     unsigned char key[CREDCACHE_KEY];
     apr_uint64_t at_ms;
+    apr_uint32_t hold_ms;
     int held;
 } credwait_claim_t;
 

@@ -45,20 +45,26 @@ static apr_uint32_t inflight_tag(const unsigned char key[16])
     return inflight_be32(key + 12) | 1;
 }
 
-static apr_uint64_t inflight_word(apr_uint32_t tag, apr_uint64_t until_ms)
+static apr_uint32_t inflight_hold(apr_uint32_t hold_ms)
 {
-    return (apr_uint64_t)tag << 32 | (apr_uint32_t)until_ms;
+    return hold_ms < INFLIGHT_HOLD_MAX_MS ? hold_ms : INFLIGHT_HOLD_MAX_MS;
 }
 
-/* A claim lives while its deadline is at most hold_ms ahead of now (the
- * deadline wraps every 49 days; a lapsed one looks alive again only for
- * hold_ms each time round, and then costs a short wait, no more). */
-static int inflight_live(apr_uint64_t w, apr_uint64_t now_ms,
-                         apr_uint32_t hold_ms)
+static apr_uint64_t inflight_word(apr_uint32_t tag, apr_uint64_t claimed_ms,
+                                  apr_uint32_t hold_ms)
+{
+    return (apr_uint64_t)tag << 32
+           | (apr_uint32_t)(claimed_ms + inflight_hold(hold_ms));
+}
+
+/* A claim lives while its deadline is ahead of now by at most the longest
+ * hold (the deadline wraps every 49 days; a lapsed one looks alive again
+ * only for that long each time round, and then costs a wait, no more). */
+static int inflight_live(apr_uint64_t w, apr_uint64_t now_ms)
 {
     apr_uint32_t left = (apr_uint32_t)w - (apr_uint32_t)now_ms;
 
-    return w != 0 && left != 0 && left <= hold_ms;
+    return w != 0 && left != 0 && left <= INFLIGHT_HOLD_MAX_MS;
 }
 
 inflight_rc inflight_claim(inflight_t *t, const unsigned char key[16],
@@ -73,9 +79,9 @@ inflight_rc inflight_claim(inflight_t *t, const unsigned char key[16],
     }
     slot = inflight_slot(t, key);
     tag = inflight_tag(key);
-    mine = inflight_word(tag, now_ms + hold_ms);
+    mine = inflight_word(tag, now_ms, hold_ms);
     cur = apr_atomic_read64(slot);
-    if (inflight_live(cur, now_ms, hold_ms)) {
+    if (inflight_live(cur, now_ms)) {
         return (apr_uint32_t)(cur >> 32) == tag ? INFLIGHT_BUSY
                                                 : INFLIGHT_NONE;
     }
@@ -84,13 +90,13 @@ inflight_rc inflight_claim(inflight_t *t, const unsigned char key[16],
     }
     /* someone else changed it first: theirs now, whoever they are */
     cur = apr_atomic_read64(slot);
-    return inflight_live(cur, now_ms, hold_ms)
+    return inflight_live(cur, now_ms)
            && (apr_uint32_t)(cur >> 32) == tag ? INFLIGHT_BUSY
                                                 : INFLIGHT_NONE;
 }
 
 int inflight_held(inflight_t *t, const unsigned char key[16],
-                  apr_uint64_t now_ms, apr_uint32_t hold_ms)
+                  apr_uint64_t now_ms)
 {
     apr_uint64_t cur;
 
@@ -98,7 +104,7 @@ int inflight_held(inflight_t *t, const unsigned char key[16],
         return 0;
     }
     cur = apr_atomic_read64(inflight_slot(t, key));
-    return inflight_live(cur, now_ms, hold_ms)
+    return inflight_live(cur, now_ms)
            && (apr_uint32_t)(cur >> 32) == inflight_tag(key);
 }
 
@@ -110,6 +116,6 @@ void inflight_release(inflight_t *t, const unsigned char key[16],
     if (!t) {
         return;
     }
-    mine = inflight_word(inflight_tag(key), claimed_ms + hold_ms);
+    mine = inflight_word(inflight_tag(key), claimed_ms, hold_ms);
     apr_atomic_cas64(inflight_slot(t, key), 0, mine);
 }

@@ -18,6 +18,8 @@
 #include <apr_pools.h>
 
 #define INFLIGHT_SLOTS 4096   /* a power of two; 32 KiB */
+/* The longest a claim can last; longer holds are cut to it. */
+#define INFLIGHT_HOLD_MAX_MS 60000
 
 typedef struct inflight inflight_t;
 
@@ -31,16 +33,17 @@ typedef enum {
 } inflight_rc;
 
 /* key: 16 bytes of a credential cache key (uniform); now_ms: any
- * millisecond clock all processes share; the claim lasts hold_ms. */
+ * millisecond clock all processes share; the claim lasts hold_ms (at most
+ * INFLIGHT_HOLD_MAX_MS), so claims of different lengths share a table. */
 inflight_rc inflight_claim(inflight_t *t, const unsigned char key[16],
                            apr_uint64_t now_ms, apr_uint32_t hold_ms);
 
-/* 1 while some process holds a live claim on key. */
+/* 1 while some process holds a live claim on key: one atomic read. */
 int inflight_held(inflight_t *t, const unsigned char key[16],
-                  apr_uint64_t now_ms, apr_uint32_t hold_ms);
+                  apr_uint64_t now_ms);
 
-/* Gives up a claim made by inflight_claim (no-op if it lapsed and was
- * taken over since). */
+/* Gives up a claim made by inflight_claim at claimed_ms for hold_ms (no-op
+ * if it lapsed and was taken over since). */
 void inflight_release(inflight_t *t, const unsigned char key[16],
                       apr_uint64_t claimed_ms, apr_uint32_t hold_ms);
 

@@ -123,12 +123,29 @@ def test_a_new_credential_met_at_once_is_verified_once(servers, workos, mpm):
              for i in range(24)]
     creds += [cookie_header(sealer.c_seal(PASSWORD, session(
         workos, token(workos, sid=f"session_T{i:03d}")))) for i in range(8)]
-    for c in creds:
+    for i, c in enumerate(creds):
         assert burst(httpd, "/static-secret.txt", c, 12) == [200] * 12
-    s = status(httpd)
-    assert s["signature_verifications"] == len(creds), s
+        s = status(httpd)
+        assert s["signature_verifications"] == i + 1, (i, s)
     assert s["verification_waits"] > 0, s
     assert s["requests_allowed"] == 12 * len(creds), s
+
+
+@pytest.mark.parametrize("mpm", ["prefork", "event"])
+def test_a_slow_key_fetch_keeps_the_others_waiting(servers, workos, mpm):
+    """The first credential after a start also fetches the signing keys;
+    when WorkOS takes half a second to answer, the processes that met the
+    credential meanwhile still wait for the one verifying it, instead of
+    each checking it again once the key is in."""
+    httpd = start(servers, mpm)
+    workos.jwks_mode = "slow"
+    workos.delay = 0.5
+    cred = bearer(token(workos, sid="session_SLOW"))
+    assert burst(httpd, "/static-secret.txt", cred, 12) == [200] * 12
+    s = status(httpd)
+    assert s["signature_verifications"] == 1, s
+    assert s["verification_waits"] > 0, s
+    assert workos.count(workos.jwks_path) == 1
 
 
 @pytest.mark.parametrize("mpm", ["prefork", "event"])

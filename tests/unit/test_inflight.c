@@ -38,12 +38,12 @@ static void test_one_claims_the_rest_wait(void **state)
     key_of(b, 3, 0x2000);     /* same slot, another credential */
     assert_int_equal(inflight_claim(t, a, 1000000, HOLD), INFLIGHT_MINE);
     assert_int_equal(inflight_claim(t, a, 1000001, HOLD), INFLIGHT_BUSY);
-    assert_true(inflight_held(t, a, 1000001, HOLD));
+    assert_true(inflight_held(t, a, 1000001));
     /* the slot is taken: the other one goes without, never waits */
     assert_int_equal(inflight_claim(t, b, 1000001, HOLD), INFLIGHT_NONE);
-    assert_false(inflight_held(t, b, 1000001, HOLD));
+    assert_false(inflight_held(t, b, 1000001));
     inflight_release(t, a, 1000000, HOLD);
-    assert_false(inflight_held(t, a, 1000002, HOLD));
+    assert_false(inflight_held(t, a, 1000002));
     assert_int_equal(inflight_claim(t, b, 1000002, HOLD), INFLIGHT_MINE);
 }
 
@@ -59,12 +59,12 @@ static void test_a_claim_lapses(void **state)
     assert_int_equal(inflight_claim(t, a, 5000, HOLD), INFLIGHT_MINE);
     assert_int_equal(inflight_claim(t, a, 5000 + HOLD - 1, HOLD),
                      INFLIGHT_BUSY);
-    assert_false(inflight_held(t, a, 5000 + HOLD, HOLD));
+    assert_false(inflight_held(t, a, 5000 + HOLD));
     assert_int_equal(inflight_claim(t, a, 5000 + HOLD, HOLD), INFLIGHT_MINE);
     inflight_release(t, a, 5000, HOLD);            /* the first, too late */
-    assert_true(inflight_held(t, a, 5000 + HOLD + 1, HOLD));
+    assert_true(inflight_held(t, a, 5000 + HOLD + 1));
     inflight_release(t, a, 5000 + HOLD, HOLD);
-    assert_false(inflight_held(t, a, 5000 + HOLD + 1, HOLD));
+    assert_false(inflight_held(t, a, 5000 + HOLD + 1));
 }
 
 /* The deadline is kept in 32 bits: across the wrap it still lapses, and
@@ -78,9 +78,34 @@ static void test_wrap(void **state)
     (void)state;
     key_of(a, 9, 0x4242);
     assert_int_equal(inflight_claim(t, a, near, HOLD), INFLIGHT_MINE);
-    assert_true(inflight_held(t, a, near + 100, HOLD));
-    assert_false(inflight_held(t, a, near + HOLD, HOLD));
-    assert_false(inflight_held(t, a, near + HOLD + 100000, HOLD));
+    assert_true(inflight_held(t, a, near + 100));
+    assert_false(inflight_held(t, a, near + HOLD));
+    assert_false(inflight_held(t, a, near + HOLD + 100000));
+}
+
+/* Each claim lasts as long as its own check may take (a virtual host's
+ * WorkOSHTTPTimeout), up to the table's longest hold, and is released by
+ * the same length it was made with. */
+static void test_claims_of_other_lengths(void **state)
+{
+    inflight_t *t = inflight_create(pool, 64);
+    unsigned char a[16], b[16];
+    apr_uint64_t at = 100000;
+
+    (void)state;
+    key_of(a, 3, 0x31);
+    key_of(b, 4, 0x32);
+    assert_int_equal(inflight_claim(t, a, at, 6000), INFLIGHT_MINE);
+    assert_true(inflight_held(t, a, at + 5999));
+    assert_false(inflight_held(t, a, at + 6000));
+    inflight_release(t, a, at, 6000);
+    assert_false(inflight_held(t, a, at + 1));
+    /* a longer hold than the table allows is cut to it */
+    assert_int_equal(inflight_claim(t, b, at, 0xFFFFFFFFu), INFLIGHT_MINE);
+    assert_true(inflight_held(t, b, at + INFLIGHT_HOLD_MAX_MS - 1));
+    assert_false(inflight_held(t, b, at + INFLIGHT_HOLD_MAX_MS));
+    inflight_release(t, b, at, 0xFFFFFFFFu);
+    assert_false(inflight_held(t, b, at + 1));
 }
 
 /* Another process sees the claim: the table is shared memory. */
@@ -112,7 +137,7 @@ static void test_bad_sizes_and_no_table(void **state)
     assert_null(inflight_create(pool, 0));
     assert_null(inflight_create(pool, 100));
     assert_int_equal(inflight_claim(NULL, a, 1, HOLD), INFLIGHT_NONE);
-    assert_false(inflight_held(NULL, a, 1, HOLD));
+    assert_false(inflight_held(NULL, a, 1));
     inflight_release(NULL, a, 1, HOLD);
 }
 
@@ -122,6 +147,7 @@ int main(void)
         cmocka_unit_test(test_one_claims_the_rest_wait),
         cmocka_unit_test(test_a_claim_lapses),
         cmocka_unit_test(test_wrap),
+        cmocka_unit_test(test_claims_of_other_lengths),
         cmocka_unit_test(test_shared_between_processes),
         cmocka_unit_test(test_bad_sizes_and_no_table),
     };
