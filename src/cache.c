@@ -470,7 +470,12 @@ int cache_remote_down(wos_cache_t *c)
     return c && c->local && apr_atomic_read32(&c->down) != 0;
 }
 
-wos_cache_t *cache_for_parent(wos_cache_t *c)
+wos_cache_t *cache_this_host(wos_cache_t *c)
 {
     return (c && c->local) ? c->local : c;
+}
+
+wos_cache_t *cache_for_parent(wos_cache_t *c)
+{
+    return cache_this_host(c);
 }

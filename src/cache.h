@@ -52,6 +52,11 @@ void cache_fetch_unlock(wos_cache_t *c);
 
 const char *cache_spec(const wos_cache_t *c);
 
+/* The tier only this host's processes share: the host-local shmcb tier of
+ * a network cache, else c itself (for what one host learns about its own
+ * network, which must not hold other hosts back). */
+wos_cache_t *cache_this_host(wos_cache_t *c);
+
 /* The cache the parent process may use (post_config, pconf cleanups):
  * the host-local shmcb tier of a network cache, else c itself. A parent
  * must never talk to a network cache: the connection it opened would be

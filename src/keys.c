@@ -20,6 +20,7 @@ struct wos_keys {
     const char *cache_key;
     const char *miss_key;
     const char *trusted_miss_key;
+    const char *fail_key;
     apr_thread_mutex_t *lock;  /* guards everything below */
     apr_pool_t *set_pool;      /* owns set */
     jwks_t *set;
@@ -36,6 +37,7 @@ wos_keys_t *keys_create(apr_pool_t *p, const char *url)
     k->miss_key = apr_pstrcat(p, "wos:jwks-miss:", url, NULL);
     k->trusted_miss_key = apr_pstrcat(p, "wos:jwks-miss-trusted:", url,
                                       NULL);
+    k->fail_key = apr_pstrcat(p, "wos:jwks-fail:", url, NULL);
     if (apr_thread_mutex_create(&k->lock, APR_THREAD_MUTEX_DEFAULT, p)
         != APR_SUCCESS) {
         return NULL;
@@ -162,6 +164,48 @@ static void keys_store_shared(wos_keys_t *k, request_rec *r,
     }
 }
 
+/* A failed fetch holds every process of this host off until the retry,
+ * not only the one that tried: in an outage they would otherwise each
+ * wait out WorkOSHTTPTimeout in turn behind the fetch lock, and each call
+ * WorkOS. Kept in this host's tier: another host's failure says nothing
+ * about this one's network or proxy. */
+static void keys_note_failure(wos_keys_t *k, request_rec *r,
+                              const wos_srv_cfg *cfg, apr_time_t until)
+{
+    const char *val = apr_psprintf(r->pool, "%" APR_TIME_T_FMT, until);
+
+    cache_put(cache_this_host(cfg->cache), r->server, k->fail_key, val,
+              strlen(val), until, r->pool);
+}
+
+/* 1 if a process of this host failed to fetch since the last retry was
+ * due; this process then waits for the same retry time. */
+static int keys_failed_lately(wos_keys_t *k, request_rec *r,
+                              const wos_srv_cfg *cfg)
+{
+    char *val;
+    apr_size_t len;
+    apr_time_t until;
+
+    if (cache_get(cache_this_host(cfg->cache), r->server, k->fail_key, &val,
+                  &len, 32, r->pool) != APR_SUCCESS) {
+        return 0;
+    }
+    until = (apr_time_t)apr_atoi64(val);
+    if (until <= apr_time_now()) {
+        return 0;
+    }
+    apr_thread_mutex_lock(k->lock);
+    if (until > k->retry_after) {
+        k->retry_after = until;
+    }
+    apr_thread_mutex_unlock(k->lock);
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, WOSLOGNO(00207)
+                  "JWKS fetch from %s failed moments ago in another "
+                  "process; not fetching again before the retry", k->url);
+    return 1;
+}
+
 static int keys_fetch(wos_keys_t *k, request_rec *r, const wos_srv_cfg *cfg)
 {
     http_response_t res;
@@ -192,6 +236,7 @@ failed:
     apr_thread_mutex_lock(k->lock);
     k->retry_after = now + apr_time_from_sec(KEYS_RETRY_INTERVAL);
     apr_thread_mutex_unlock(k->lock);
+    keys_note_failure(k, r, cfg, now + apr_time_from_sec(KEYS_RETRY_INTERVAL));
     return -1;
 }
 
@@ -254,7 +299,7 @@ static void keys_refresh_locked(wos_keys_t *k, request_rec *r,
     if (want == KEYS_WANT_FRESH && fresh) {
         return;
     }
-    if (!keys_retry_due(k)) {
+    if (!keys_retry_due(k) || keys_failed_lately(k, r, cfg)) {
         return;
     }
     if (want == KEYS_WANT_KID && fresh

@@ -79,6 +79,24 @@ def test_slow_jwks_is_bounded_by_the_timeout(servers, workos):
     assert httpd.get("/health.txt").status_code == 200
 
 
+def test_a_failed_fetch_is_shared_by_the_processes(servers, workos):
+    """WorkOS does not answer the key fetch: the first process to try
+    waits out WorkOSHTTPTimeout; the others, queued behind the fetch lock,
+    take its failure (503 at once) instead of each calling WorkOS and
+    waiting again in turn, until the retry is due."""
+    httpd = servers.start(mpm="prefork", one_process=False,
+                          server_extra="WorkOSHTTPTimeout 1")
+    httpd.allowed_errors += [r"WOS00205", r"WOS00303"]
+    workos.jwks_mode = "slow"
+    workos.delay = 5
+    creds = [bearer(token(workos, sid=f"session_F{i:02d}")) for i in range(8)]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+        codes = list(pool.map(
+            lambda h: httpd.get("/api", headers=h).status_code, creds))
+    assert codes == [503] * 8
+    assert workos.count(workos.jwks_path) == 1
+
+
 def test_processes_share_one_fetch(servers, workos):
     httpd = servers.start(mpm="prefork", one_process=False)
     workos.jwks_mode = "slow"
