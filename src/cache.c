@@ -372,8 +372,17 @@ apr_status_t cache_get(wos_cache_t *c, server_rec *s, const char *key,
     apr_status_t rv = cache_get1(c, s, key, val, len, maxlen, p);
 
     if (c && c->local && rv != APR_SUCCESS && rv != APR_NOTFOUND) {
+        apr_status_t first = rv;
+
         /* a pooled connection may have gone stale: the client drops it */
         rv = cache_get1(c, s, key, val, len, maxlen, p);
+        if (rv == APR_NOTFOUND) {
+            /* or the server is away: the client then gives up on it and
+             * answers "not found" without asking, so the failure is the
+             * news (a process whose first call this is must learn it
+             * here, or it never looks in this host's own tier) */
+            cache_failed(c, s, first, 0);
+        }
     }
     if (c && c->local && cache_failed(c, s, rv, 1)) {
         rv = cache_get1(c->local, s, key, val, len, maxlen, p);

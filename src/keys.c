@@ -162,6 +162,13 @@ static void keys_store_shared(wos_keys_t *k, request_rec *r,
                       "cannot store the JWKS in shared cache %s",
                       cache_spec(cfg->cache));
     }
+    /* A network cache's copy is out of reach while its server is away:
+     * keep one in this host's own tier too, for the processes started
+     * meanwhile (and for the parent to carry over a graceful restart). */
+    if (cache_this_host(cfg->cache) != cfg->cache) {
+        cache_put(cache_this_host(cfg->cache), r->server, k->cache_key, val,
+                  strlen(val), keep, r->pool);
+    }
 }
 
 /* A failed fetch holds every process of this host off until the retry,

@@ -113,6 +113,27 @@ def test_cache_server_down_degrades_and_recovers(servers, workos,
           f"the cache server returned")
 
 
+def test_new_processes_have_keys_while_cache_and_workos_are_away(
+        servers, workos, cache_server):
+    """The soak's double fault: the cache server is away and WorkOS fails
+    when httpd starts new processes (a graceful restart, or prefork
+    spawning under load). They have no keys of their own; the host's own
+    tier still has the keys a process fetched before, so signed-in users
+    are served, not 503."""
+    h = servers.start(mpm="prefork", one_process=False,
+                      server_extra=cache_server.server_extra(),
+                      modules=[cache_server.module])
+    h.allowed_errors += [r"\[socache_(redis|memcache):", "WOS0010[78]"]
+    assert h.get("/api", headers=bearer(token(workos))).status_code == 200
+    cache_server.stop()
+    workos.jwks_mode = "down"
+    h.graceful_restart()
+    codes = [h.get("/api", headers=bearer(token(workos, sid=f"session_N{i}")))
+             .status_code for i in range(8)]
+    assert codes == [200] * 8
+    assert workos.count(workos.jwks_path) == 1
+
+
 def test_sessions_list_and_revoke_own(servers, workos, cache_server):
     a, b = two_hosts(servers, cache_server)
     _, mine = session_cookie(workos)
