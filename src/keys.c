@@ -171,10 +171,10 @@ static void keys_store_shared(wos_keys_t *k, request_rec *r,
     }
 }
 
-/* A failed fetch holds every process of this host off until the retry,
- * not only the one that tried: in an outage they would otherwise each
- * wait out WorkOSHTTPTimeout in turn behind the fetch lock, and each call
- * WorkOS. Kept in this host's tier: another host's failure says nothing
+/* A failed fetch holds the other processes of this host off for
+ * KEYS_FAIL_SHARED seconds from its end: in an outage those queued behind
+ * it on the fetch lock would otherwise each wait out WorkOSHTTPTimeout in
+ * turn, and each call WorkOS. Kept in this host's tier: another host's failure says nothing
  * about this one's network or proxy. */
 static void keys_note_failure(wos_keys_t *k, request_rec *r,
                               const wos_srv_cfg *cfg, apr_time_t until)
@@ -185,8 +185,8 @@ static void keys_note_failure(wos_keys_t *k, request_rec *r,
               strlen(val), until, r->pool);
 }
 
-/* 1 if a process of this host failed to fetch since the last retry was
- * due; this process then waits for the same retry time. */
+/* 1 if a process of this host failed to fetch a moment ago; this process
+ * then waits as long. */
 static int keys_failed_lately(wos_keys_t *k, request_rec *r,
                               const wos_srv_cfg *cfg)
 {
@@ -243,7 +243,8 @@ failed:
     apr_thread_mutex_lock(k->lock);
     k->retry_after = now + apr_time_from_sec(KEYS_RETRY_INTERVAL);
     apr_thread_mutex_unlock(k->lock);
-    keys_note_failure(k, r, cfg, now + apr_time_from_sec(KEYS_RETRY_INTERVAL));
+    keys_note_failure(k, r, cfg, apr_time_now()
+                                 + apr_time_from_sec(KEYS_FAIL_SHARED));
     return -1;
 }
 

@@ -40,6 +40,10 @@ void keys_carry_over(wos_keys_t *k, wos_cache_t *c, server_rec *s,
 #define KEYS_TRUSTED_MISS_INTERVAL 5
 /* Seconds before retrying after a failed fetch. */
 #define KEYS_RETRY_INTERVAL 5
+/* Seconds the other processes of the host take a failed fetch as theirs:
+ * enough for those queued behind it on the fetch lock, short enough that
+ * one failure does not keep a process without keys from trying soon. */
+#define KEYS_FAIL_SHARED 1
 /* How long the shared copy is kept for use when WorkOS is unreachable. */
 #define KEYS_STALE_KEEP (24 * 3600)
 
