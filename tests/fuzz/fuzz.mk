@@ -1,6 +1,9 @@
 # Fuzzing and the sanitized integration run. Included by Makefile.apxs, so
-# its variables (PURE_SRC, MODULE_SRC, HEADERS, WARN, APR_*, DEP_LIBS,
+# its variables (PURE_SRC, HTTPD_SRC, HEADERS, WARN, APR_*, DEP_LIBS,
 # APXS, PYTHON, TOOLS) are in scope; everything defined here is FUZZ_*.
+# Each flavour compiles every source once into objects of its own: the
+# pure layers into a sanitized archive for the fuzzers, the whole module
+# under ASan+UBSan for the integration suite.
 #
 #   make -f Makefile.apxs fuzz          each target FUZZ_SECONDS (60)
 #   make -f Makefile.apxs fuzz-short    each target FUZZ_SHORT_SECONDS (5), CI
@@ -28,11 +31,23 @@ FUZZ_LDFLAGS = -Wl,--export-dynamic-symbol=apr_palloc \
                -Wl,--export-dynamic-symbol=apr_pcalloc
 FUZZ_LIBS   = $(APR_LIBS) $(DEP_LIBS) -ldl
 FUZZ_COMMON = $(FUZZ_DIR)/fuzz_common.c $(FUZZ_DIR)/fuzz_common.h
+# The pure layers once, instrumented for libFuzzer without its main().
+FUZZ_OBJ_CFLAGS = $(subst fuzzer$(comma),fuzzer-no-link$(comma),$(FUZZ_CFLAGS))
+FUZZ_PURE_OBJ = $(PURE_SRC:src/%.c=$(FUZZ_BIN)/obj/%.o)
+FUZZ_PURE_LIB = $(FUZZ_BIN)/libwos_pure.a
 
-$(FUZZ_BIN)/fuzz_%: $(FUZZ_DIR)/fuzz_%.c $(FUZZ_COMMON) $(PURE_SRC) $(HEADERS)
+$(FUZZ_BIN)/obj/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_OBJ_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(FUZZ_PURE_LIB): $(FUZZ_PURE_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ_BIN)/fuzz_%: $(FUZZ_DIR)/fuzz_%.c $(FUZZ_COMMON) $(FUZZ_PURE_LIB)
 	@mkdir -p $(FUZZ_BIN)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_LDFLAGS) -o $@ $< \
-	    $(FUZZ_DIR)/fuzz_common.c $(PURE_SRC) $(FUZZ_LIBS)
+	    $(FUZZ_DIR)/fuzz_common.c $(FUZZ_PURE_LIB) $(FUZZ_LIBS)
 
 fuzz-build: $(FUZZ_BINS)
 
@@ -58,10 +73,23 @@ FUZZ_ASAN_CFLAGS = -g -O1 -fPIC -fno-omit-frame-pointer \
                    -fsanitize-undefined-trap-on-error $(WARN) -Isrc \
                    -I$(shell $(APXS) -q INCLUDEDIR) $(APR_CFLAGS)
 
-$(FUZZ_ASAN_SO): $(MODULE_SRC) $(HEADERS)
-	@mkdir -p $(FUZZ_ASAN_DIR)
-	$(FUZZ_ASAN_CC) $(FUZZ_ASAN_CFLAGS) -shared -o $@ $(MODULE_SRC) \
-	    $(DEP_LIBS)
+FUZZ_ASAN_OBJ = $(HTTPD_SRC:src/%.c=$(FUZZ_ASAN_DIR)/obj/%.o) \
+                $(PURE_SRC:src/%.c=$(FUZZ_ASAN_DIR)/obj/%.o) \
+                $(FUZZ_ASAN_DIR)/obj/mod_auth_workos.o
+
+$(FUZZ_ASAN_DIR)/obj/mod_auth_workos.o: mod_auth_workos.c
+	@mkdir -p $(@D)
+	$(FUZZ_ASAN_CC) $(FUZZ_ASAN_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(FUZZ_ASAN_DIR)/obj/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_ASAN_CC) $(FUZZ_ASAN_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(FUZZ_ASAN_SO): $(FUZZ_ASAN_OBJ) $(EXPORTS)
+	$(FUZZ_ASAN_CC) $(FUZZ_ASAN_CFLAGS) -shared \
+	    -Wl,--version-script=$(EXPORTS) -o $@ $(FUZZ_ASAN_OBJ) $(DEP_LIBS)
+
+-include $(FUZZ_PURE_OBJ:.o=.d) $(FUZZ_ASAN_OBJ:.o=.d)
 
 test-asan: $(FUZZ_ASAN_SO) $(TOOLS)
 	FUZZ_ASAN_CC=$(FUZZ_ASAN_CC) PYTHON=$(PYTHON) \

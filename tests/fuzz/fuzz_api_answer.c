@@ -15,9 +15,9 @@
 #include <jansson.h>
 
 #include "fuzz_common.h"
-#include "seal.h"
-#include "session.h"
-#include "workos_api.h"
+#include "codec/seal.h"
+#include "model/session.h"
+#include "workos/workos_api.h"
 
 #define FUZZ_PASSWORD "fuzz-cookie-password-0123456789-abcdefghij"
 #define FUZZ_NOW_MS 1893456000000LL /* 2030-01-01T00:00:00Z */

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "fuzz_common.h"
-#include "apikey_parse.h"
+#include "workos/apikey_parse.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

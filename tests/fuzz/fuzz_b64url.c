@@ -7,7 +7,7 @@
  * keeps a MAC from being altered unseen); every encoding decodes back. */
 #include <string.h>
 
-#include "b64url.h"
+#include "codec/b64url.h"
 #include "fuzz_common.h"
 
 static void fuzz_decode(const uint8_t *data, size_t size)

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "fuzz_common.h"
-#include "claims.h"
+#include "model/claims.h"
 
 static int fuzz_segments(const char *name)
 {

@@ -10,7 +10,7 @@
  * the response. */
 #include <string.h>
 
-#include "cookie.h"
+#include "model/cookie.h"
 #include "fuzz_common.h"
 
 /* The module's session cookie and iron-session's chunk naming. */

@@ -14,7 +14,7 @@
 #include <openssl/hmac.h>
 
 #include "fuzz_common.h"
-#include "credentry.h"
+#include "model/credentry.h"
 
 #define FUZZ_KEY "fuzz-shared-credential-mac-key-0123456789abcdef"
 #define FUZZ_NAME "wos:cred:b:0123456789abcdef:01234567:abc"

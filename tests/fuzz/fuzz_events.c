@@ -9,7 +9,7 @@
 #include <apr_strings.h>
 
 #include "fuzz_common.h"
-#include "events_parse.h"
+#include "workos/events_parse.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

@@ -8,7 +8,7 @@
  * split a URL or a header) and bounded. */
 #include <string.h>
 
-#include "flow.h"
+#include "model/flow.h"
 #include "fuzz_common.h"
 
 static void fuzz_check_hint(flow_hint_t h, const char *v)

@@ -13,10 +13,10 @@
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 
-#include "b64url.h"
+#include "codec/b64url.h"
 #include "fuzz_common.h"
-#include "jwks.h"
-#include "jwt.h"
+#include "codec/jwks.h"
+#include "codec/jwt.h"
 
 static apr_pool_t *fuzz_global;
 static jwt_t fuzz_token; /* signed at start-up by a key thrown away */

@@ -19,11 +19,11 @@
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 
-#include "b64url.h"
+#include "codec/b64url.h"
 #include "fuzz_common.h"
-#include "identity.h"
-#include "jwks.h"
-#include "jwt.h"
+#include "model/identity.h"
+#include "codec/jwks.h"
+#include "codec/jwt.h"
 
 /* Shared with make_corpus.py, whose seed tokens name this kid and fall
  * inside this clock. */

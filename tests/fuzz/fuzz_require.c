@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "fuzz_common.h"
-#include "identity.h"
-#include "require.h"
+#include "model/identity.h"
+#include "model/require.h"
 
 static const require_kind_t fuzz_kinds[] = {
     REQ_PERMISSION, REQ_ROLE, REQ_ORG, REQ_ENTITLEMENT, REQ_FEATURE_FLAG

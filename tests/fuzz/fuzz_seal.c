@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "fuzz_common.h"
-#include "seal.h"
-#include "session.h"
+#include "codec/seal.h"
+#include "model/session.h"
 
 /* Shared with make_corpus.py, which seals the seeds. */
 #define FUZZ_PASSWORD "fuzz-cookie-password-0123456789-abcdefghij"

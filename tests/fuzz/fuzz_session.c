@@ -13,9 +13,9 @@
 #include <apr_strings.h>
 
 #include "fuzz_common.h"
-#include "identity.h"
-#include "seal.h"
-#include "session.h"
+#include "model/identity.h"
+#include "codec/seal.h"
+#include "model/session.h"
 
 #define FUZZ_PASSWORD "fuzz-cookie-password-0123456789-abcdefghij"
 #define FUZZ_NOW_MS 1893456000000LL /* 2030-01-01T00:00:00Z */

@@ -15,7 +15,7 @@
 #include <openssl/hmac.h>
 
 #include "fuzz_common.h"
-#include "webhook_sig.h"
+#include "codec/webhook_sig.h"
 
 #define FUZZ_SECRET "whsec_fuzz_0123456789abcdefghijklmnopqrstuv"
 #define FUZZ_NOW_MS 1893456000000LL /* 2030-01-01T00:00:00Z */

@@ -26,7 +26,8 @@ trap 'exit 130' INT TERM HUP
 mkdir "$tmp/src"
 tar -cf - --exclude=./.git --exclude="./${out#./}" --exclude=node_modules \
     --exclude=.libs --exclude='*.o' --exclude='*.lo' --exclude='*.slo' \
-    --exclude='*.la' --exclude=__pycache__ . | tar -xf - -C "$tmp/src"
+    --exclude='*.la' --exclude=./build --exclude=./build-asan \
+    --exclude=__pycache__ . | tar -xf - -C "$tmp/src"
 
 echo "build-deb: dpkg-buildpackage -us -uc -b in $tmp/src"
 if ! (cd "$tmp/src" && dpkg-buildpackage -us -uc -b) >"$tmp/build.log" 2>&1

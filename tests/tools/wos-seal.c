@@ -16,7 +16,7 @@
 #include <apr_strings.h>
 #include <apr_time.h>
 
-#include "seal.h"
+#include "codec/seal.h"
 
 #define MAX_PASSWORDS 16
 

@@ -12,7 +12,7 @@
 #include <apr_strings.h>
 #include <jansson.h>
 
-#include "apikey_parse.h"
+#include "workos/apikey_parse.h"
 
 static apr_pool_t *pool;
 

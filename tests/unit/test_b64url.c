@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "b64url.h"
+#include "codec/b64url.h"
 
 /* Decodes a NUL-terminated string; -1 on rejection. */
 static int decode(const char *in, unsigned char *out, size_t cap, size_t *n)

@@ -11,7 +11,7 @@
 #include <apr_general.h>
 #include <apr_strings.h>
 
-#include "claims.h"
+#include "model/claims.h"
 
 static apr_pool_t *pool;
 

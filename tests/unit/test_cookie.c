@@ -11,7 +11,7 @@
 #include <apr_general.h>
 #include <apr_strings.h>
 
-#include "cookie.h"
+#include "model/cookie.h"
 
 static apr_pool_t *pool;
 

@@ -9,7 +9,7 @@
 
 #include <apr_general.h>
 
-#include "cookie_strip.h"
+#include "model/cookie_strip.h"
 
 static apr_pool_t *pool;
 

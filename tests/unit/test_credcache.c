@@ -7,7 +7,7 @@
 #include <apr_general.h>
 #include <apr_strings.h>
 #include <apr_thread_proc.h>
-#include "credcache.h"
+#include "store/credcache.h"
 
 static apr_pool_t *pool;
 static const unsigned char HKEY[CREDCACHE_HASH_KEY] = "0123456789abcdef";

@@ -6,7 +6,7 @@
 #include <cmocka.h>
 #include <apr_general.h>
 #include <apr_strings.h>
-#include "credentry.h"
+#include "model/credentry.h"
 
 #define KEY "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define NAME "wos:cred:b:00112233aabbccdd:0badf00d:ffee"

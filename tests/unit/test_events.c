@@ -12,7 +12,7 @@
 #include <apr_strings.h>
 #include <jansson.h>
 
-#include "events_parse.h"
+#include "workos/events_parse.h"
 
 static apr_pool_t *pool;
 

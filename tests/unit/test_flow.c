@@ -12,7 +12,7 @@
 #include <apr_general.h>
 #include <apr_strings.h>
 
-#include "flow.h"
+#include "model/flow.h"
 
 static apr_pool_t *pool;
 

@@ -10,7 +10,7 @@
 #include <apr_general.h>
 #include <apr_strings.h>
 
-#include "identity.h"
+#include "model/identity.h"
 
 static apr_pool_t *pool;
 

@@ -7,7 +7,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <apr_general.h>
-#include "inflight.h"
+#include "store/inflight.h"
 
 #define HOLD 200
 

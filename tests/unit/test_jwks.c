@@ -15,8 +15,8 @@
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
 
-#include "b64url.h"
-#include "jwks.h"
+#include "codec/b64url.h"
+#include "codec/jwks.h"
 
 static apr_pool_t *pool;
 static EVP_PKEY *key1, *key2, *key_small;

@@ -18,9 +18,9 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
-#include "b64url.h"
-#include "jwks.h"
-#include "jwt.h"
+#include "codec/b64url.h"
+#include "codec/jwks.h"
+#include "codec/jwt.h"
 
 #define NOW 1700000000LL
 

@@ -10,7 +10,7 @@
 #include <apr_general.h>
 #include <apr_strings.h>
 
-#include "require.h"
+#include "model/require.h"
 
 static apr_pool_t *pool;
 

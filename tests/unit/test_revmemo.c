@@ -4,7 +4,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <apr_general.h>
-#include "revmemo.h"
+#include "store/revmemo.h"
 
 static apr_pool_t *pool;
 

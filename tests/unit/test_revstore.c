@@ -8,7 +8,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <apr_general.h>
-#include "revstore.h"
+#include "store/revstore.h"
 
 static apr_pool_t *pool;
 

@@ -14,8 +14,8 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "b64url.h"
-#include "seal.h"
+#include "codec/b64url.h"
+#include "codec/seal.h"
 
 /* 2026-01-01T00:00:00Z: any fixed clock will do, seals carry their own. */
 #define NOW 1767225600000LL

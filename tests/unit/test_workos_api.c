@@ -10,7 +10,7 @@
 
 #include <apr_general.h>
 
-#include "workos_api.h"
+#include "workos/workos_api.h"
 
 static void test_status_classes(void **state)
 {

@@ -1,0 +1,130 @@
+/* The module's configuration: per server (RSRC_CONF) and per directory
+ * (OR_AUTHCFG), with the directive handlers the glue's table points at. */
+#ifndef WOS_CONFIG_H
+#define WOS_CONFIG_H
+
+#include "httpd.h"
+#include "http_config.h"
+#include "base/cache.h"
+#include "codec/seal.h"
+#include "store/credcache.h"
+
+#define WOS_UNSET (-1)
+
+enum { WOS_UNAUTH_AUTH = 0, WOS_UNAUTH_401 = 1, WOS_UNAUTH_PASS = 2 };
+enum { WOS_SRC_COOKIE = 1, WOS_SRC_BEARER = 2, WOS_SRC_APIKEY = 4 };
+enum { WOS_RU_SUB = 0, WOS_RU_EMAIL = 1, WOS_RU_CLAIM = 2 };
+
+/* Length of the environment tags below (hex characters). */
+#define WOS_TAG_LEN 16
+
+/* One WorkOSPassClaim line. */
+typedef struct {
+    const char *name;      /* the claim (top-level name or dotted path) */
+    const char *var;       /* the variable, NULL for WORKOS_CLAIM_<NAME> */
+} wos_pass_claim_t;
+
+typedef struct {
+    int used;                    /* any WorkOS* directive here */
+    const char *client_id;
+    const char *api_key;         /* never logged */
+    const char *api_base;
+    const char *jwks_url;
+    apr_array_header_t *issuers;   /* const char * */
+    apr_array_header_t *passwords; /* seal_password_t, first seals */
+    wos_cache_t *cache;
+    struct wos_keys *keys;       /* set by cfg_check */
+    int jwks_ttl;
+    const char *redirect_uri;
+    const char *redirect_path;   /* its path, decoded (cfg_check) */
+    const char *cookie_name;
+    const char *cookie_domain;
+    const char *cookie_path;
+    const char *cookie_samesite;
+    long long cookie_max_age;
+    int cookie_secure;
+    int clock_skew;
+    const char *webhook_secret;  /* never logged */
+    int http_timeout;
+    const char *logout_return_to;
+    int apikey_cache_ttl;
+    int apikey_fail_limit;
+    int apikey_fail_window;
+    int refresh_before;          /* seconds before exp a session refreshes */
+    int events_poll;             /* seconds between Events API polls; 0 off */
+    const char *outgoing_proxy;  /* proxy URL for calls to WorkOS, or NULL */
+    const char *ca_bundle;       /* CA file for calls to WorkOS, or NULL */
+    /* Set by cfg_check, WOS_TAG_LEN hex characters each. Every cached
+     * thing is keyed by the tag of what made it valid, so one virtual
+     * host never accepts what another verified (isolation):
+     * env_tag    the WorkOS environment: API base and client id
+     *            (revocations, refresh results, API-key answers,
+     *            failure counters, the events cursor);
+     * verify_tag env_tag + JWKS URL + issuers (verified bearer tokens);
+     * cookie_tag verify_tag + the cookie passwords (verified cookies). */
+    const char *env_tag;
+    const char *verify_tag;
+    const char *cookie_tag;
+    /* Derived once by cfg_check from the first (sealing) cookie password:
+     * the key that authenticates shared-tier entries (hex), and the first
+     * 8 hex characters of its SHA-256, which names them. */
+    const char *cred_mac_key;
+    const char *cred_mac_fp;
+    /* The secret key of the credential-cache hash (credcache.h), derived
+     * from the same password, so every process and host of a fleet names
+     * a credential alike and nobody without the password can. */
+    unsigned char cred_hash_key[CREDCACHE_HASH_KEY];
+} wos_srv_cfg;
+
+typedef struct {
+    int unauth_action;
+    int token_sources;
+    int refresh;
+    int pass_headers;
+    const char *signin_org;
+    int signup;                  /* WorkOSSignUp */
+    int remote_user;             /* WOS_RU_*, WOS_UNSET for sub */
+    const char *remote_user_claim; /* with WOS_RU_CLAIM */
+    apr_array_header_t *pass_claims; /* wos_pass_claim_t; NULL for none */
+    int strip_cookies;           /* WorkOSStripCookies */
+    int auto_switch_org;         /* WorkOSAutoSwitchOrg */
+} wos_dir_cfg;
+
+void *cfg_create_srv(apr_pool_t *p, server_rec *s);
+void *cfg_merge_srv(apr_pool_t *p, void *base, void *add);
+void *cfg_create_dir(apr_pool_t *p, char *dir);
+void *cfg_merge_dir(apr_pool_t *p, void *base, void *add);
+
+/* Fills defaults and checks what is required, for every server. A
+ * message naming the directive is logged and !OK returned on error. */
+int cfg_check(apr_pool_t *p, server_rec *s);
+
+/* Called by cfg_check for each server, to attach the key store for its
+ * JWKS URL (kept in the glue so this file needs no part above it). */
+typedef struct wos_keys *(*cfg_keys_fn)(apr_pool_t *p, const char *url);
+void cfg_set_keys_factory(cfg_keys_fn fn);
+
+/* Directive handlers (cmd->info unused unless noted). */
+const char *cfg_set_srv_string(cmd_parms *cmd, void *d, const char *v);
+const char *cfg_set_srv_url(cmd_parms *cmd, void *d, const char *v);
+const char *cfg_set_srv_int(cmd_parms *cmd, void *d, const char *v);
+const char *cfg_set_srv_flag(cmd_parms *cmd, void *d, int on);
+const char *cfg_set_password(cmd_parms *cmd, void *d, const char *secret,
+                             const char *id);
+const char *cfg_add_issuer(cmd_parms *cmd, void *d, const char *v);
+const char *cfg_set_cache(cmd_parms *cmd, void *d, const char *v);
+const char *cfg_set_samesite(cmd_parms *cmd, void *d, const char *v);
+const char *cfg_set_max_age(cmd_parms *cmd, void *d, const char *v);
+const char *cfg_set_fail_limit(cmd_parms *cmd, void *d, const char *n,
+                               const char *secs);
+const char *cfg_set_unauth(cmd_parms *cmd, void *d, const char *v);
+const char *cfg_add_source(cmd_parms *cmd, void *d, const char *v);
+const char *cfg_set_dir_flag(cmd_parms *cmd, void *d, int on);
+const char *cfg_set_signin_org(cmd_parms *cmd, void *d, const char *v);
+const char *cfg_set_ca_bundle(cmd_parms *cmd, void *d, const char *v);
+const char *cfg_set_remote_user(cmd_parms *cmd, void *d, const char *mode,
+                                const char *claim);
+const char *cfg_add_pass_claim(cmd_parms *cmd, void *d, const char *name,
+                               const char *var);
+
+#endif

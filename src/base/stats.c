@@ -1,0 +1,352 @@
+/* Operator counters; see stats.h. */
+#include "httpd.h"
+#include "http_protocol.h"
+#include "apr_shm.h"
+#include "apr_strings.h"
+#include "mod_status.h"
+#include "base/stats.h"
+
+/* One row per counter: its JSON / HTML name, and its Prometheus metric
+ * (rows with the same metric and different labels are one family, and
+ * must follow each other). */
+typedef struct {
+    const char *name;
+    const char *metric;
+    const char *labels;   /* "" or `key="value"` */
+    const char *help;
+} stats_row_t;
+
+static const stats_row_t stats_table[STAT_COUNT] = {
+    [STAT_ALLOWED] = { "requests_allowed", "workos_decisions_total",
+        "outcome=\"allowed\"",
+        "Authentication decisions by outcome (forbidden: authenticated, "
+        "refused by a workos-* Require line)." },
+    [STAT_DENIED] = { "requests_denied", "workos_decisions_total",
+        "outcome=\"unauthenticated\"", NULL },
+    [STAT_FORBIDDEN] = { "requests_forbidden", "workos_decisions_total",
+        "outcome=\"forbidden\"", NULL },
+    [STAT_CACHE_HITS] = { "credential_cache_hits",
+        "workos_credential_cache_hits_total", "",
+        "Credentials served from a process's verified-credential cache." },
+    [STAT_CACHE_MISSES] = { "credential_cache_misses",
+        "workos_credential_cache_misses_total", "",
+        "Credentials not in the process cache (checked in full)." },
+    [STAT_REFRESHES] = { "refreshes", "workos_refreshes_total", "",
+        "Refresh-token exchanges with WorkOS." },
+    [STAT_REFRESH_SHARED] = { "refreshes_shared",
+        "workos_refreshes_shared_total", "",
+        "Requests that took another request's refresh result." },
+    [STAT_SIGN_INS] = { "sign_ins", "workos_sign_ins_total", "",
+        "Completed sign-in callbacks." },
+    [STAT_JWKS_FETCHES] = { "jwks_fetches", "workos_jwks_fetches_total", "",
+        "JWKS fetches from WorkOS." },
+    [STAT_JWKS_FAILURES] = { "jwks_fetch_failures",
+        "workos_jwks_fetch_failures_total", "",
+        "JWKS fetches that failed." },
+    [STAT_API_ERRORS] = { "workos_api_errors", "workos_api_errors_total",
+        "", "WorkOS unreachable, answering 5xx or garbage." },
+    [STAT_WEBHOOKS] = { "webhooks", "workos_webhooks_total", "",
+        "Webhook deliveries with a good signature." },
+    [STAT_REVOCATIONS] = { "revocations_recorded",
+        "workos_revocations_recorded_total", "",
+        "Revocations and marks recorded (revocation table, WorkOSCache)." },
+    [STAT_REVOKED_DENIED] = { "revoked_requests_denied",
+        "workos_revoked_requests_denied_total", "",
+        "Requests refused because their session, user or membership was "
+        "revoked." },
+    [STAT_EVENTS_APPLIED] = { "events_applied",
+        "workos_events_applied_total", "",
+        "WorkOS events applied (webhook and Events API)." },
+    [STAT_EVENTS_POLLS] = { "events_polls", "workos_events_polls_total", "",
+        "Events API pages read." },
+    [STAT_EVENTS_POLL_FAILURES] = { "events_poll_failures",
+        "workos_events_poll_failures_total", "",
+        "Events API polls that failed (WorkOS down, bad answer)." },
+    [STAT_SIG_VERIFIES] = { "signature_verifications",
+        "workos_signature_verifications_total", "",
+        "RSA signature checks of access tokens." },
+    [STAT_SHARED_HITS] = { "shared_credential_hits",
+        "workos_shared_credential_hits_total", "",
+        "Credentials served from the shared (WorkOSCache) tier." },
+    [STAT_SHARED_MISSES] = { "shared_credential_misses",
+        "workos_shared_credential_misses_total", "",
+        "Credentials not in the shared tier." },
+    [STAT_SHARED_REJECTED] = { "shared_credential_rejected",
+        "workos_shared_credential_rejected_total", "",
+        "Shared-tier entries ignored: bad MAC, truncated, oversized, "
+        "expired." },
+    [STAT_VERIFY_WAITS] = { "verification_waits",
+        "workos_verification_waits_total", "",
+        "Requests that took another process's check of the same new "
+        "credential instead of verifying it again." },
+};
+
+static const stats_row_t stats_gauges[GAUGE_COUNT] = {
+    [GAUGE_POLL_LAST_OK] = { "events_poll_last_success",
+        "workos_events_poll_last_success_timestamp_seconds", "",
+        "Unix time of this host's last good Events API poll (0: never)." },
+    [GAUGE_POLL_LAG] = { "events_poll_lag_seconds",
+        "workos_events_poll_lag_seconds", "",
+        "Seconds from the creation of the last polled event to its "
+        "application." },
+};
+
+/* Calls to WorkOS: endpoint x status class. */
+static const char *const stats_endpoints[] = {
+    "authenticate", "jwks", "api_keys", "sessions", "events", "other"
+};
+#define STATS_EP (sizeof(stats_endpoints) / sizeof(stats_endpoints[0]))
+static const char *const stats_classes[] = {
+    "error", "2xx", "3xx", "4xx", "5xx"
+};
+#define STATS_SC (sizeof(stats_classes) / sizeof(stats_classes[0]))
+
+/* The shared segment: counters, then calls, then gauges. */
+#define STATS_SLOTS (STAT_COUNT + STATS_EP * STATS_SC + GAUGE_COUNT)
+static apr_uint64_t *stats_counts;
+
+apr_status_t stats_init(apr_pool_t *pconf)
+{
+    apr_shm_t *shm;
+    apr_status_t rv;
+
+    /* anonymous: inherited by every child of this generation */
+    rv = apr_shm_create(&shm, sizeof(apr_uint64_t) * STATS_SLOTS, NULL,
+                        pconf);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    stats_counts = apr_shm_baseaddr_get(shm);
+    memset(stats_counts, 0, sizeof(apr_uint64_t) * STATS_SLOTS);
+    return APR_SUCCESS;
+}
+
+static void stats_add(apr_size_t slot)
+{
+    if (stats_counts && slot < STATS_SLOTS) {
+        __atomic_fetch_add(&stats_counts[slot], 1, __ATOMIC_RELAXED);
+    }
+}
+
+void stats_inc(stat_t which)
+{
+    stats_add((apr_size_t)which);
+}
+
+void stats_set(gauge_t which, apr_int64_t value)
+{
+    if (stats_counts && which < GAUGE_COUNT) {
+        __atomic_store_n(&stats_counts[STAT_COUNT + STATS_EP * STATS_SC
+                                       + which],
+                         (apr_uint64_t)value, __ATOMIC_RELAXED);
+    }
+}
+
+static apr_size_t stats_endpoint(const char *url)
+{
+    const char *path = ap_strstr_c(url, "://");
+
+    path = path ? ap_strchr_c(path + 3, '/') : NULL;
+    if (!path) {
+        return STATS_EP - 1;
+    }
+    if (!strncmp(path, "/user_management/authenticate", 29)) {
+        return 0;
+    }
+    if (ap_strstr_c(path, "/jwks")) {
+        return 1;
+    }
+    if (!strncmp(path, "/api_keys", 9)) {
+        return 2;
+    }
+    if (!strncmp(path, "/user_management/sessions", 25)
+        || (!strncmp(path, "/user_management/users/", 23)
+            && ap_strstr_c(path, "/sessions"))) {
+        return 3;
+    }
+    if (!strncmp(path, "/events", 7)) {
+        return 4;
+    }
+    return STATS_EP - 1;
+}
+
+void stats_api_call(const char *url, long status)
+{
+    apr_size_t cls = (status >= 200 && status < 600) ? (apr_size_t)
+                     (status / 100 - 1) : 0;
+
+    stats_add(STAT_COUNT + stats_endpoint(url) * STATS_SC + cls);
+}
+
+static apr_uint64_t stats_get(apr_size_t i)
+{
+    return stats_counts && i < STATS_SLOTS
+           ? __atomic_load_n(&stats_counts[i], __ATOMIC_RELAXED) : 0;
+}
+
+static apr_int64_t stats_gauge(gauge_t g)
+{
+    return (apr_int64_t)stats_get(STAT_COUNT + STATS_EP * STATS_SC + g);
+}
+
+const char *stats_json(apr_pool_t *p)
+{
+    const char *out = "{";
+    apr_size_t e, c;
+    int i;
+
+    for (i = 0; i < STAT_COUNT; i++) {
+        out = apr_psprintf(p, "%s%s\"%s\":%" APR_UINT64_T_FMT, out,
+                           i ? "," : "", stats_table[i].name, stats_get(i));
+    }
+    for (i = 0; i < GAUGE_COUNT; i++) {
+        out = apr_psprintf(p, "%s,\"%s\":%" APR_INT64_T_FMT, out,
+                           stats_gauges[i].name, stats_gauge(i));
+    }
+    out = apr_pstrcat(p, out, ",\"api_calls\":{", NULL);
+    for (e = 0; e < STATS_EP; e++) {
+        for (c = 0; c < STATS_SC; c++) {
+            out = apr_psprintf(p, "%s%s\"%s %s\":%" APR_UINT64_T_FMT, out,
+                               e || c ? "," : "", stats_endpoints[e],
+                               stats_classes[c],
+                               stats_get(STAT_COUNT + e * STATS_SC + c));
+        }
+    }
+    return apr_pstrcat(p, out, "}}\n", NULL);
+}
+
+const char *stats_html(apr_pool_t *p)
+{
+    const char *out = "<table class=\"workos\">\n";
+    int i;
+
+    for (i = 0; i < STAT_COUNT; i++) {
+        out = apr_psprintf(p, "%s<tr><th>%s</th><td>%" APR_UINT64_T_FMT
+                           "</td></tr>\n", out, stats_table[i].name,
+                           stats_get(i));
+    }
+    for (i = 0; i < GAUGE_COUNT; i++) {
+        out = apr_psprintf(p, "%s<tr><th>%s</th><td>%" APR_INT64_T_FMT
+                           "</td></tr>\n", out, stats_gauges[i].name,
+                           stats_gauge(i));
+    }
+    return apr_pstrcat(p, out, "</table>\n", NULL);
+}
+
+/* # HELP and # TYPE once per family, then one sample per row. */
+static const char *stats_family(apr_pool_t *p, const char *out,
+                                const stats_row_t *row,
+                                const stats_row_t *prev, const char *type,
+                                const char *value)
+{
+    if (!prev || strcmp(prev->metric, row->metric) != 0) {
+        out = apr_pstrcat(p, out, "# HELP ", row->metric, " ", row->help,
+                          "\n# TYPE ", row->metric, " ", type, "\n", NULL);
+    }
+    return apr_pstrcat(p, out, row->metric, *row->labels ? "{" : "",
+                       row->labels, *row->labels ? "}" : "", " ", value,
+                       "\n", NULL);
+}
+
+const char *stats_prometheus(apr_pool_t *p)
+{
+    const char *out = "";
+    apr_size_t e, c;
+    int i;
+
+    for (i = 0; i < STAT_COUNT; i++) {
+        out = stats_family(p, out, &stats_table[i],
+                           i ? &stats_table[i - 1] : NULL, "counter",
+                           apr_psprintf(p, "%" APR_UINT64_T_FMT,
+                                        stats_get(i)));
+    }
+    for (i = 0; i < GAUGE_COUNT; i++) {
+        out = stats_family(p, out, &stats_gauges[i], NULL, "gauge",
+                           apr_psprintf(p, "%" APR_INT64_T_FMT,
+                                        stats_gauge(i)));
+    }
+    out = apr_pstrcat(p, out, "# HELP workos_api_calls_total Calls to "
+                      "WorkOS by endpoint and status class (error: no "
+                      "answer).\n# TYPE workos_api_calls_total counter\n",
+                      NULL);
+    for (e = 0; e < STATS_EP; e++) {
+        for (c = 0; c < STATS_SC; c++) {
+            out = apr_psprintf(p, "%sworkos_api_calls_total{endpoint=\"%s\","
+                               "status=\"%s\"} %" APR_UINT64_T_FMT "\n", out,
+                               stats_endpoints[e], stats_classes[c],
+                               stats_get(STAT_COUNT + e * STATS_SC + c));
+        }
+    }
+    return out;
+}
+
+typedef enum { STATS_JSON, STATS_HTML, STATS_PROM } stats_format_t;
+
+static int stats_arg(request_rec *r, const char *what)
+{
+    return r->args && ap_strstr_c(r->args, what) != NULL;
+}
+
+static stats_format_t stats_format(request_rec *r)
+{
+    const char *accept = apr_table_get(r->headers_in, "Accept");
+
+    if (stats_arg(r, "format=json")) {
+        return STATS_JSON;
+    }
+    if (stats_arg(r, "format=prometheus")) {
+        return STATS_PROM;
+    }
+    if (stats_arg(r, "format=html")) {
+        return STATS_HTML;
+    }
+    /* Prometheus scrapers send text/plain;version=0.0.4 (or OpenMetrics
+     * first, with text/plain as a fallback) */
+    if (accept && (ap_strstr_c(accept, "text/plain")
+                   || ap_strstr_c(accept, "application/openmetrics-text"))) {
+        return STATS_PROM;
+    }
+    return accept && ap_strstr_c(accept, "text/html") ? STATS_HTML
+                                                      : STATS_JSON;
+}
+
+int stats_handle(request_rec *r)
+{
+    if (r->method_number != M_GET) {
+        return HTTP_METHOD_NOT_ALLOWED;
+    }
+    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
+    switch (stats_format(r)) {
+    case STATS_HTML:
+        ap_set_content_type(r, "text/html; charset=utf-8");
+        ap_rputs("<!DOCTYPE html>\n<html><head><title>mod_auth_workos"
+                 "</title></head><body><h1>mod_auth_workos</h1>\n", r);
+        ap_rputs(stats_html(r->pool), r);
+        ap_rputs("</body></html>\n", r);
+        return OK;
+    case STATS_PROM:
+        ap_set_content_type(r, "text/plain; version=0.0.4; charset=utf-8");
+        ap_rputs(stats_prometheus(r->pool), r);
+        return OK;
+    default:
+        ap_set_content_type(r, "application/json");
+        ap_rputs(stats_json(r->pool), r);
+        return OK;
+    }
+}
+
+int stats_status_hook(request_rec *r, int flags)
+{
+    int i;
+
+    if (flags & AP_STATUS_SHORT) {
+        for (i = 0; i < STAT_COUNT; i++) {
+            ap_rprintf(r, "WorkOS %s: %" APR_UINT64_T_FMT "\n",
+                       stats_table[i].name, stats_get(i));
+        }
+        return OK;
+    }
+    ap_rputs("<hr />\n<h2>mod_auth_workos</h2>\n", r);
+    ap_rputs(stats_html(r->pool), r);
+    return OK;
+}

@@ -1,0 +1,12 @@
+/* workos-info: the signed-in identity as JSON, for single-page apps. */
+#ifndef WOS_INFO_H
+#define WOS_INFO_H
+
+#include "httpd.h"
+#include "base/config.h"
+
+/* GET/HEAD: 200 with the identity (never a token), 401 JSON without a
+ * session; Cache-Control: no-store either way. */
+int info_handle(request_rec *r, const wos_srv_cfg *sc);
+
+#endif

@@ -1,0 +1,495 @@
+/* WorkOS API key validation; see apikey.h.
+ *
+ * The order of the checks matters:
+ *  1. the key's shape (length, printable ASCII): anything else is refused
+ *     before it costs a hash, a cache lookup or a call;
+ *  2. the address guard, before the cache, so an address that has used
+ *     up its failures cannot go on probing for keys that happen to be
+ *     cached as valid;
+ *  3. the cached result, under a SHA-256 of the key (never the key);
+ *  4. one call to WorkOS per key at a time across the cache's processes,
+ *     the others waiting for its answer. The request that calls is
+ *     charged to its address first, so concurrent guesses can never get
+ *     past the budget; the charge is given back when the key is valid or
+ *     WorkOS cannot say, so only real failures count. A request that got
+ *     "invalid" from the cache or from another's call is counted after.
+ * Everything shared lives in the cache; nothing here is static and
+ * mutable, so any thread of any process may run it.
+ */
+#include "httpd.h"
+#include "http_log.h"
+#include "apr_strings.h"
+#include <openssl/crypto.h>
+#include <stdio.h>
+#include <unistd.h>
+#include "request/apikey.h"
+#include "workos/apikey_parse.h"
+#include "workos/http.h"
+#include "codec/crypto.h"
+#include "base/client.h"
+#include "state/marks.h"
+#include "base/module.h"
+
+
+/* Invalid keys are remembered for less time than valid ones: long enough
+ * to absorb a misconfigured client's retries, short enough that a key
+ * created a moment ago starts working soon. */
+#define APIKEY_NEG_TTL_MAX 10
+#define APIKEY_MAX_ANSWER 65536
+#define APIKEY_MAX_CACHED 16384
+#define APIKEY_POLL_USEC 10000
+/* The address counter's lock is held for one cache read and write; a
+ * holder that died loses it after this long. */
+#define GUARD_LOCK_USEC 1000000
+#define GUARD_POLL_USEC 1000
+#define GUARD_MAX_VAL 64
+
+int apikey_looks_like_key(const char *value)
+{
+    const char *dot = strchr(value, '.');
+    return !(dot && strchr(dot + 1, '.'));
+}
+
+/* A cache key for this file's entries: "wos:apikey...:<env>:<id>", for
+ * the server's WorkOS environment: a key one environment validated means
+ * nothing to another, and failures in one never count in another.
+ * cache.c keeps keys under this prefix away from the others in shmcb,
+ * since unauthenticated callers can make as many of them as they like. */
+static const char *apikey_ckey(apr_pool_t *p, const wos_srv_cfg *sc,
+                               const char *kind, const char *id)
+{
+    return apr_pstrcat(p, "wos:", kind, ":", sc->env_tag, ":", id, NULL);
+}
+
+/* --- the per-address guard ------------------------------------------- */
+
+typedef struct {
+    const char *key;     /* "count start-usec", expiring with the window */
+    const char *lock;
+    int count;           /* failures in the current window */
+    apr_time_t start;    /* when that window opened */
+    apr_time_t charged;  /* start of the window a charge went to, or 0 */
+} guard_t;
+
+static void guard_init(request_rec *r, const wos_srv_cfg *sc, guard_t *g)
+{
+    /* useragent_ip is mod_remoteip's client address when it is in use */
+    const char *ip = r->useragent_ip ? r->useragent_ip : "unknown";
+
+    memset(g, 0, sizeof(*g));
+    g->key = apikey_ckey(r->pool, sc, "apikey-fail", ip);
+    g->lock = apikey_ckey(r->pool, sc, "apikey-fail-lock", ip);
+}
+
+static apr_time_t guard_window(const wos_srv_cfg *sc)
+{
+    return apr_time_from_sec(sc->apikey_fail_window);
+}
+
+/* The address's current window; none (count 0, opening now) when there
+ * is no entry or its window is over and the cache has yet to drop it. */
+static void guard_read(request_rec *r, const wos_srv_cfg *sc, guard_t *g)
+{
+    apr_time_t now = apr_time_now();
+    apr_int64_t start;
+    apr_size_t len;
+    char *val;
+    int count;
+
+    g->count = 0;
+    g->start = now;
+    if (cache_get(sc->cache, r->server, g->key, &val, &len, GUARD_MAX_VAL,
+                  r->pool) != APR_SUCCESS
+        || sscanf(val, "%d %" APR_INT64_T_FMT, &count, &start) != 2
+        || count < 0 || now >= (apr_time_t)start + guard_window(sc)) {
+        return;
+    }
+    g->count = count;
+    g->start = (apr_time_t)start;
+}
+
+/* Zero is no entry: every store takes a slot in shmcb's cyclic index,
+ * a removal does not, so the common charge-then-refund of a valid key
+ * costs one store. */
+static void guard_write(request_rec *r, const wos_srv_cfg *sc,
+                        const guard_t *g)
+{
+    const char *v = apr_psprintf(r->pool, "%d %" APR_INT64_T_FMT, g->count,
+                                 (apr_int64_t)g->start);
+
+    if (g->count == 0) {
+        cache_del(sc->cache, r->server, g->key, r->pool);
+    }
+    else if (cache_put(sc->cache, r->server, g->key, v, strlen(v),
+                       g->start + guard_window(sc), r->pool)
+             != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, WOSLOGNO(00806)
+                      "cannot count failed API key attempts in %s; "
+                      "the guard is not in force", cache_spec(sc->cache));
+    }
+}
+
+/* 1 if this request now holds the address's lock, 0 to go on without
+ * it: the cache failed, or a dead holder's lock has yet to expire. The
+ * cache offers create-if-absent, not increment, hence a lock. */
+static int guard_lock(request_rec *r, const wos_srv_cfg *sc,
+                      const guard_t *g)
+{
+    apr_time_t deadline = apr_time_now() + GUARD_LOCK_USEC;
+    int c;
+
+    do {
+        c = cache_claim(sc->cache, r->server, g->lock, "1",
+                        apr_time_now() + GUARD_LOCK_USEC, r->pool);
+        if (c != 0) {
+            return c == 1;
+        }
+        apr_sleep(GUARD_POLL_USEC);
+    } while (apr_time_now() < deadline);
+    return 0;
+}
+
+static void guard_unlock(request_rec *r, const wos_srv_cfg *sc,
+                         const guard_t *g, int held)
+{
+    if (held) {
+        cache_del(sc->cache, r->server, g->lock, r->pool);
+    }
+}
+
+/* Counts one failure against the address. 0 (and nothing counted) when
+ * the window's budget is already spent. */
+static int guard_charge(request_rec *r, const wos_srv_cfg *sc, guard_t *g)
+{
+    int held = guard_lock(r, sc, g), ok = 0;
+
+    guard_read(r, sc, g);
+    if (g->count < sc->apikey_fail_limit) {
+        g->count++;
+        g->charged = g->start;
+        guard_write(r, sc, g);
+        ok = 1;
+    }
+    guard_unlock(r, sc, g, held);
+    return ok;
+}
+
+/* Takes back a charge that turned out not to be a failure, unless its
+ * window has closed meanwhile (the count went with it). */
+static void guard_refund(request_rec *r, const wos_srv_cfg *sc, guard_t *g)
+{
+    int held;
+
+    if (!g->charged) {
+        return;
+    }
+    held = guard_lock(r, sc, g);
+    guard_read(r, sc, g);
+    if (g->count > 0 && g->start == g->charged) {
+        g->count--;
+        guard_write(r, sc, g);
+    }
+    g->charged = 0;
+    guard_unlock(r, sc, g, held);
+}
+
+static int guard_retry_after(const wos_srv_cfg *sc, const guard_t *g)
+{
+    apr_time_t left = g->start + guard_window(sc) - apr_time_now();
+    apr_time_t secs = (left + APR_USEC_PER_SEC - 1) / APR_USEC_PER_SEC;
+
+    return secs < 1 ? 1 : (int)secs;
+}
+
+static apikey_rc guard_limited(request_rec *r, const wos_srv_cfg *sc,
+                               const guard_t *g, const char **why,
+                               int *retry_after)
+{
+    *retry_after = guard_retry_after(sc, g);
+    *why = apr_psprintf(r->pool, "%d failed API key attempts from this "
+                        "address within %d s", g->count,
+                        sc->apikey_fail_window);
+    return APIKEY_LIMITED;
+}
+
+/* --- results: cached, or from WorkOS ------------------------------------ */
+
+/* One API-key check: what it works on and what it learns. */
+typedef struct {
+    request_rec *r;
+    const wos_srv_cfg *sc;
+    const char *value;   /* the key: never logged, never stored */
+    const char *result;  /* cache key of its result: a hash, not the key */
+    const char *lock;    /* held by the one request asking WorkOS */
+    guard_t g;
+    apikey_info_t info;
+    const char *why;
+    int retry_after;
+} apikey_req_t;
+
+static void apikey_req_init(apikey_req_t *q, request_rec *r,
+                            const wos_srv_cfg *sc, const char *value)
+{
+    const char *h = crypto_sha256_hex(r->pool, value, strlen(value));
+
+    memset(q, 0, sizeof(*q));
+    q->r = r;
+    q->sc = sc;
+    q->value = value;
+    q->result = apikey_ckey(r->pool, sc, "apikey", h);
+    q->lock = apikey_ckey(r->pool, sc, "apikey-lock", h);
+    guard_init(r, sc, &q->g);
+}
+
+/* A cached yes for a key whose api_key.revoked event came since is a no. */
+static apikey_answer_t apikey_unless_revoked(apikey_req_t *q,
+                                             apikey_answer_t a)
+{
+    return a == APIKEY_ANSWER_VALID
+           && marks_apikey_revoked(q->r, q->sc, q->info.id)
+           ? APIKEY_ANSWER_INVALID : a;
+}
+
+/* VALID or INVALID from the cache; GARBAGE stands for a miss. */
+static apikey_answer_t apikey_cached(apikey_req_t *q)
+{
+    apr_size_t len;
+    char *val;
+
+    if (cache_get(q->sc->cache, q->r->server, q->result, &val, &len,
+                  APIKEY_MAX_CACHED, q->r->pool) != APR_SUCCESS) {
+        return APIKEY_ANSWER_GARBAGE;
+    }
+    return apikey_unless_revoked(q, apikey_deserialise(q->r->pool, val, len,
+                                                       &q->info));
+}
+
+static void apikey_store(apikey_req_t *q, apikey_rc rc)
+{
+    int ttl = q->sc->apikey_cache_ttl;
+    const char *val = NULL;
+
+    if (rc == APIKEY_OK) {
+        val = apikey_serialise(q->r->pool, &q->info);
+    }
+    else if (rc == APIKEY_INVALID) {
+        val = APIKEY_CACHED_NO;
+        ttl = ttl < APIKEY_NEG_TTL_MAX ? ttl : APIKEY_NEG_TTL_MAX;
+    }
+    if (!val || ttl <= 0) {
+        return;  /* WorkOS could not say: nothing to remember */
+    }
+    if (cache_put(q->sc->cache, q->r->server, q->result, val, strlen(val),
+                  apr_time_now() + apr_time_from_sec(ttl), q->r->pool)
+        != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, WOSLOGNO(00803)
+                      "cannot cache an API key result in %s; every "
+                      "request with it will ask WorkOS",
+                      cache_spec(q->sc->cache));
+    }
+}
+
+/* A yes or a no about the key, from WorkOS or from the cache; garbage is
+ * neither. */
+static int apikey_answered(apikey_req_t *q, apikey_answer_t answer,
+                           apikey_rc *rc)
+{
+    if (answer == APIKEY_ANSWER_VALID) {
+        *rc = APIKEY_OK;
+        return 1;
+    }
+    if (answer == APIKEY_ANSWER_INVALID) {
+        q->why = "unknown or revoked API key";
+        *rc = APIKEY_INVALID;
+        return 1;
+    }
+    return 0;
+}
+
+/* What an HTTP answer from WorkOS means. Only a well-formed 200 says
+ * anything about the key: a 401 means WorkOS refused our WorkOSAPIKey, a
+ * 404 a wrong WorkOSAPIBaseURL; neither may count against the client. */
+static apikey_rc apikey_read(apikey_req_t *q, const http_response_t *res)
+{
+    apikey_rc rc;
+
+    if (res->status == 200
+        && apikey_answered(q, apikey_parse_answer(q->r->pool, res->body,
+                                                  res->len, &q->info),
+                           &rc)) {
+        return rc;
+    }
+    q->why = apr_psprintf(q->r->pool, "no usable answer from WorkOS's API "
+                          "key validation (HTTP %ld)", res->status);
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, WOSLOGNO(00801)
+                  "API key validation with WorkOS failed: HTTP %ld%s",
+                  res->status, res->status == 200 ? ", unreadable answer"
+                  : res->status == 401 ? " (is WorkOSAPIKey right?)" : "");
+    return APIKEY_UNAVAILABLE;
+}
+
+/* POST /api_keys/validations, our WorkOSAPIKey as the bearer. */
+static apikey_rc apikey_call(apikey_req_t *q)
+{
+    const char *url = apr_pstrcat(q->r->pool, q->sc->api_base,
+                                  "/api_keys/validations", NULL);
+    http_response_t res;
+    api_client_t c;
+    apr_size_t len;
+    char *body;
+    int rv;
+
+    if (!q->sc->api_key) {
+        q->why = "WorkOSAPIKey is not set";
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, WOSLOGNO(00802)
+                      "WorkOSTokenSource apikey needs WorkOSAPIKey in this "
+                      "server's config to validate keys");
+        return APIKEY_UNAVAILABLE;
+    }
+    body = apikey_request_body(q->r->pool, q->value, &len);
+    c = client_for(q->sc);
+    rv = http_call(q->r->pool, "POST", url, "application/json", body, len,
+                   q->sc->api_key, &c.net, APIKEY_MAX_ANSWER, &res);
+    OPENSSL_cleanse(body, len);  /* the pool outlives this call */
+    if (rv != 0) {
+        q->why = apr_pstrcat(q->r->pool, "API key validation: ", res.error,
+                             NULL);
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, WOSLOGNO(00801)
+                      "API key validation with WorkOS failed: %s",
+                      res.error);
+        return APIKEY_UNAVAILABLE;
+    }
+    return apikey_read(q, &res);
+}
+
+/* Asks WorkOS, charged to the address first, so concurrent guesses can
+ * never get past its budget; the charge is given back unless the key
+ * turned out invalid. */
+static apikey_rc apikey_ask(apikey_req_t *q)
+{
+    apikey_rc rc;
+
+    if (!guard_charge(q->r, q->sc, &q->g)) {
+        return guard_limited(q->r, q->sc, &q->g, &q->why, &q->retry_after);
+    }
+    rc = apikey_call(q);
+    if (rc != APIKEY_INVALID) {
+        guard_refund(q->r, q->sc, &q->g);
+    }
+    apikey_store(q, rc);
+    return rc;
+}
+
+/* One request per key asks WorkOS; the others wait for its answer in the
+ * cache, so a burst of requests with a new key costs one call. */
+static apikey_rc apikey_validate(apikey_req_t *q)
+{
+    apr_time_t deadline = apr_time_now()
+                          + apr_time_from_sec(q->sc->http_timeout + 2);
+    apikey_rc rc;
+    int claimed;
+
+    if (q->sc->apikey_cache_ttl <= 0) {
+        return apikey_ask(q);  /* nothing is shared: nothing to wait for */
+    }
+    do {
+        if (apikey_answered(q, apikey_cached(q), &rc)) {
+            return rc;
+        }
+        claimed = cache_claim(q->sc->cache, q->r->server, q->lock,
+                              apr_psprintf(q->r->pool, "%" APR_PID_T_FMT,
+                                           getpid()), deadline, q->r->pool);
+        if (claimed != 0) {
+            /* ours, or the cache is down: then each request goes alone */
+            rc = apikey_ask(q);
+            if (claimed == 1) {
+                cache_del(q->sc->cache, q->r->server, q->lock, q->r->pool);
+            }
+            return rc;
+        }
+        apr_sleep(APIKEY_POLL_USEC);
+    } while (apr_time_now() < deadline);
+    q->why = "timed out waiting for a concurrent validation of the same key";
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, WOSLOGNO(00807) "%s",
+                  q->why);
+    return APIKEY_UNAVAILABLE;
+}
+
+/* Keys carry permissions and an owner, never roles, entitlements or
+ * feature flags: empty lists, so those Require lines deny them. */
+static wos_identity_t *apikey_identity(apr_pool_t *p,
+                                       const apikey_info_t *info)
+{
+    wos_identity_t *id = apr_pcalloc(p, sizeof(*id));
+
+    id->user_id = info->id;
+    id->api_key_id = info->id;
+    id->org_id = info->org_id;
+    id->permissions = info->permissions;
+    id->roles = apr_array_make(p, 1, sizeof(const char *));
+    id->entitlements = apr_array_make(p, 1, sizeof(const char *));
+    id->feature_flags = apr_array_make(p, 1, sizeof(const char *));
+    return id;
+}
+
+static apikey_rc apikey_outcome(apikey_req_t *q, apikey_rc rc,
+                                const char *source)
+{
+    if (rc == APIKEY_OK) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, q->r, WOSLOGNO(00804)
+                      "API key %s accepted (%s)", q->info.id, source);
+    }
+    else if (rc == APIKEY_INVALID) {
+        /* a request that waited for another's answer, or found it
+         * cached, has not been charged yet */
+        if (!q->g.charged) {
+            guard_charge(q->r, q->sc, &q->g);
+        }
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, q->r, WOSLOGNO(00805)
+                      "failed API key attempt %d of %d from %s in this "
+                      "window", q->g.count, q->sc->apikey_fail_limit,
+                      q->r->useragent_ip);
+    }
+    return rc;
+}
+
+/* The checks in the order the top of this file gives. */
+static apikey_rc apikey_decide(apikey_req_t *q)
+{
+    guard_read(q->r, q->sc, &q->g);
+    if (q->g.count >= q->sc->apikey_fail_limit) {
+        return guard_limited(q->r, q->sc, &q->g, &q->why, &q->retry_after);
+    }
+    switch (apikey_cached(q)) {
+    case APIKEY_ANSWER_VALID:
+        return apikey_outcome(q, APIKEY_OK, "cached");
+    case APIKEY_ANSWER_INVALID:
+        q->why = "unknown or revoked API key (cached)";
+        return apikey_outcome(q, APIKEY_INVALID, "cached");
+    default:
+        return apikey_outcome(q, apikey_validate(q), "validated");
+    }
+}
+
+apikey_rc apikey_check(request_rec *r, const wos_srv_cfg *sc,
+                       const char *value, wos_identity_t **id,
+                       const char **why, int *retry_after)
+{
+    apikey_req_t q;
+    apikey_rc rc;
+
+    *id = NULL;
+    *retry_after = 0;
+    if (!apikey_shape_ok(value)) {
+        *why = "not an API key: too long or unexpected characters";
+        return APIKEY_INVALID;
+    }
+    apikey_req_init(&q, r, sc, value);
+    rc = apikey_decide(&q);
+    if (rc == APIKEY_OK) {
+        *id = apikey_identity(r->pool, &q.info);
+    }
+    *why = q.why;
+    *retry_after = q.retry_after;
+    return rc;
+}

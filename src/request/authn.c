@@ -1,0 +1,696 @@
+/* Authentication; see authn.h. */
+#include "httpd.h"
+#include "http_config.h"
+#include "http_core.h"
+#include "http_log.h"
+#include "http_protocol.h"
+#include "http_request.h"
+#include "apr_strings.h"
+#include "request/authn.h"
+#include "base/config.h"
+#include "request/verify.h"
+#include "request/refresh.h"
+#include "request/login.h"
+#include "request/reply.h"
+#include "request/env.h"
+#include "model/cookie.h"
+#include "model/session.h"
+#include "model/localpath.h"
+#include "request/apikey.h"
+#include "state/revoke.h"
+#include "state/marks.h"
+#include "store/credcache.h"
+#include "state/credshare.h"
+#include "state/credwait.h"
+#include "base/stats.h"
+#include "request/route.h"
+#include "base/module.h"
+
+
+/* This process's verified credentials (child_init). */
+static credcache_t *authn_cache;
+
+void authn_child_init(apr_pool_t *p)
+{
+    authn_cache = credcache_create(p);
+}
+
+/* What made a credential of this kind valid here: cookies need the
+ * cookie passwords too, bearer tokens only the keys and issuers. */
+static const char *authn_tag(const wos_srv_cfg *sc, char kind)
+{
+    return kind == 'c' ? sc->cookie_tag : sc->verify_tag;
+}
+
+/* The one place a credential's cache key is made, for both tiers: a hash
+ * of the credential under the isolation tag of what made it valid, so one
+ * virtual host never serves what another verified. */
+static void authn_key(const wos_srv_cfg *sc, char kind, const char *cred,
+                      unsigned char key[CREDCACHE_KEY])
+{
+    credcache_key(authn_cache, kind, authn_tag(sc, kind), sc->cred_hash_key,
+                  cred, strlen(cred), key);
+}
+
+/* Whether the shared tier could hold this credential: a bearer token that
+ * is not even shaped like a JWT (header.payload.signature) costs no cache
+ * round trip, so junk tokens stay as cheap as they were. */
+static int authn_shareable(char kind, const char *cred)
+{
+    const char *dot;
+
+    if (kind != 'b') {
+        return 1;
+    }
+    dot = strchr(cred, '.');
+    dot = dot ? strchr(dot + 1, '.') : NULL;
+    return dot && !strchr(dot + 1, '.');
+}
+
+/* Serves a credential verified before, by this process (private tier) or
+ * by any process or host (shared tier, then kept privately), unless it
+ * has been revoked since. key is computed here once and reused by
+ * authn_remember. On a miss the credential may be claimed (claim->held)
+ * for this request to verify; credwait_done lets go of it. */
+static int authn_cached(request_rec *r, const wos_srv_cfg *sc, char kind,
+                        const char *cred, unsigned char key[CREDCACHE_KEY],
+                        credwait_claim_t *claim, wos_identity_t **id)
+{
+    long long now = apr_time_sec(apr_time_now()), until = 0;
+    int shared = 0;
+
+    *id = NULL;
+    claim->held = 0;
+    if (!authn_cache) {
+        return 0;
+    }
+    authn_key(sc, kind, cred, key);
+    *id = credcache_get(authn_cache, key, now, r->pool);
+    stats_inc(*id ? STAT_CACHE_HITS : STAT_CACHE_MISSES);
+    if (!*id && authn_shareable(kind, cred) && sc->cache) {
+        *id = credwait_shared(r, sc, kind, key, now, claim, &until);
+        shared = *id != NULL;
+    }
+    if (*id && revoke_check(r, sc, *id)) {
+        stats_inc(STAT_REVOKED_DENIED);
+        *id = NULL;
+    }
+    if (*id && marks_user_stale(r, sc, *id)) {
+        *id = NULL;  /* membership changed since: the full check decides */
+    }
+    if (*id && shared) {
+        credcache_put(authn_cache, key, *id, until, now);
+    }
+    return *id != NULL;
+}
+
+/* Keeps a freshly verified credential in both tiers. A cookie's shared
+ * entry ends when its refresh window opens (WorkOSRefreshBefore), so no
+ * process serves a session another one should be refreshing. */
+static void authn_remember(request_rec *r, const wos_srv_cfg *sc, char kind,
+                           const unsigned char key[CREDCACHE_KEY],
+                           const wos_identity_t *id, long long until)
+{
+    long long now = apr_time_sec(apr_time_now());
+    long long shared = until;
+
+    if (!authn_cache || until <= now) {
+        return;
+    }
+    credcache_put(authn_cache, key, id, until, now);
+    if (kind == 'c' && id->exp - sc->refresh_before < shared) {
+        shared = id->exp - sc->refresh_before;
+    }
+    credshare_put(r, sc, kind, key, id, shared);
+}
+
+static void authn_remember_cred(request_rec *r, const wos_srv_cfg *sc,
+                                char kind, const char *cred,
+                                const wos_identity_t *id, long long until)
+{
+    unsigned char key[CREDCACHE_KEY];
+
+    if (authn_cache) {
+        authn_key(sc, kind, cred, key);
+        authn_remember(r, sc, kind, key, id, until);
+    }
+}
+
+/* What authentication learnt about this request. */
+typedef struct {
+    wos_identity_t *id;
+    int presented;      /* a credential was offered */
+    int retry_after;    /* seconds, for AUTHN_LIMITED and AUTHN_UNAVAILABLE */
+    const char *why;    /* why it failed: a short reason, no secrets */
+    const char *sealed; /* the session cookie value in force, if any */
+    int anonymous;      /* let through without a user: r->user is "" for
+                         * httpd's sake until fixups unset it */
+    int module_handler; /* one of the module's own handlers (route.h) */
+    int userless_ok;    /* authorisation granted before authentication;
+                         * authentication runs only to learn the user */
+} authn_state_t;
+
+typedef enum {
+    AUTHN_OK, AUTHN_NONE, AUTHN_BAD, AUTHN_UNAVAILABLE, AUTHN_LIMITED
+} authn_rc;
+
+static authn_state_t *authn_state(request_rec *r)
+{
+    authn_state_t *st = ap_get_module_config(r->request_config,
+                                             &auth_workos_module);
+    if (!st) {
+        st = apr_pcalloc(r->pool, sizeof(*st));
+        ap_set_module_config(r->request_config, &auth_workos_module, st);
+    }
+    return st;
+}
+
+const wos_identity_t *authn_identity(request_rec *r)
+{
+    for (; r; r = r->main ? r->main : r->prev) {
+        authn_state_t *st = ap_get_module_config(r->request_config,
+                                                 &auth_workos_module);
+        if (st && st->id) {
+            return st->id;
+        }
+    }
+    return NULL;
+}
+
+static int authn_is_workos(request_rec *r)
+{
+    const char *t = ap_auth_type(r);
+    return t && !strcasecmp(t, "WorkOS");
+}
+
+static authn_rc authn_from_verify(verify_rc vr)
+{
+    return vr == VERIFY_OK ? AUTHN_OK
+           : vr == VERIFY_UNAVAILABLE ? AUTHN_UNAVAILABLE : AUTHN_BAD;
+}
+
+/* A genuine token whose session, user or membership was revoked (by a
+ * webhook or the sessions handler, on any host) is no session. */
+static verify_rc authn_unrevoked(request_rec *r, const wos_srv_cfg *sc,
+                                 verify_rc vr, authn_state_t *st)
+{
+    if ((vr == VERIFY_OK || vr == VERIFY_EXPIRED)
+        && revoke_check(r, sc, st->id)) {
+        st->why = "session revoked";
+        st->id = NULL;
+        stats_inc(STAT_REVOKED_DENIED);
+        return VERIFY_BAD;
+    }
+    return vr;
+}
+
+static authn_rc authn_apikey(request_rec *r, const wos_srv_cfg *sc,
+                             const char *value, authn_state_t *st)
+{
+    switch (apikey_check(r, sc, value, &st->id, &st->why,
+                         &st->retry_after)) {
+    case APIKEY_OK:
+        return AUTHN_OK;
+    case APIKEY_LIMITED:
+        return AUTHN_LIMITED;
+    case APIKEY_UNAVAILABLE:
+        return AUTHN_UNAVAILABLE;
+    default:
+        return AUTHN_BAD;
+    }
+}
+
+/* A JWT goes to the JWT check only, so a token is never sent to WorkOS's
+ * API-key validation; anything else is an API key where those are on. */
+static authn_rc authn_bearer_token(request_rec *r, const wos_srv_cfg *sc,
+                                   const char *token, int src,
+                                   authn_state_t *st)
+{
+    unsigned char key[CREDCACHE_KEY];
+    credwait_claim_t claim;
+    authn_rc rc;
+
+    st->presented = 1;
+    if (apikey_looks_like_key(token)) {
+        if (src & WOS_SRC_APIKEY) {
+            return authn_apikey(r, sc, token, st);
+        }
+        if (!(src & WOS_SRC_BEARER)) {
+            return AUTHN_NONE;
+        }
+    }
+    else if (!(src & WOS_SRC_BEARER)) {
+        st->why = "JWT bearer tokens are not accepted here";
+        return AUTHN_BAD;
+    }
+    if (authn_cached(r, sc, 'b', token, key, &claim, &st->id)) {
+        return AUTHN_OK;
+    }
+    rc = authn_from_verify(authn_unrevoked(r, sc,
+        verify_token(r, sc, token, 0, &st->id, &st->why), st));
+    if (rc == AUTHN_OK && marks_user_stale(r, sc, st->id)) {
+        st->why = "token issued before a change to the user's membership";
+        st->id = NULL;
+        rc = AUTHN_BAD;
+    }
+    if (rc == AUTHN_OK) {
+        authn_remember(r, sc, 'b', key, st->id, st->id->exp);
+    }
+    credwait_done(r, &claim);
+    return rc;
+}
+
+/* A session whose access token checks out and belongs to the sealed user. */
+static verify_rc authn_session_token(request_rec *r, const wos_srv_cfg *sc,
+                                     const session_t *sess,
+                                     authn_state_t *st)
+{
+    /* from inside a valid seal: a key miss is "try again", never "bad" */
+    verify_rc vr = verify_token_trusted(r, sc, sess->access_token, 0,
+                                        &st->id, &st->why);
+
+    if ((vr == VERIFY_OK || vr == VERIFY_EXPIRED) && sess->user_id
+        && strcmp(sess->user_id, st->id->user_id) != 0) {
+        st->why = "sealed user id differs from the token's sub";
+        vr = VERIFY_BAD;
+    }
+    vr = authn_unrevoked(r, sc, vr, st);
+    if (vr == VERIFY_OK && marks_user_stale(r, sc, st->id)) {
+        vr = VERIFY_EXPIRED;  /* membership changed since: refresh */
+    }
+    if (vr == VERIFY_OK) {
+        identity_add_session(r->pool, st->id, sess->data);
+    }
+    return vr;
+}
+
+/* Takes a refreshed cookie value: it must check out like any other. */
+static authn_rc authn_adopt(request_rec *r, const wos_srv_cfg *sc,
+                            const char *sealed, authn_state_t *st)
+{
+    session_t sess;
+    verify_rc vr;
+
+    if (session_open(r->pool, sealed,
+                     (const seal_password_t *)sc->passwords->elts,
+                     sc->passwords->nelts, apr_time_as_msec(apr_time_now()),
+                     &sess, &st->why) != 0) {
+        return AUTHN_BAD;
+    }
+    vr = authn_session_token(r, sc, &sess, st);
+    if (vr == VERIFY_UNAVAILABLE) {
+        /* its key cannot be had yet: keep the new session for the retry */
+        reply_set_session(r, sc, sealed);
+        return AUTHN_UNAVAILABLE;
+    }
+    if (vr != VERIFY_OK) {
+        return AUTHN_BAD;
+    }
+    reply_set_session(r, sc, sealed);
+    st->sealed = sealed;
+    authn_remember_cred(r, sc, 'c', sealed, st->id,
+                        st->id->exp - sc->refresh_before);
+    return AUTHN_OK;
+}
+
+static int authn_needs_refresh(const wos_srv_cfg *sc, verify_rc vr,
+                               const authn_state_t *st)
+{
+    if (vr == VERIFY_EXPIRED) {
+        return 1;
+    }
+    return vr == VERIFY_OK
+           && st->id->exp - apr_time_sec(apr_time_now())
+              <= sc->refresh_before;
+}
+
+static authn_rc authn_refresh(request_rec *r, const wos_srv_cfg *sc,
+                              const session_t *sess, verify_rc vr,
+                              authn_state_t *st)
+{
+    refresh_out_t out;
+    refresh_rc rc = refresh_session(r, sc, sess->data, sess->refresh_token,
+                                    NULL, &out);
+
+    if (rc == REFRESH_OK) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, WOSLOGNO(00305)
+                      "session refreshed for %s", st->id->user_id);
+        return authn_adopt(r, sc, out.sealed, st);
+    }
+    if (rc == REFRESH_REFUSED) {
+        st->why = apr_pstrcat(r->pool, "refresh refused: ", out.why, NULL);
+        st->id = NULL;
+        return AUTHN_BAD;
+    }
+    if (vr == VERIFY_OK) {
+        return AUTHN_OK;  /* still valid for a few seconds: serve it */
+    }
+    /* retryable: 503, the cookie kept */
+    st->why = out.why;
+    st->retry_after = out.retry_after;
+    st->id = NULL;
+    return AUTHN_UNAVAILABLE;
+}
+
+/* clear: this is the last candidate, so a bad one is cleared (with our
+ * attributes, i.e. the cookie we set; a sibling domain's is not ours). */
+static authn_rc authn_cookie(request_rec *r, const wos_srv_cfg *sc,
+                             const wos_dir_cfg *dc, const char *value,
+                             int clear, authn_state_t *st)
+{
+    unsigned char key[CREDCACHE_KEY];
+    credwait_claim_t claim;
+    session_t sess;
+    verify_rc vr;
+    authn_rc rc;
+
+    st->presented = 1;
+    if (authn_cached(r, sc, 'c', value, key, &claim, &st->id)) {
+        st->sealed = value;
+        return AUTHN_OK;
+    }
+    if (session_open(r->pool, value,
+                     (const seal_password_t *)sc->passwords->elts,
+                     sc->passwords->nelts, apr_time_as_msec(apr_time_now()),
+                     &sess, &st->why) != 0) {
+        credwait_done(r, &claim);
+        if (clear) {
+            reply_clear_session(r, sc);
+        }
+        return AUTHN_BAD;
+    }
+    vr = authn_session_token(r, sc, &sess, st);
+    if (vr == VERIFY_OK) {
+        /* until the refresh window opens: then the full path runs again */
+        authn_remember(r, sc, 'c', key, st->id,
+                       st->id->exp - sc->refresh_before);
+        st->sealed = value;
+    }
+    credwait_done(r, &claim);
+    if (authn_needs_refresh(sc, vr, st) && dc->refresh != 0
+        && sess.refresh_token) {
+        rc = authn_refresh(r, sc, &sess, vr, st);
+    }
+    else {
+        rc = authn_from_verify(vr);
+    }
+    if (rc == AUTHN_BAD) {
+        st->id = NULL;
+        if (clear) {
+            reply_clear_session(r, sc);
+        }
+    }
+    return rc;
+}
+
+/* Several cookies of our name (a sibling subdomain may add its own): the
+ * first that checks out is the session. */
+static authn_rc authn_cookies(request_rec *r, const wos_srv_cfg *sc,
+                              const wos_dir_cfg *dc,
+                              const apr_array_header_t *all,
+                              authn_state_t *st)
+{
+    authn_rc rc = AUTHN_NONE;
+    int i;
+
+    for (i = 0; i < all->nelts; i++) {
+        rc = authn_cookie(r, sc, dc, APR_ARRAY_IDX(all, i, const char *),
+                          i == all->nelts - 1, st);
+        if (rc != AUTHN_BAD) {
+            break;
+        }
+    }
+    return rc;
+}
+
+static const char *authn_bearer(request_rec *r)
+{
+    const char *h = apr_table_get(r->headers_in, "Authorization");
+
+    if (!h || strncasecmp(h, "Bearer ", 7) != 0) {
+        return NULL;
+    }
+    for (h += 7; *h == ' '; h++)
+        ;
+    return h;
+}
+
+static authn_rc authn_credential(request_rec *r, const wos_srv_cfg *sc,
+                                 const wos_dir_cfg *dc, authn_state_t *st)
+{
+    int src = dc->token_sources == WOS_UNSET
+              ? (WOS_SRC_COOKIE | WOS_SRC_BEARER) : dc->token_sources;
+    const char *v;
+    apr_array_header_t *all;
+
+    if ((src & (WOS_SRC_BEARER | WOS_SRC_APIKEY)) && (v = authn_bearer(r))) {
+        return authn_bearer_token(r, sc, v, src, st);
+    }
+    if ((src & WOS_SRC_COOKIE)
+        && (v = apr_table_get(r->headers_in, "Cookie"))
+        && (all = cookie_get_all(r->pool, v, sc->cookie_name))) {
+        return authn_cookies(r, sc, dc, all, st);
+    }
+    return AUTHN_NONE;
+}
+
+static void authn_challenge(request_rec *r, const authn_state_t *st)
+{
+    const char *realm = ap_auth_name(r) ? ap_auth_name(r) : "WorkOS";
+    const char *v = apr_psprintf(r->pool, "Bearer realm=\"%s\"%s",
+                                 ap_escape_quotes(r->pool, realm),
+                                 st->presented && st->why
+                                 ? ", error=\"invalid_token\"" : "");
+
+    apr_table_setn(r->err_headers_out, "WWW-Authenticate", v);
+}
+
+/* A person at a browser, who can be sent to sign in; anything else (an
+ * API client, a script, a background fetch, a form POST) gets 401. */
+int authn_is_browser(request_rec *r)
+{
+    const char *mode = apr_table_get(r->headers_in, "Sec-Fetch-Mode");
+    const char *accept = apr_table_get(r->headers_in, "Accept");
+
+    return r->method_number == M_GET
+           && !apr_table_get(r->headers_in, "Authorization")
+           && !apr_table_get(r->headers_in, "X-Requested-With")
+           && (!mode || !strcmp(mode, "navigate"))
+           && accept && ap_strstr_c(accept, "text/html");
+}
+
+/* No user, but through: httpd insists on a non-NULL r->user after
+ * authentication, so it is "" until authn_fixups takes it away again
+ * (REMOTE_USER is then unset for the backend). */
+static int authn_anonymous(request_rec *r, authn_state_t *st)
+{
+    st->anonymous = 1;
+    st->id = NULL;
+    r->user = "";
+    return OK;
+}
+
+static int authn_unauthenticated(request_rec *r, const wos_srv_cfg *sc,
+                                 const wos_dir_cfg *dc, authn_state_t *st)
+{
+    if (dc->unauth_action == WOS_UNAUTH_PASS && st->userless_ok) {
+        return authn_anonymous(r, st);
+    }
+    if (dc->unauth_action == WOS_UNAUTH_PASS) {
+        /* the Require lines want a user: anonymous callers are denied */
+        authn_challenge(r, st);
+        return HTTP_UNAUTHORIZED;
+    }
+    if (dc->unauth_action != WOS_UNAUTH_401 && authn_is_browser(r)
+        && localpath_ok(r->unparsed_uri)) {
+        return login_start(r, sc, dc->signin_org, r->unparsed_uri);
+    }
+    authn_challenge(r, st);
+    return HTTP_UNAUTHORIZED;
+}
+
+int authn_check_user_id(request_rec *r)
+{
+    wos_srv_cfg *sc;
+    wos_dir_cfg *dc;
+    authn_state_t *st;
+    authn_rc rc;
+    route_kind kind;
+
+    if (!authn_is_workos(r)) {
+        return DECLINED;
+    }
+    sc = ap_get_module_config(r->server->module_config, &auth_workos_module);
+    dc = ap_get_module_config(r->per_dir_config, &auth_workos_module);
+    if (!sc->keys) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, WOSLOGNO(00301)
+                      "AuthType WorkOS needs WorkOSClientID and "
+                      "WorkOSCookiePassword in this server's config");
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    env_strip_forged(r);
+    st = authn_state(r);
+    kind = route_of(r, sc);
+    if (kind != ROUTE_NONE) {
+        st->module_handler = 1;
+    }
+    if (kind == ROUTE_SESSIONLESS) {
+        return authn_anonymous(r, st);
+    }
+    rc = authn_credential(r, sc, dc, st);
+    if (dc->strip_cookies == 1) {
+        env_strip_cookies(r, sc->cookie_name);
+    }
+    if (rc != AUTHN_OK && kind == ROUTE_OPTIONAL) {
+        return authn_anonymous(r, st);  /* the handler answers for itself */
+    }
+    if (rc == AUTHN_OK) {
+        const char *user = env_remote_user(r, st->id, dc->remote_user,
+                                           dc->remote_user_claim);
+        if (!user) {
+            st->id = NULL;
+            stats_inc(STAT_DENIED);
+            authn_challenge(r, st);
+            return HTTP_UNAUTHORIZED;
+        }
+        r->user = apr_pstrdup(r->pool, user);
+        r->ap_auth_type = "WorkOS";
+        env_publish(r, st->id, dc->pass_headers == 1);
+        env_pass_claims(r, st->id, dc->pass_claims, dc->pass_headers == 1);
+        stats_inc(STAT_ALLOWED);
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, WOSLOGNO(00302)
+                      "authenticated %s", r->user);
+        return OK;
+    }
+    if (rc == AUTHN_LIMITED) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, WOSLOGNO(00306)
+                      "too many failed API key validations from %s",
+                      r->useragent_ip);
+        apr_table_setn(r->err_headers_out, "Retry-After",
+                       apr_itoa(r->pool, st->retry_after));
+        return HTTP_TOO_MANY_REQUESTS;
+    }
+    if (rc == AUTHN_UNAVAILABLE) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, WOSLOGNO(00303)
+                      "cannot verify credentials: %s", st->why);
+        apr_table_setn(r->err_headers_out, "Retry-After",
+                       apr_itoa(r->pool, st->retry_after > 0
+                                         ? st->retry_after : 5));
+        return HTTP_SERVICE_UNAVAILABLE;
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, WOSLOGNO(00304)
+                  "no valid session: %s", st->why ? st->why
+                                                  : "no credential");
+    stats_inc(STAT_DENIED);
+    return authn_unauthenticated(r, sc, dc, st);
+}
+
+int authn_identify(request_rec *r, const wos_srv_cfg *sc,
+                   const wos_identity_t **id)
+{
+    wos_dir_cfg *dc = ap_get_module_config(r->per_dir_config,
+                                           &auth_workos_module);
+    authn_state_t *st;
+    authn_rc rc;
+
+    *id = authn_identity(r);
+    if (*id) {
+        return OK;
+    }
+    if (ap_get_module_config(r->request_config, &auth_workos_module)) {
+        return HTTP_UNAUTHORIZED;  /* authentication ran and found none */
+    }
+    st = authn_state(r);
+    rc = authn_credential(r, sc, dc, st);
+    if (rc == AUTHN_OK && st->id) {
+        *id = st->id;
+        return OK;
+    }
+    st->id = NULL;
+    if (rc == AUTHN_UNAVAILABLE) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, WOSLOGNO(02520)
+                      "cannot verify credentials: %s", st->why);
+        apr_table_setn(r->err_headers_out, "Retry-After", "5");
+        return HTTP_SERVICE_UNAVAILABLE;
+    }
+    if (rc == AUTHN_LIMITED) {
+        apr_table_setn(r->err_headers_out, "Retry-After",
+                       apr_itoa(r->pool, st->retry_after));
+        return HTTP_TOO_MANY_REQUESTS;
+    }
+    return HTTP_UNAUTHORIZED;
+}
+
+int authn_note_failure(request_rec *r, const char *auth_type)
+{
+    if (!auth_type || strcasecmp(auth_type, "WorkOS")) {
+        return DECLINED;
+    }
+    /* A request with a user is forbidden, never sent to sign in again. */
+    authn_challenge(r, authn_state(r));
+    return OK;
+}
+
+const char *authn_session_cookie(request_rec *r)
+{
+    for (; r; r = r->main ? r->main : r->prev) {
+        authn_state_t *st = ap_get_module_config(r->request_config,
+                                                 &auth_workos_module);
+        if (st && st->id) {
+            return st->sealed;
+        }
+    }
+    return NULL;
+}
+
+int authn_replace_session(request_rec *r, const char *sealed)
+{
+    wos_srv_cfg *sc = ap_get_module_config(r->server->module_config,
+                                           &auth_workos_module);
+    wos_dir_cfg *dc = ap_get_module_config(r->per_dir_config,
+                                           &auth_workos_module);
+    authn_state_t *st = authn_state(r);
+
+    if (authn_adopt(r, sc, sealed, st) != AUTHN_OK) {
+        return 0;
+    }
+    r->user = apr_pstrdup(r->pool, st->id->user_id);
+    env_publish(r, st->id, dc->pass_headers == 1);
+    return 1;
+}
+
+int authn_force(request_rec *r)
+{
+    wos_dir_cfg *dc;
+
+    if (!authn_is_workos(r)) {
+        return DECLINED;
+    }
+    dc = ap_get_module_config(r->per_dir_config, &auth_workos_module);
+    if (dc->unauth_action != WOS_UNAUTH_PASS) {
+        return DECLINED;
+    }
+    /* Require lines granted without a user (Require all granted, ip):
+     * authenticate anyway so a signed-in caller is known, and let an
+     * anonymous one through */
+    authn_state(r)->userless_ok = 1;
+    return OK;
+}
+
+int authn_module_request(request_rec *r)
+{
+    authn_state_t *st = ap_get_module_config(r->request_config,
+                                             &auth_workos_module);
+    return st && st->module_handler;
+}
+
+int authn_fixups(request_rec *r)
+{
+    authn_state_t *st = ap_get_module_config(r->request_config,
+                                             &auth_workos_module);
+
+    if (st && st->anonymous && r->user && !*r->user) {
+        r->user = NULL;
+    }
+    return DECLINED;
+}

@@ -1,0 +1,250 @@
+/* Single-flight refresh through the shared cache; see refresh.h. */
+#include "httpd.h"
+#include "http_log.h"
+#include "apr_strings.h"
+#include "request/refresh.h"
+#include "workos/workos_api.h"
+#include "base/client.h"
+#include "codec/crypto.h"
+#include "codec/seal.h"
+#include "base/stats.h"
+#include "base/module.h"
+
+
+#define REFRESH_POLL_USEC 20000
+/* Seconds a refused refresher waits for a concurrent winner's result. */
+#define REFRESH_RACE_GRACE 1
+
+typedef struct {
+    const char *lock_key;    /* held while one request calls WorkOS */
+    const char *result_key;  /* "ok <sealed>" or "no <code>" */
+} refresh_keys_t;
+
+/* Keyed by the WorkOS environment the token belongs to (env_tag): a
+ * result one environment got is never handed to another's servers. */
+static void refresh_keys(apr_pool_t *p, const char *env_tag, const char *rt,
+                         const char *org, refresh_keys_t *k)
+{
+    /* a hash: the cache never holds a refresh token */
+    const char *h = crypto_sha256_hex(p, apr_pstrcat(p, rt, "|",
+                                                   org ? org : "", NULL),
+                                    strlen(rt) + 1 + (org ? strlen(org) : 0));
+    k->lock_key = apr_pstrcat(p, "wos:rt-lock:", env_tag, ":", h, NULL);
+    k->result_key = apr_pstrcat(p, "wos:rt-done:", env_tag, ":", h, NULL);
+}
+
+/* Reads a published result into out (copied into r->pool), using tmp
+ * for the lookup so a waiting loop allocates nothing that lasts. */
+static int refresh_take_result(request_rec *r, const wos_srv_cfg *sc,
+                               const refresh_keys_t *k, apr_pool_t *tmp,
+                               refresh_rc *rc, refresh_out_t *out)
+{
+    char *val, *end;
+    apr_size_t len;
+    long secs;
+
+    if (cache_get(sc->cache, r->server, k->result_key, &val, &len, 16384,
+                  tmp) != APR_SUCCESS || len < 3) {
+        return 0;
+    }
+    if (!strncmp(val, "ok ", 3)) {
+        *rc = REFRESH_OK;
+        out->sealed = apr_pstrdup(r->pool, val + 3);
+    }
+    else if (!strncmp(val, "no ", 3)) {
+        *rc = REFRESH_REFUSED;
+        out->why = apr_pstrdup(r->pool, val + 3);
+    }
+    else if (!strncmp(val, "retry ", 6)) {
+        /* "retry <until, seconds since the epoch> <why>" */
+        secs = strtol(val + 6, &end, 10) - (long)apr_time_sec(apr_time_now());
+        *rc = REFRESH_UNAVAILABLE;
+        out->retry_after = secs < 1 ? 1 : (int)secs;
+        out->why = apr_pstrcat(r->pool, "a refresh failed a moment ago: ",
+                               *end ? end + 1 : "", NULL);
+    }
+    else {
+        return 0;
+    }
+    return 1;
+}
+
+static const char *refresh_seal(request_rec *r, const wos_srv_cfg *sc,
+                                json_t *session)
+{
+    char *text = json_dumps(session, JSON_COMPACT);
+    char *sealed = NULL;
+    seal_status_t st;
+
+    if (!text) {
+        return NULL;
+    }
+    st = seal_seal(r->pool, text, strlen(text),
+                   (const seal_password_t *)sc->passwords->elts,
+                   apr_time_as_msec(apr_time_now()), 0, &sealed);
+    memset(text, 0, strlen(text));
+    free(text);
+    return st == SEAL_OK ? sealed : NULL;
+}
+
+static void refresh_publish(request_rec *r, const wos_srv_cfg *sc,
+                            const refresh_keys_t *k, const char *val,
+                            int keep_secs)
+{
+    apr_time_t keep = apr_time_now() + apr_time_from_sec(keep_secs);
+
+    if (cache_put(sc->cache, r->server, k->result_key, val, strlen(val),
+                  keep, r->pool) != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, WOSLOGNO(00501)
+                      "cannot share a refresh result through %s; "
+                      "concurrent requests may be signed out",
+                      cache_spec(sc->cache));
+    }
+}
+
+/* WorkOS refused the token. If another request (on another host) used it
+ * a moment ago, that invalid_grant is only the race: its result is the
+ * answer, so wait briefly for it, and never let a "no" replace an "ok". */
+static refresh_rc refresh_refused(request_rec *r, const wos_srv_cfg *sc,
+                                  const refresh_keys_t *k, const char *code,
+                                  refresh_out_t *out)
+{
+    apr_time_t until = apr_time_now()
+                       + apr_time_from_sec(REFRESH_RACE_GRACE);
+    refresh_rc rc;
+    apr_pool_t *tmp;
+
+    if (!strcmp(code, "invalid_grant")
+        && apr_pool_create(&tmp, r->pool) == APR_SUCCESS) {
+        do {
+            apr_pool_clear(tmp);
+            if (refresh_take_result(r, sc, k, tmp, &rc, out)
+                && rc == REFRESH_OK) {
+                apr_pool_destroy(tmp);
+                return REFRESH_OK;
+            }
+            apr_sleep(REFRESH_POLL_USEC);
+        } while (apr_time_now() < until);
+        apr_pool_destroy(tmp);
+    }
+    out->why = code;
+    refresh_publish(r, sc, k, apr_pstrcat(r->pool, "no ", code, NULL),
+                    REFRESH_RESULT_KEEP);
+    return REFRESH_REFUSED;
+}
+
+/* The call failed in a way worth retrying: the requests behind this one
+ * take the failure for a moment instead of calling WorkOS again. */
+static refresh_rc refresh_failed(request_rec *r, const wos_srv_cfg *sc,
+                                 const refresh_keys_t *k, int retry_after,
+                                 refresh_out_t *out)
+{
+    int hold = retry_after > REFRESH_RETRY_HOLD ? retry_after
+                                                : REFRESH_RETRY_HOLD;
+
+    if (hold > REFRESH_RETRY_MAX) {
+        hold = REFRESH_RETRY_MAX;
+    }
+    out->retry_after = hold;
+    refresh_publish(r, sc, k, apr_psprintf(r->pool, "retry %" APR_TIME_T_FMT
+                                           " %.128s",
+                                           apr_time_sec(apr_time_now())
+                                           + hold, out->why), hold);
+    return REFRESH_UNAVAILABLE;
+}
+
+/* This request holds the lock: call WorkOS and share what it said. */
+static refresh_rc refresh_call(request_rec *r, const wos_srv_cfg *sc,
+                               const refresh_keys_t *k, json_t *old,
+                               const char *rt, const char *org,
+                               refresh_out_t *out)
+{
+    api_client_t c = client_for(sc);
+    api_result_t res;
+
+    stats_inc(STAT_REFRESHES);
+    api_refresh(r->pool, &c, rt, org, old, &res);
+    if (res.status == API_OK && (out->sealed = refresh_seal(r, sc,
+                                                            res.session))) {
+        refresh_publish(r, sc, k, apr_pstrcat(r->pool, "ok ", out->sealed,
+                                              NULL), REFRESH_RESULT_KEEP);
+        return REFRESH_OK;
+    }
+    if (res.status == API_REFUSED && (org || api_signs_out(res.error))) {
+        return refresh_refused(r, sc, k, res.error, out);
+    }
+    stats_inc(STAT_API_ERRORS);
+    if (res.status == API_REFUSED) {
+        /* not an answer about this session: about this server */
+        out->why = apr_pstrcat(r->pool, "WorkOS refused the refresh: ",
+                               res.error, NULL);
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, WOSLOGNO(02310)
+                      "session refresh refused with %s (HTTP %ld): the "
+                      "session is kept; %s", res.error, res.http_status,
+                      api_misconfigured(res.error)
+                      ? "check WorkOSClientID and WorkOSAPIKey"
+                      : "WorkOS's answer is not one that ends a session");
+        return refresh_failed(r, sc, k, 0, out);
+    }
+    out->why = res.status == API_OK ? "cannot seal the new session"
+                                    : res.error;
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, WOSLOGNO(00502)
+                  "session refresh failed: %s (HTTP %ld)", out->why,
+                  res.http_status);
+    return refresh_failed(r, sc, k, res.retry_after, out);
+}
+
+refresh_rc refresh_session(request_rec *r, const wos_srv_cfg *sc,
+                           json_t *old, const char *refresh_token,
+                           const char *org_id, refresh_out_t *out)
+{
+    apr_time_t now = apr_time_now();
+    /* a waiter gives up within the timeout; the lock outlives a call */
+    apr_time_t deadline = now + apr_time_from_sec(sc->http_timeout);
+    apr_time_t lock_until = now + apr_time_from_sec(sc->http_timeout + 2);
+    refresh_keys_t k;
+    refresh_rc rc = REFRESH_UNAVAILABLE;
+    int claimed;
+    const char *nonce = crypto_random(r->pool, 12);
+    apr_pool_t *tmp;
+
+    memset(out, 0, sizeof(*out));
+    out->why = "timed out waiting for a concurrent refresh";
+    out->retry_after = REFRESH_RETRY_HOLD;
+    refresh_keys(r->pool, sc->env_tag, refresh_token, org_id, &k);
+    if (apr_pool_create(&tmp, r->pool) != APR_SUCCESS) {
+        out->why = "out of memory";
+        return REFRESH_UNAVAILABLE;
+    }
+    do {
+        apr_pool_clear(tmp);  /* each poll costs the same few bytes */
+        if (refresh_take_result(r, sc, &k, tmp, &rc, out)) {
+            stats_inc(STAT_REFRESH_SHARED);
+            apr_pool_destroy(tmp);
+            return rc;
+        }
+        claimed = cache_claim(sc->cache, r->server, k.lock_key,
+                              nonce ? nonce : "-", lock_until, tmp);
+        if (claimed != 0) {
+            /* ours, or the cache is down: then each host goes alone. A
+             * winner publishes before it lets go of the lock, so one that
+             * finished between our first look and our claim left its
+             * result: look again before spending the token. */
+            if (refresh_take_result(r, sc, &k, tmp, &rc, out)) {
+                cache_del(sc->cache, r->server, k.lock_key, tmp);
+                stats_inc(STAT_REFRESH_SHARED);
+                apr_pool_destroy(tmp);
+                return rc;
+            }
+            apr_pool_destroy(tmp);
+            rc = refresh_call(r, sc, &k, old, refresh_token, org_id, out);
+            cache_del(sc->cache, r->server, k.lock_key, r->pool);
+            return rc;
+        }
+        apr_sleep(REFRESH_POLL_USEC);  /* another request is at WorkOS */
+    } while (apr_time_now() < deadline);
+    apr_pool_destroy(tmp);
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, WOSLOGNO(00503)
+                  "session refresh: %s", out->why);
+    return REFRESH_UNAVAILABLE;
+}

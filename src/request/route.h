@@ -1,0 +1,26 @@
+/* Which requests the module answers itself: the callback path (the path of
+ * WorkOSRedirectURI, wherever it lies) and every workos-* handler. These
+ * never need a session and are never sent to sign in, even inside a scope
+ * with AuthType WorkOS (SPEC "Behaviour that must hold"). */
+#ifndef WOS_ROUTE_H
+#define WOS_ROUTE_H
+
+#include "httpd.h"
+#include "base/config.h"
+
+typedef enum {
+    ROUTE_NONE = 0,      /* an ordinary page */
+    ROUTE_SESSIONLESS,   /* callback, login, logout, webhook, status: the
+                          * credential is not even looked at */
+    ROUTE_OPTIONAL       /* other workos-* handlers (sessions, switch-org,
+                          * info): a session is used when there is one */
+} route_kind;
+
+/* 1 when r->uri is this server's callback path (sc->redirect_path). */
+int route_is_callback(const request_rec *r, const wos_srv_cfg *sc);
+
+/* What the request is, from its path and its SetHandler (evaluated the
+ * way core does, since the handler is only set after authentication). */
+route_kind route_of(request_rec *r, const wos_srv_cfg *sc);
+
+#endif

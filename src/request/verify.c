@@ -1,0 +1,111 @@
+/* Access-token verification; see verify.h. */
+#include "httpd.h"
+#include "apr_strings.h"
+#include "request/verify.h"
+#include "state/keys.h"
+#include "codec/jwt.h"
+#include "model/cookie.h"
+#include "base/stats.h"
+
+static jwt_status_t verify_claims(const wos_srv_cfg *sc, const jwt_t *jwt,
+                                  int allow_expired)
+{
+    jwt_rules_t rules;
+    jwt_status_t js;
+
+    rules.now = apr_time_sec(apr_time_now());
+    rules.skew = sc->clock_skew;
+    rules.issuers = (const char *const *)sc->issuers->elts;
+    rules.nissuers = sc->issuers->nelts;
+    js = jwt_check_claims(jwt, &rules);
+    /* EXPIRED comes only after the shape and issuer checks passed */
+    return (js == JWT_ERR_EXPIRED && allow_expired) ? JWT_OK : js;
+}
+
+static verify_rc verify_as(request_rec *r, const wos_srv_cfg *sc,
+                           const char *token, int allow_expired,
+                           int trusted, wos_identity_t **id,
+                           const char **why)
+{
+    jwt_t jwt;
+    EVP_PKEY *key = NULL;
+    jwt_status_t js;
+    keys_status_t ks;
+
+    *id = NULL;
+    if ((js = jwt_parse(r->pool, token, strlen(token), &jwt)) != JWT_OK) {
+        *why = jwt_status_str(js);
+        return VERIFY_BAD;
+    }
+    ks = keys_lookup(sc->keys, r, sc, jwt.kid, trusted, &key);
+    if (ks != KEYS_OK) {
+        *why = ks == KEYS_UNAVAILABLE ? "no signing keys available"
+                                      : jwt_status_str(JWT_ERR_UNKNOWN_KID);
+        return (ks == KEYS_UNAVAILABLE || trusted) ? VERIFY_UNAVAILABLE
+                                                  : VERIFY_BAD;
+    }
+    stats_inc(STAT_SIG_VERIFIES);
+    js = jwt_verify_rs256(&jwt, key);
+    EVP_PKEY_free(key);
+    if (js == JWT_OK) {
+        jwt_remember_header(&jwt);
+        js = verify_claims(sc, &jwt, allow_expired);
+    }
+    if (js != JWT_OK && js != JWT_ERR_EXPIRED) {
+        *why = jwt_status_str(js);
+        return VERIFY_BAD;
+    }
+    if (!(*id = identity_from_claims(r->pool, jwt.claims,
+                                     jwt.claims_text,
+                                     jwt.claims_text_len))) {
+        *why = jwt_status_str(JWT_ERR_CLAIMS);
+        return VERIFY_BAD;
+    }
+    *why = jwt_status_str(js);
+    return js == JWT_OK ? VERIFY_OK : VERIFY_EXPIRED;
+}
+
+verify_rc verify_token(request_rec *r, const wos_srv_cfg *sc,
+                       const char *token, int allow_expired,
+                       wos_identity_t **id, const char **why)
+{
+    return verify_as(r, sc, token, allow_expired, 0, id, why);
+}
+
+verify_rc verify_token_trusted(request_rec *r, const wos_srv_cfg *sc,
+                               const char *token, int allow_expired,
+                               wos_identity_t **id, const char **why)
+{
+    return verify_as(r, sc, token, allow_expired, 1, id, why);
+}
+
+int verify_cookie_session(request_rec *r, const wos_srv_cfg *sc,
+                          int allow_expired, session_t *sess,
+                          wos_identity_t **id)
+{
+    const char *h = apr_table_get(r->headers_in, "Cookie");
+    /* a sibling domain's cookie of the same name may come first: the
+     * first candidate that checks out is the session */
+    apr_array_header_t *all = h ? cookie_get_all(r->pool, h, sc->cookie_name)
+                                : NULL;
+    const char *why;
+    int i;
+
+    for (i = 0; all && i < all->nelts; i++) {
+        const char *v = APR_ARRAY_IDX(all, i, const char *);
+
+        if (session_open(r->pool, v,
+                         (const seal_password_t *)sc->passwords->elts,
+                         sc->passwords->nelts,
+                         apr_time_as_msec(apr_time_now()), sess,
+                         &why) != 0
+            || verify_token_trusted(r, sc, sess->access_token, allow_expired,
+                                    id, &why) != VERIFY_OK) {
+            continue;
+        }
+        if (!sess->user_id || !strcmp(sess->user_id, (*id)->user_id)) {
+            return 1;
+        }
+    }
+    return 0;
+}

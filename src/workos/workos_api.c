@@ -1,0 +1,285 @@
+/* WorkOS user-management calls; see workos_api.h. */
+#include <stdlib.h>
+#include <string.h>
+#include <apr_strings.h>
+#include <apr_lib.h>
+#include "workos/workos_api.h"
+#include "workos/http.h"
+
+static apr_status_t api_release(void *data)
+{
+    json_decref(data);
+    return APR_SUCCESS;
+}
+
+/* "first_name" -> "firstName", as the SDKs' deserializers name fields. */
+static char *api_camel(const char *key)
+{
+    char *out = malloc(strlen(key) + 1), *o = out;
+
+    if (!out) {
+        return NULL;
+    }
+    for (; *key; key++) {
+        if (*key == '_' && key[1] && o != out) {
+            *o++ = (char)apr_toupper(*++key);
+        }
+        else {
+            *o++ = *key;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+/* Top-level keys renamed; values (e.g. user metadata) left as they are. */
+static json_t *api_camel_object(json_t *obj)
+{
+    json_t *out = json_object(), *v;
+    const char *k;
+
+    if (!out) {
+        return NULL;
+    }
+    json_object_foreach(obj, k, v) {
+        char *ck = api_camel(k);
+        if (!ck || json_object_set(out, ck, v) != 0) {
+            free(ck);
+            json_decref(out);
+            return NULL;
+        }
+        free(ck);
+    }
+    return out;
+}
+
+static int api_set_new(json_t *dst, const char *key, json_t *v)
+{
+    return v ? json_object_set_new(dst, key, v) : -1;
+}
+
+json_t *api_session_from_answer(json_t *answer, json_t *old)
+{
+    json_t *s, *user = json_object_get(answer, "user");
+    json_t *imp = json_object_get(answer, "impersonator");
+    json_t *org = json_object_get(answer, "organization_id");
+    json_t *method = json_object_get(answer, "authentication_method");
+    json_t *at = json_object_get(answer, "access_token");
+    json_t *rt = json_object_get(answer, "refresh_token");
+
+    if (!json_is_string(at) || !json_is_string(rt) || !json_is_object(user)
+        || !json_is_string(json_object_get(user, "id"))) {
+        return NULL;
+    }
+    s = json_is_object(old) ? json_deep_copy(old) : json_object();
+    if (!s || json_object_set(s, "accessToken", at)
+        || json_object_set(s, "refreshToken", rt)
+        || api_set_new(s, "user", api_camel_object(user))) {
+        json_decref(s);
+        return NULL;
+    }
+    if (json_is_object(imp)) {
+        json_object_set_new(s, "impersonator", api_camel_object(imp));
+    }
+    else {
+        json_object_del(s, "impersonator");
+    }
+    if (json_is_string(org)) {
+        json_object_set(s, "organizationId", org);
+    }
+    if (json_is_string(method)) {
+        json_object_set(s, "authenticationMethod", method);
+    }
+    return s;
+}
+
+static const char *api_error_code(json_t *answer)
+{
+    const char *e = json_string_value(json_object_get(answer, "error"));
+
+    if (!e) {
+        e = json_string_value(json_object_get(answer, "code"));
+    }
+    return e;
+}
+
+static int api_is(const char *code, const char *const *list)
+{
+    for (; code && *list; list++) {
+        if (!strcmp(code, *list)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int api_signs_out(const char *code)
+{
+    static const char *const terminal[] = {
+        "invalid_grant", "mfa_enrollment", "sso_required", NULL
+    };
+    return api_is(code, terminal);
+}
+
+int api_needs_signin(const char *code)
+{
+    static const char *const signin[] = {
+        "sso_required", "mfa_enrollment",
+        "organization_authentication_methods_required", NULL
+    };
+    return api_is(code, signin);
+}
+
+int api_misconfigured(const char *code)
+{
+    static const char *const config[] = {
+        "invalid_client", "unauthorized_client", "invalid_redirect_uri",
+        "redirect_uri_mismatch", NULL
+    };
+    return api_is(code, config);
+}
+
+api_status_t api_status_of(long status)
+{
+    if (status >= 200 && status < 300) {
+        return API_OK;
+    }
+    if (status == 408 || status == 429) {
+        return API_UNAVAILABLE;
+    }
+    return (status >= 400 && status < 500) ? API_REFUSED : API_UNAVAILABLE;
+}
+
+static void api_read_answer(apr_pool_t *p, const http_response_t *res,
+                            json_t *old, api_result_t *out)
+{
+    json_error_t jerr;
+    json_t *answer = json_loadb(res->body, res->len, JSON_REJECT_DUPLICATES,
+                                &jerr);
+    const char *code;
+
+    out->http_status = res->status;
+    if (answer) {
+        apr_pool_cleanup_register(p, answer, api_release,
+                                  apr_pool_cleanup_null);
+    }
+    if (api_status_of(res->status) == API_REFUSED) {
+        out->status = API_REFUSED;
+        code = api_error_code(answer);
+        out->error = code ? apr_pstrndup(p, code, 64) : "refused";
+        return;
+    }
+    if (res->status != 200 || !json_is_object(answer)) {
+        out->status = API_UNAVAILABLE;
+        out->retry_after = (int)res->retry_after;
+        out->error = res->status == 429 ? "rate limited (HTTP 429)"
+                     : res->status == 408 ? "request timeout (HTTP 408)"
+                     : res->status != 200 ? "unexpected HTTP status"
+                     : "answer is not JSON";
+        return;
+    }
+    if (!(out->session = api_session_from_answer(answer, old))) {
+        out->status = API_UNAVAILABLE;
+        out->error = "answer lacks tokens or user";
+        return;
+    }
+    apr_pool_cleanup_register(p, out->session, api_release,
+                              apr_pool_cleanup_null);
+    out->status = API_OK;
+}
+
+static void api_authenticate(apr_pool_t *p, const api_client_t *c,
+                             json_t *body, json_t *old, api_result_t *out)
+{
+    http_response_t res;
+    char *text;
+    const char *url = apr_pstrcat(p, c->base, "/user_management/authenticate",
+                                  NULL);
+
+    memset(out, 0, sizeof(*out));
+    text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    json_decref(body);
+    if (!text) {
+        out->status = API_UNAVAILABLE;
+        out->error = "cannot build the request";
+        return;
+    }
+    if (http_call(p, "POST", url, "application/json", text, strlen(text),
+                  NULL, &c->net, API_MAX_ANSWER, &res) != 0) {
+        out->status = API_UNAVAILABLE;
+        out->error = res.error;
+    }
+    else {
+        api_read_answer(p, &res, old, out);
+    }
+    /* the body held the client secret and a code or refresh token */
+    memset(text, 0, strlen(text));
+    free(text);
+}
+
+void api_authenticate_code(apr_pool_t *p, const api_client_t *c,
+                           const char *code, const char *verifier,
+                           api_result_t *out)
+{
+    json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:s}",
+                             "grant_type", "authorization_code",
+                             "client_id", c->client_id,
+                             "client_secret", c->api_key ? c->api_key : "",
+                             "code", code, "code_verifier", verifier);
+    api_authenticate(p, c, body, NULL, out);
+}
+
+void api_refresh(apr_pool_t *p, const api_client_t *c,
+                 const char *refresh_token, const char *organization_id,
+                 json_t *old, api_result_t *out)
+{
+    json_t *body = json_pack("{s:s, s:s, s:s, s:s}",
+                             "grant_type", "refresh_token",
+                             "client_id", c->client_id,
+                             "client_secret", c->api_key ? c->api_key : "",
+                             "refresh_token", refresh_token);
+
+    if (body && organization_id) {
+        json_object_set_new(body, "organization_id",
+                            json_string(organization_id));
+    }
+    api_authenticate(p, c, body, old, out);
+}
+
+api_status_t api_call(apr_pool_t *p, const api_client_t *c,
+                      const char *method, const char *path, json_t *body,
+                      json_t **answer, const char **error)
+{
+    http_response_t res;
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    const char *url = apr_pstrcat(p, c->base, path, NULL);
+    api_status_t st;
+    int rc;
+
+    *answer = NULL;
+    if (body && !text) {
+        *error = "cannot build the request";
+        return API_UNAVAILABLE;
+    }
+    rc = http_call(p, method, url, text ? "application/json" : NULL, text,
+                   text ? strlen(text) : 0, c->api_key, &c->net,
+                   API_MAX_ANSWER, &res);
+    free(text);
+    if (rc != 0) {
+        *error = res.error;
+        return API_UNAVAILABLE;
+    }
+    st = api_status_of(res.status);
+    *answer = json_loadb(res.body, res.len, JSON_REJECT_DUPLICATES, NULL);
+    if (*answer) {
+        apr_pool_cleanup_register(p, *answer, api_release,
+                                  apr_pool_cleanup_null);
+    }
+    else if (st == API_OK && res.len) {
+        *error = "answer is not JSON";
+        return API_UNAVAILABLE;
+    }
+    *error = st == API_OK ? NULL
+             : apr_psprintf(p, "HTTP %ld", res.status);
+    return st;
+}
