@@ -274,3 +274,95 @@ def test_every_example_is_tested():
               "example-claims.conf"}
     shipped = {p.name for p in (ROOT / "conf").glob("example-*.conf")}
     assert shipped == tested
+
+
+# The command table: mod_auth_workos.c today, src/ (e.g. src/base/) soon.
+DIRECTIVE = re.compile(r'AP_INIT_[A-Z0-9_]+\(\s*"(WorkOS[A-Za-z]+)"')
+
+
+def module_directives():
+    names = set()
+    for path in [ROOT / "mod_auth_workos.c", *sorted(ROOT.glob("src/**/*.c"))]:
+        if path.exists():
+            names.update(DIRECTIVE.findall(path.read_text()))
+    return names
+
+
+def test_every_directive_has_a_reference_entry():
+    names = module_directives()
+    assert len(names) >= 30, sorted(names)
+    reference = ROOT / "docs" / "reference.md"
+    assert reference.exists(), "docs/reference.md holds the directives"
+    entries = [line for line in reference.read_text().splitlines()
+               if line.startswith(("|", "#"))]
+    missing = sorted(
+        n for n in names
+        if not any(re.search(rf"`{n}[`\s]", line) for line in entries))
+    assert not missing, f"no docs/reference.md entry for {missing}"
+
+
+def markdown_outside_code(text):
+    """The text of a markdown file without fenced blocks and inline code."""
+    kept, fence = [], None
+    for line in text.splitlines():
+        m = re.match(r"\s*(```|~~~)", line)
+        if m:
+            if fence is None:
+                fence = m.group(1)
+            elif m.group(1) == fence:
+                fence = None
+            continue
+        if fence is None:
+            kept.append(re.sub(r"`[^`]*`", "", line))
+    return kept
+
+
+def heading_slugs(path):
+    """GitHub's anchors for the headings of a markdown file."""
+    slugs, seen = set(), {}
+    for line in markdown_outside_code(path.read_text()):
+        m = re.match(r"#{1,6}\s+(.*?)\s*#*\s*$", line)
+        if not m:
+            continue
+        t = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", m.group(1))
+        t = re.sub(r"[^\w\- ]", "", t.replace("`", "").strip().lower())
+        slug = t.replace(" ", "-")
+        n = seen.get(slug, 0)
+        seen[slug] = n + 1
+        slugs.add(slug if n == 0 else f"{slug}-{n}")
+    return slugs
+
+
+def relative_links(path):
+    text = "\n".join(markdown_outside_code(path.read_text()))
+    for target in re.findall(r"\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)",
+                             text):
+        if not re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:", target):
+            yield target
+
+
+def test_readme_is_a_front_door():
+    readme = ROOT / "README.md"
+    lines = readme.read_text().splitlines()
+    assert len(lines) <= 400, f"README.md has {len(lines)} lines (<= 400)"
+    assert "## Quick start" in lines[:120], \
+        "## Quick start starts within the README's first 120 lines"
+    docs = sorted((ROOT / "docs").glob("*.md"))
+    assert docs, "the reference and the rest live in docs/*.md"
+    linked = set()
+    broken = []
+    for md in [readme, *docs]:
+        for target in relative_links(md):
+            file, _, anchor = target.partition("#")
+            dest = (md.parent / file).resolve() if file else md
+            if not dest.exists() or ROOT not in [dest, *dest.parents]:
+                broken.append(f"{md.relative_to(ROOT)}: {target}")
+                continue
+            if md == readme:
+                linked.add(dest)
+            if anchor and dest.suffix == ".md" and \
+                    anchor not in heading_slugs(dest):
+                broken.append(f"{md.relative_to(ROOT)}: {target} (no heading)")
+    assert not broken, "links that do not resolve:\n" + "\n".join(broken)
+    unlinked = [str(d.relative_to(ROOT)) for d in docs if d not in linked]
+    assert not unlinked, f"README.md does not link {unlinked}"
