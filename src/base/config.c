@@ -10,6 +10,7 @@
 #include "base/config.h"
 #include "codec/crypto.h"
 #include "base/module.h"
+#include "codec/word.h"
 
 
 #define CFG_DEFAULT_BASE "https://api.workos.com"
@@ -184,19 +185,6 @@ const char *cfg_set_srv_flag(cmd_parms *cmd, void *d, int on)
     return NULL;
 }
 
-static int cfg_valid_id(const char *id)
-{
-    if (!*id || strlen(id) > 64) {
-        return 0;
-    }
-    for (; *id; id++) {
-        if (!apr_isalnum(*id) && *id != '_') {
-            return 0;
-        }
-    }
-    return 1;
-}
-
 const char *cfg_set_password(cmd_parms *cmd, void *d, const char *secret,
                              const char *id)
 {
@@ -210,7 +198,7 @@ const char *cfg_set_password(cmd_parms *cmd, void *d, const char *secret,
                             "least %d characters (got %d)",
                             SEAL_MIN_PASSWORD_LEN, (int)strlen(secret));
     }
-    if (id && !cfg_valid_id(id)) {
+    if (id && !word_valid(id, 64)) {
         return "WorkOSCookiePassword: the password id must be letters, "
                "digits or '_'";
     }
@@ -395,19 +383,6 @@ const char *cfg_set_remote_user(cmd_parms *cmd, void *d, const char *mode,
     return NULL;
 }
 
-static int cfg_var_name_ok(const char *v)
-{
-    if (!*v) {
-        return 0;
-    }
-    for (; *v; v++) {
-        if (!apr_isalnum(*v) && *v != '_') {
-            return 0;
-        }
-    }
-    return 1;
-}
-
 const char *cfg_add_pass_claim(cmd_parms *cmd, void *d, const char *name,
                                const char *var)
 {
@@ -418,7 +393,7 @@ const char *cfg_add_pass_claim(cmd_parms *cmd, void *d, const char *name,
         return "WorkOSPassClaim: the claim name is empty or has spaces or "
                "control characters";
     }
-    if (var && !cfg_var_name_ok(var)) {
+    if (var && !word_valid(var, 0)) {
         return apr_psprintf(cmd->pool, "WorkOSPassClaim: '%s' is not a "
                             "variable name (letters, digits, '_')", var);
     }

@@ -7,6 +7,7 @@
  * is wiped on every path. */
 #include "codec/seal.h"
 #include "codec/b64url.h"
+#include "codec/word.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -62,19 +63,6 @@ const char *seal_status_str(seal_status_t s)
 }
 
 /* ---- field syntax ---------------------------------------------------- */
-
-static int seal_is_word(const char *s, size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
-              || (c >= '0' && c <= '9') || c == '_'))
-            return 0;
-    }
-    return 1;
-}
 
 static int seal_is_hex(const char *s, size_t n)
 {
@@ -159,7 +147,7 @@ static seal_status_t seal_check_syntax(seal_fields_t *f)
     if (f->len[F_PREFIX] != sizeof(SEAL_PREFIX) - 1
         || memcmp(f->at[F_PREFIX], SEAL_PREFIX, f->len[F_PREFIX]) != 0)
         return SEAL_ERR_FORMAT;
-    if (f->len[F_ID] > SEAL_MAX_ID || !seal_is_word(f->at[F_ID], f->len[F_ID]))
+    if (f->len[F_ID] > SEAL_MAX_ID || !word_chars(f->at[F_ID], f->len[F_ID]))
         return SEAL_ERR_FORMAT;
     if (!seal_salt_ok(f->at[F_ESALT], f->len[F_ESALT])
         || !seal_salt_ok(f->at[F_MSALT], f->len[F_MSALT]))
@@ -656,7 +644,7 @@ seal_status_t seal_seal(apr_pool_t *p, const char *plain, size_t len,
     if (!seal_secret_ok(pw))
         return SEAL_ERR_NO_PASSWORD;
     id = pw->id ? pw->id : "";
-    if (strlen(id) > SEAL_MAX_ID || !seal_is_word(id, strlen(id))
+    if (strlen(id) > SEAL_MAX_ID || !word_chars(id, strlen(id))
         || plain == NULL || ttl_ms < 0 || ttl_ms > SEAL_MAX_EXP - now_ms)
         return SEAL_ERR_FORMAT;
     if (len > SEAL_MAX_PLAIN)

@@ -24,6 +24,7 @@
 #include "base/stats.h"
 #include "request/loop.h"
 #include "base/module.h"
+#include "codec/word.h"
 
 
 /* A sign-out another site asked for (a link or image on any page): the
@@ -92,19 +93,6 @@ static int handlers_logout(request_rec *r, const wos_srv_cfg *sc)
     return OK;
 }
 
-static int handlers_org_id_ok(const char *v)
-{
-    if (!v || !*v || strlen(v) > 64) {
-        return 0;
-    }
-    for (; *v; v++) {
-        if (!apr_isalnum(*v) && *v != '_') {
-            return 0;
-        }
-    }
-    return 1;
-}
-
 static int handlers_switch_org(request_rec *r, const wos_srv_cfg *sc)
 {
     session_t sess;
@@ -125,7 +113,7 @@ static int handlers_switch_org(request_rec *r, const wos_srv_cfg *sc)
     }
     form = form_read(r);
     org = apr_table_get(form, "organization_id");
-    if (!handlers_org_id_ok(org)) {
+    if (!word_valid(org, 64)) {
         return reply_page(r, HTTP_BAD_REQUEST, "No organisation",
                           "Send organization_id=org_... in a form POST.");
     }

@@ -13,6 +13,7 @@
 #include "base/client.h"
 #include "base/stats.h"
 #include "base/module.h"
+#include "codec/word.h"
 
 
 static api_client_t sessions_client(const wos_srv_cfg *sc)
@@ -161,21 +162,6 @@ static int sessions_revoke(request_rec *r, const wos_srv_cfg *sc,
                       "{\"revoked\":\"%s\"}\n", sid));
 }
 
-static int sessions_id_ok(const char *v)
-{
-    size_t n = v ? strlen(v) : 0;
-
-    if (n == 0 || n > 128) {
-        return 0;
-    }
-    for (; *v; v++) {
-        if (!apr_isalnum(*v) && *v != '_') {
-            return 0;
-        }
-    }
-    return 1;
-}
-
 int sessions_handle(request_rec *r, const wos_srv_cfg *sc)
 {
     session_t sess;
@@ -199,7 +185,7 @@ int sessions_handle(request_rec *r, const wos_srv_cfg *sc)
                           "{\"error\":\"cross-site request\"}\n");
     }
     sid = apr_table_get(form_read(r), "session_id");
-    if (!sessions_id_ok(sid)) {
+    if (!word_valid(sid, 128)) {
         return reply_json(r, HTTP_BAD_REQUEST,
                           "{\"error\":\"send session_id\"}\n");
     }
