@@ -9,7 +9,7 @@ demo: all
 	$(PYTHON) demo/run.py
 
 # The local WorkOS stand-in alone, for trying your own virtual host against
-# it (README: "Local WorkOS stand-in"). STAND_IN_ARGS, e.g.
+# it (docs/signing-in.md: "Local WorkOS stand-in"). STAND_IN_ARGS, e.g.
 #   make -f Makefile.apxs stand-in STAND_IN_ARGS="--port 8081 \
 #        --callback https://app.example.test/callback --config users.json"
 STAND_IN_ARGS ?=

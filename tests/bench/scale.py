@@ -54,7 +54,7 @@ CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
 THREADS = int(os.environ.get("BENCH_THREADS", "2"))
 H2_CLIENTS = int(os.environ.get("BENCH_H2_CLIENTS", "8"))
 H2_STREAMS = int(os.environ.get("BENCH_H2_STREAMS", "64"))
-# WorkOSCache shmcb size: the README's rule of thumb for 3,000 live tokens
+# WorkOSCache shmcb size: the rule of thumb in docs/operations.md for 3,000 live tokens
 # (2 × tokens × (identity + 200 bytes)) with room to spare.
 WORKOS_CACHE_BYTES = int(os.environ.get("BENCH_WORKOS_CACHE", "16777216"))
 
@@ -145,7 +145,7 @@ def servers_for(jwks_base, tag, mpm, tuning, token, cert_file, extra=""):
         h.ok_headers = {"Authorization": f"Bearer {token}"}
         h.server_conf += extra
         if h.key == "workos":
-            # sized as the README says for this many live tokens
+            # sized as docs/operations.md says for this many live tokens
             h.dir = pathlib.Path(tempfile.mkdtemp(prefix=f"wos-bench-{tag}-"))
             h.server_conf = (B.workos_server_conf(jwks_base, f"{tag}")
                              + f'WorkOSCache "shmcb:{h.dir}/cache/workos'

@@ -5,9 +5,9 @@ Stopping: a multi-process httpd is stopped the way an administrator
 should stop it, with a graceful stop (SIGWINCH, `apachectl graceful-stop`),
 and SIGTERM only when that has not finished within STOP_TIMEOUT. httpd's
 event MPM has a race of its own on SIGTERM (the child's main thread closes
-worker sockets while a worker destroys the pool holding one; see the
-README's operations notes) that kills children with SIGSEGV with or without
-this module. A one-process (-X) httpd only stops on SIGTERM, so the harness
+worker sockets while a worker destroys the pool holding one; see
+docs/operations.md, on stopping httpd) that kills children with SIGSEGV
+with or without this module. A one-process (-X) httpd only stops on SIGTERM, so the harness
 first lets the clients' connections close: with no connection left there
 is no worker socket to race on. Any child death by signal (AH00051,
 AH00052) and a -X httpd killed by a signal fail the test.

@@ -43,7 +43,7 @@ MaxRequestWorkers 40
 """
 
 
-# Room for a few thousand sessions, as the README's sizing advice gives
+# Room for a few thousand sessions, as docs/operations.md's sizing advice gives
 # (the default 512,000 bytes keep about 200; ServerRoot-relative path).
 SIZED_SHMCB = "WorkOSCache shmcb:run/workos_cache(8388608)\n"
 

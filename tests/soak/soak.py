@@ -75,8 +75,8 @@ PROPAGATION = 3.0             # a revocation must hold everywhere after this
 # A 503 may come from a call to WorkOS that failed up to this long before
 # the request started (the module's backoff after a failure, Retry-After).
 FAULT_GRACE = 10.0
-# While the cache server is away each host uses its own shmcb (README,
-# "Outages"), and revocations recorded only in redis are not seen there; a
+# While the cache server is away each host uses its own shmcb
+# (docs/operations.md, "Outages"), and revocations recorded only in redis are not seen there; a
 # host was measured using redis again up to 12 s after it came back.
 CACHE_GRACE = 15.0
 CLIENT_TIMEOUT = 15.0
@@ -888,7 +888,7 @@ class Soak:
         print(f"  503 + Retry-After while WorkOS failed (allowed): "
               f"{dict(self.allowed_503)}")
         print(f"  revoked sessions: {len(self.revoked)}; accepted while the "
-              f"cache server was away (per-host, README 'Outages'): "
+              f"cache server was away (per-host, docs/operations.md 'Outages'): "
               f"{self.outage_revoked_allowed}")
         print(f"  error lines in the logs (expected under faults): "
               f"{dict(errors)}")
