@@ -1,5 +1,5 @@
 /* The module's configuration: per server (RSRC_CONF) and per directory
- * (OR_AUTHCFG), with the directive handlers the glue's table points at. */
+ * (OR_AUTHCFG). The directives that set it are in config_cmds.h. */
 #ifndef WOS_CONFIG_H
 #define WOS_CONFIG_H
 
@@ -103,28 +103,5 @@ int cfg_check(apr_pool_t *p, server_rec *s);
  * JWKS URL (kept in the glue so this file needs no part above it). */
 typedef struct wos_keys *(*cfg_keys_fn)(apr_pool_t *p, const char *url);
 void cfg_set_keys_factory(cfg_keys_fn fn);
-
-/* Directive handlers (cmd->info unused unless noted). */
-const char *cfg_set_srv_string(cmd_parms *cmd, void *d, const char *v);
-const char *cfg_set_srv_url(cmd_parms *cmd, void *d, const char *v);
-const char *cfg_set_srv_int(cmd_parms *cmd, void *d, const char *v);
-const char *cfg_set_srv_flag(cmd_parms *cmd, void *d, int on);
-const char *cfg_set_password(cmd_parms *cmd, void *d, const char *secret,
-                             const char *id);
-const char *cfg_add_issuer(cmd_parms *cmd, void *d, const char *v);
-const char *cfg_set_cache(cmd_parms *cmd, void *d, const char *v);
-const char *cfg_set_samesite(cmd_parms *cmd, void *d, const char *v);
-const char *cfg_set_max_age(cmd_parms *cmd, void *d, const char *v);
-const char *cfg_set_fail_limit(cmd_parms *cmd, void *d, const char *n,
-                               const char *secs);
-const char *cfg_set_unauth(cmd_parms *cmd, void *d, const char *v);
-const char *cfg_add_source(cmd_parms *cmd, void *d, const char *v);
-const char *cfg_set_dir_flag(cmd_parms *cmd, void *d, int on);
-const char *cfg_set_signin_org(cmd_parms *cmd, void *d, const char *v);
-const char *cfg_set_ca_bundle(cmd_parms *cmd, void *d, const char *v);
-const char *cfg_set_remote_user(cmd_parms *cmd, void *d, const char *mode,
-                                const char *claim);
-const char *cfg_add_pass_claim(cmd_parms *cmd, void *d, const char *name,
-                               const char *var);
 
 #endif
