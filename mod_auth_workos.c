@@ -11,6 +11,7 @@
 #include "mod_auth.h"
 #include "base/config.h"
 #include "base/config_cmds.h"
+#include "base/config_check.h"
 #include "base/cache.h"
 #include "state/keys.h"
 #include "workos/http.h"

@@ -1,5 +1,7 @@
 /* The module's configuration: per server (RSRC_CONF) and per directory
- * (OR_AUTHCFG). The directives that set it are in config_cmds.h. */
+ * (OR_AUTHCFG), and how each is made and merged. The directives that set
+ * it are in config_cmds.h, the check that completes it (defaults, tags,
+ * secrets) in config_check.h. */
 #ifndef WOS_CONFIG_H
 #define WOS_CONFIG_H
 
@@ -94,14 +96,5 @@ void *cfg_create_srv(apr_pool_t *p, server_rec *s);
 void *cfg_merge_srv(apr_pool_t *p, void *base, void *add);
 void *cfg_create_dir(apr_pool_t *p, char *dir);
 void *cfg_merge_dir(apr_pool_t *p, void *base, void *add);
-
-/* Fills defaults and checks what is required, for every server. A
- * message naming the directive is logged and !OK returned on error. */
-int cfg_check(apr_pool_t *p, server_rec *s);
-
-/* Called by cfg_check for each server, to attach the key store for its
- * JWKS URL (kept in the glue so this file needs no part above it). */
-typedef struct wos_keys *(*cfg_keys_fn)(apr_pool_t *p, const char *url);
-void cfg_set_keys_factory(cfg_keys_fn fn);
 
 #endif
