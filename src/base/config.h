@@ -1,7 +1,7 @@
 /* The module's configuration: per server (RSRC_CONF) and per directory
  * (OR_AUTHCFG), and how each is made and merged. The directives that set
  * it are in config_cmds.h, the check that completes it (defaults, tags,
- * secrets) in config_check.h. */
+ * secrets) in config_check.h, the secrets themselves in secrets.h. */
 #ifndef WOS_CONFIG_H
 #define WOS_CONFIG_H
 
@@ -10,6 +10,8 @@
 #include "base/cache.h"
 #include "codec/seal.h"
 #include "store/credcache.h"
+
+struct wos_secrets;  /* base/secrets.h */
 
 #define WOS_UNSET (-1)
 
@@ -67,15 +69,9 @@ typedef struct {
     const char *env_tag;
     const char *verify_tag;
     const char *cookie_tag;
-    /* Derived once by cfg_check from the first (sealing) cookie password:
-     * the key that authenticates shared-tier entries (hex), and the first
-     * 8 hex characters of its SHA-256, which names them. */
-    const char *cred_mac_key;
-    const char *cred_mac_fp;
-    /* The secret key of the credential-cache hash (credcache.h), derived
-     * from the same password, so every process and host of a fleet names
-     * a credential alike and nobody without the password can. */
-    unsigned char cred_hash_key[CREDCACHE_HASH_KEY];
+    /* Derived once by cfg_check from the first (sealing) cookie password,
+     * read through secrets.h; NULL where cfg_check skipped the server. */
+    const struct wos_secrets *secrets;
 } wos_srv_cfg;
 
 typedef struct {

@@ -13,6 +13,7 @@
 #include "base/config_check.h"
 #include "base/config.h"
 #include "base/cache.h"
+#include "base/secrets.h"
 #include "base/module.h"
 #include "codec/crypto.h"
 #include "codec/seal.h"
@@ -106,16 +107,6 @@ static void cfg_tags(apr_pool_t *p, wos_srv_cfg *c)
                                                "cache-tag"), NULL);
     }
     c->cookie_tag = cfg_tag(p, t);
-    c->cred_mac_key = crypto_derive_password(p, pw[0].secret,
-                                             "shared-credential-mac");
-    if (crypto_derive_key(pw[0].secret, "credential-hash", c->cred_hash_key,
-                          sizeof(c->cred_hash_key)) != 0) {
-        memset(c->cred_hash_key, 0, sizeof(c->cred_hash_key));
-    }
-    c->cred_mac_fp = c->cred_mac_key
-        ? apr_pstrndup(p, crypto_sha256_hex(p, c->cred_mac_key,
-                                            strlen(c->cred_mac_key)), 8)
-        : NULL;
 }
 
 static const char *cfg_required(wos_srv_cfg *c)
@@ -349,6 +340,8 @@ int cfg_check(apr_pool_t *p, server_rec *s)
         }
         cfg_defaults(p, c);
         cfg_tags(p, c);
+        c->secrets = secrets_derive(p, APR_ARRAY_IDX(c->passwords, 0,
+                                                     seal_password_t).secret);
         c->redirect_path = cfg_callback_path(p, c->redirect_uri);
         if ((err = cfg_cookie_problem(p, c))) {
             ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, WOSLOGNO(02401)

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The configuration check, run once the configuration is read and merged
  * (check_config hook): for every server with a WorkOS directive it fills
- * the defaults, derives the isolation tags and the secrets (config.h),
- * attaches a cache and a key store, and refuses settings that are
- * missing or can never work. */
+ * the defaults, derives the isolation tags (config.h) and the secrets
+ * (secrets.h), attaches a cache and a key store, and refuses settings that
+ * are missing or can never work. */
 #ifndef WOS_CONFIG_CHECK_H
 #define WOS_CONFIG_CHECK_H
 
