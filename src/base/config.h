@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The module's configuration: per server (RSRC_CONF) and per directory
  * (OR_AUTHCFG), and how each is made and merged. The directives that set
  * it are in config_cmds.h, the check that completes it (defaults, tags,
@@ -6,11 +7,10 @@
 #define WOS_CONFIG_H
 
 #include "httpd.h"
-#include "http_config.h"
-#include "base/cache.h"
-#include "codec/seal.h"
-#include "store/credcache.h"
+#include "apr_tables.h"
 
+struct wos_cache;    /* base/cache.h */
+struct wos_keys;     /* state/keys.h */
 struct wos_secrets;  /* base/secrets.h */
 
 #define WOS_UNSET (-1)
@@ -36,7 +36,7 @@ typedef struct {
     const char *jwks_url;
     apr_array_header_t *issuers;   /* const char * */
     apr_array_header_t *passwords; /* seal_password_t, first seals */
-    wos_cache_t *cache;
+    struct wos_cache *cache;     /* wos_cache_t */
     struct wos_keys *keys;       /* set by cfg_check */
     int jwks_ttl;
     const char *redirect_uri;

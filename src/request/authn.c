@@ -8,6 +8,7 @@
 #include "apr_strings.h"
 #include "request/authn.h"
 #include "base/config.h"
+#include "codec/seal.h"
 #include "base/secrets.h"
 #include "request/verify.h"
 #include "request/refresh.h"
