@@ -1,6 +1,7 @@
 /* mod_auth_workos: WorkOS AuthKit sessions and RBAC for Apache httpd 2.4.
- * This file is the glue only: the directive table, the hooks and the
- * module record. The work is done in src/. */
+ * This file is the glue only: the hooks and the module record, which
+ * points at the directive table (src/base/config_cmds.c). The work is
+ * done in src/. */
 #include "httpd.h"
 #include "http_config.h"
 #include "http_core.h"
@@ -9,6 +10,8 @@
 #include "http_protocol.h"
 #include "mod_auth.h"
 #include "base/config.h"
+#include "base/config_cmds.h"
+#include "base/config_check.h"
 #include "base/cache.h"
 #include "state/keys.h"
 #include "workos/http.h"
@@ -26,93 +29,6 @@
 #define WOS_MODULE_RECORD
 #include "base/module.h"
 
-
-#define SRV(f) (void *)APR_OFFSETOF(wos_srv_cfg, f)
-#define DIR_(f) (void *)APR_OFFSETOF(wos_dir_cfg, f)
-
-static const command_rec auth_workos_cmds[] = {
-    AP_INIT_TAKE1("WorkOSClientID", cfg_set_srv_string, SRV(client_id),
-                  RSRC_CONF, "WorkOS client id (client_...)"),
-    AP_INIT_TAKE1("WorkOSAPIKey", cfg_set_srv_string, SRV(api_key),
-                  RSRC_CONF, "WorkOS API key (sk_...)"),
-    AP_INIT_TAKE12("WorkOSCookiePassword", cfg_set_password, NULL,
-                   RSRC_CONF, "cookie sealing password (>= 32 chars) "
-                   "and optional id; may repeat for rotation"),
-    AP_INIT_TAKE1("WorkOSAPIBaseURL", cfg_set_srv_url, SRV(api_base),
-                  RSRC_CONF, "base URL of the WorkOS API"),
-    AP_INIT_TAKE1("WorkOSJWKSURL", cfg_set_srv_url, SRV(jwks_url),
-                  RSRC_CONF, "URL of the JWKS"),
-    AP_INIT_ITERATE("WorkOSIssuer", cfg_add_issuer, NULL, RSRC_CONF,
-                    "accepted iss values of access tokens"),
-    AP_INIT_TAKE1("WorkOSCache", cfg_set_cache, NULL, RSRC_CONF,
-                  "socache provider[:args] for shared state"),
-    AP_INIT_TAKE1("WorkOSJWKSCacheTTL", cfg_set_srv_int, SRV(jwks_ttl),
-                  RSRC_CONF, "seconds fetched keys are trusted"),
-    AP_INIT_TAKE1("WorkOSRedirectURI", cfg_set_srv_url, SRV(redirect_uri),
-                  RSRC_CONF, "absolute URL of the callback location"),
-    AP_INIT_TAKE1("WorkOSCookieName", cfg_set_srv_string, SRV(cookie_name),
-                  RSRC_CONF, "session cookie name"),
-    AP_INIT_TAKE1("WorkOSCookieDomain", cfg_set_srv_string,
-                  SRV(cookie_domain), RSRC_CONF, "session cookie Domain"),
-    AP_INIT_TAKE1("WorkOSCookiePath", cfg_set_srv_string, SRV(cookie_path),
-                  RSRC_CONF, "session cookie Path"),
-    AP_INIT_TAKE1("WorkOSCookieSameSite", cfg_set_samesite, NULL,
-                  RSRC_CONF, "Lax, Strict or None"),
-    AP_INIT_TAKE1("WorkOSCookieMaxAge", cfg_set_max_age, NULL, RSRC_CONF,
-                  "session cookie Max-Age in seconds"),
-    AP_INIT_FLAG("WorkOSCookieSecure", cfg_set_srv_flag, SRV(cookie_secure),
-                 RSRC_CONF, "mark cookies Secure"),
-    AP_INIT_TAKE1("WorkOSClockSkew", cfg_set_srv_int, SRV(clock_skew),
-                  RSRC_CONF, "seconds of leeway on exp/nbf/iat"),
-    AP_INIT_TAKE1("WorkOSWebhookSecret", cfg_set_srv_string,
-                  SRV(webhook_secret), RSRC_CONF, "webhook signing secret"),
-    AP_INIT_TAKE1("WorkOSHTTPTimeout", cfg_set_srv_int, SRV(http_timeout),
-                  RSRC_CONF, "seconds allowed for a call to WorkOS"),
-    AP_INIT_TAKE1("WorkOSLogoutReturnTo", cfg_set_srv_url,
-                  SRV(logout_return_to), RSRC_CONF,
-                  "where WorkOS sends the browser after logout"),
-    AP_INIT_TAKE1("WorkOSAPIKeyCacheTTL", cfg_set_srv_int,
-                  SRV(apikey_cache_ttl), RSRC_CONF,
-                  "seconds a validated API key is trusted"),
-    AP_INIT_TAKE12("WorkOSAPIKeyFailureLimit", cfg_set_fail_limit, NULL,
-                   RSRC_CONF, "failed API key validations per address "
-                   "[per SECONDS] before 429"),
-    AP_INIT_TAKE1("WorkOSRefreshBefore", cfg_set_srv_int,
-                  SRV(refresh_before), RSRC_CONF,
-                  "seconds before expiry a session is refreshed"),
-    AP_INIT_TAKE1("WorkOSEventsPoll", cfg_set_srv_int, SRV(events_poll),
-                  RSRC_CONF, "seconds between polls of WorkOS's Events API "
-                  "(0: off)"),
-    AP_INIT_TAKE1("WorkOSOutgoingProxy", cfg_set_srv_url,
-                  SRV(outgoing_proxy), RSRC_CONF,
-                  "HTTP(S) proxy for every call to WorkOS"),
-    AP_INIT_TAKE1("WorkOSCABundle", cfg_set_ca_bundle, NULL, RSRC_CONF,
-                  "CA certificates trusted for calls to WorkOS"),
-    AP_INIT_TAKE1("WorkOSUnauthAction", cfg_set_unauth, NULL, OR_AUTHCFG,
-                  "auth, 401 or pass"),
-    AP_INIT_ITERATE("WorkOSTokenSource", cfg_add_source, NULL, OR_AUTHCFG,
-                    "cookie, bearer, apikey"),
-    AP_INIT_FLAG("WorkOSRefresh", cfg_set_dir_flag, DIR_(refresh),
-                 OR_AUTHCFG, "refresh expired access tokens"),
-    AP_INIT_FLAG("WorkOSPassHeaders", cfg_set_dir_flag, DIR_(pass_headers),
-                 OR_AUTHCFG, "send identity as X-WorkOS-* headers"),
-    AP_INIT_TAKE1("WorkOSSignInOrganization", cfg_set_signin_org, NULL,
-                  OR_AUTHCFG, "organisation to sign into"),
-    AP_INIT_FLAG("WorkOSSignUp", cfg_set_dir_flag, DIR_(signup), OR_AUTHCFG,
-                 "sign-in redirects open AuthKit's sign-up screen"),
-    AP_INIT_TAKE12("WorkOSRemoteUser", cfg_set_remote_user, NULL,
-                   OR_AUTHCFG, "sub, email, or claim NAME"),
-    AP_INIT_TAKE12("WorkOSPassClaim", cfg_add_pass_claim, NULL, OR_AUTHCFG,
-                   "export an access-token claim [as VARIABLE]"),
-    AP_INIT_FLAG("WorkOSStripCookies", cfg_set_dir_flag,
-                 DIR_(strip_cookies), OR_AUTHCFG,
-                 "hide the session and verifier cookies from the backend"),
-    AP_INIT_FLAG("WorkOSAutoSwitchOrg", cfg_set_dir_flag,
-                 DIR_(auto_switch_org), OR_AUTHCFG,
-                 "switch a signed-in user into the organisation a Require "
-                 "workos-org line asks for"),
-    { NULL }
-};
 
 static int auth_workos_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
                                   apr_pool_t *ptemp)
@@ -244,7 +160,7 @@ AP_DECLARE_MODULE(auth_workos) = {
     cfg_merge_dir,
     cfg_create_srv,
     cfg_merge_srv,
-    auth_workos_cmds,
+    cfg_cmds,
     auth_workos_register_hooks,
     AP_MODULE_FLAG_NONE
 };

@@ -1,13 +1,17 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The module's configuration: per server (RSRC_CONF) and per directory
- * (OR_AUTHCFG), with the directive handlers the glue's table points at. */
+ * (OR_AUTHCFG), and how each is made and merged. The directives that set
+ * it are in config_cmds.h, the check that completes it (defaults, tags,
+ * secrets) in config_check.h, the secrets themselves in secrets.h. */
 #ifndef WOS_CONFIG_H
 #define WOS_CONFIG_H
 
 #include "httpd.h"
-#include "http_config.h"
-#include "base/cache.h"
-#include "codec/seal.h"
-#include "store/credcache.h"
+#include "apr_tables.h"
+
+struct wos_cache;    /* base/cache.h */
+struct wos_keys;     /* state/keys.h */
+struct wos_secrets;  /* base/secrets.h */
 
 #define WOS_UNSET (-1)
 
@@ -32,7 +36,7 @@ typedef struct {
     const char *jwks_url;
     apr_array_header_t *issuers;   /* const char * */
     apr_array_header_t *passwords; /* seal_password_t, first seals */
-    wos_cache_t *cache;
+    struct wos_cache *cache;     /* wos_cache_t */
     struct wos_keys *keys;       /* set by cfg_check */
     int jwks_ttl;
     const char *redirect_uri;
@@ -65,15 +69,9 @@ typedef struct {
     const char *env_tag;
     const char *verify_tag;
     const char *cookie_tag;
-    /* Derived once by cfg_check from the first (sealing) cookie password:
-     * the key that authenticates shared-tier entries (hex), and the first
-     * 8 hex characters of its SHA-256, which names them. */
-    const char *cred_mac_key;
-    const char *cred_mac_fp;
-    /* The secret key of the credential-cache hash (credcache.h), derived
-     * from the same password, so every process and host of a fleet names
-     * a credential alike and nobody without the password can. */
-    unsigned char cred_hash_key[CREDCACHE_HASH_KEY];
+    /* Derived once by cfg_check from the first (sealing) cookie password,
+     * read through secrets.h; NULL where cfg_check skipped the server. */
+    const struct wos_secrets *secrets;
 } wos_srv_cfg;
 
 typedef struct {
@@ -94,37 +92,5 @@ void *cfg_create_srv(apr_pool_t *p, server_rec *s);
 void *cfg_merge_srv(apr_pool_t *p, void *base, void *add);
 void *cfg_create_dir(apr_pool_t *p, char *dir);
 void *cfg_merge_dir(apr_pool_t *p, void *base, void *add);
-
-/* Fills defaults and checks what is required, for every server. A
- * message naming the directive is logged and !OK returned on error. */
-int cfg_check(apr_pool_t *p, server_rec *s);
-
-/* Called by cfg_check for each server, to attach the key store for its
- * JWKS URL (kept in the glue so this file needs no part above it). */
-typedef struct wos_keys *(*cfg_keys_fn)(apr_pool_t *p, const char *url);
-void cfg_set_keys_factory(cfg_keys_fn fn);
-
-/* Directive handlers (cmd->info unused unless noted). */
-const char *cfg_set_srv_string(cmd_parms *cmd, void *d, const char *v);
-const char *cfg_set_srv_url(cmd_parms *cmd, void *d, const char *v);
-const char *cfg_set_srv_int(cmd_parms *cmd, void *d, const char *v);
-const char *cfg_set_srv_flag(cmd_parms *cmd, void *d, int on);
-const char *cfg_set_password(cmd_parms *cmd, void *d, const char *secret,
-                             const char *id);
-const char *cfg_add_issuer(cmd_parms *cmd, void *d, const char *v);
-const char *cfg_set_cache(cmd_parms *cmd, void *d, const char *v);
-const char *cfg_set_samesite(cmd_parms *cmd, void *d, const char *v);
-const char *cfg_set_max_age(cmd_parms *cmd, void *d, const char *v);
-const char *cfg_set_fail_limit(cmd_parms *cmd, void *d, const char *n,
-                               const char *secs);
-const char *cfg_set_unauth(cmd_parms *cmd, void *d, const char *v);
-const char *cfg_add_source(cmd_parms *cmd, void *d, const char *v);
-const char *cfg_set_dir_flag(cmd_parms *cmd, void *d, int on);
-const char *cfg_set_signin_org(cmd_parms *cmd, void *d, const char *v);
-const char *cfg_set_ca_bundle(cmd_parms *cmd, void *d, const char *v);
-const char *cfg_set_remote_user(cmd_parms *cmd, void *d, const char *mode,
-                                const char *claim);
-const char *cfg_add_pass_claim(cmd_parms *cmd, void *d, const char *name,
-                               const char *var);
 
 #endif

@@ -15,6 +15,7 @@
 #include "base/client.h"
 #include "codec/crypto.h"
 #include "base/stats.h"
+#include "base/cache.h"
 #include "base/module.h"
 
 

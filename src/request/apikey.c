@@ -28,6 +28,7 @@
 #include "codec/crypto.h"
 #include "base/client.h"
 #include "state/marks.h"
+#include "base/cache.h"
 #include "base/module.h"
 
 

@@ -8,6 +8,8 @@
 #include "apr_strings.h"
 #include "request/authn.h"
 #include "base/config.h"
+#include "codec/seal.h"
+#include "base/secrets.h"
 #include "request/verify.h"
 #include "request/refresh.h"
 #include "request/login.h"
@@ -48,8 +50,8 @@ static const char *authn_tag(const wos_srv_cfg *sc, char kind)
 static void authn_key(const wos_srv_cfg *sc, char kind, const char *cred,
                       unsigned char key[CREDCACHE_KEY])
 {
-    credcache_key(authn_cache, kind, authn_tag(sc, kind), sc->cred_hash_key,
-                  cred, strlen(cred), key);
+    credcache_key(authn_cache, kind, authn_tag(sc, kind),
+                  secrets_hash_key(sc->secrets), cred, strlen(cred), key);
 }
 
 /* Whether the shared tier could hold this credential: a bearer token that

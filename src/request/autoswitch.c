@@ -8,6 +8,7 @@
 #include "request/autoswitch.h"
 #include "request/authn.h"
 #include "base/config.h"
+#include "codec/seal.h"
 #include "codec/crypto.h"
 #include "model/flow.h"
 #include "request/login.h"
@@ -15,6 +16,7 @@
 #include "model/session.h"
 #include "workos/workos_api.h"
 #include "model/localpath.h"
+#include "base/cache.h"
 #include "base/module.h"
 
 

@@ -19,6 +19,7 @@
 #include "codec/seal.h"
 #include "base/stats.h"
 #include "request/diagnose.h"
+#include "base/cache.h"
 #include "base/module.h"
 
 

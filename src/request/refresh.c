@@ -8,6 +8,7 @@
 #include "codec/crypto.h"
 #include "codec/seal.h"
 #include "base/stats.h"
+#include "base/cache.h"
 #include "base/module.h"
 
 

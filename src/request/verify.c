@@ -5,6 +5,7 @@
 #include "state/keys.h"
 #include "codec/jwt.h"
 #include "model/cookie.h"
+#include "codec/seal.h"
 #include "base/stats.h"
 
 static jwt_status_t verify_claims(const wos_srv_cfg *sc, const jwt_t *jwt,

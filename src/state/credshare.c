@@ -7,6 +7,8 @@
 #include "codec/crypto.h"
 #include "codec/seal.h"
 #include "base/stats.h"
+#include "base/secrets.h"
+#include "base/cache.h"
 #include "base/module.h"
 
 
@@ -15,12 +17,12 @@
 #define CREDSHARE_READ_MAX (2 * CREDENTRY_MAX)
 
 /* The MAC key: derived once from the first (sealing) cookie password by
- * cfg_check (config.h). Only a network cache (redis, memcache...: any
+ * cfg_check (secrets.h). Only a network cache (redis, memcache...: any
  * provider but shmcb, whose memory only this host's httpd processes can
  * write) needs its entries authenticated; local ones are not MAC'd. */
 static const char *credshare_mac_key(const wos_srv_cfg *sc)
 {
-    return cache_is_remote(sc->cache) ? sc->cred_mac_key : NULL;
+    return cache_is_remote(sc->cache) ? secrets_mac_key(sc->secrets) : NULL;
 }
 
 /* "wos:cred:<kind>:<tag>:<MAC key fingerprint>:<credential hash>". The
@@ -32,14 +34,14 @@ static const char *credshare_name(apr_pool_t *p, const wos_srv_cfg *sc,
                                   const unsigned char key[CREDCACHE_KEY])
 {
     const char *tag = kind == 'c' ? sc->cookie_tag : sc->verify_tag;
+    const char *fp = secrets_mac_fp(sc->secrets);
     char hex[2 * CREDCACHE_KEY + 1];
 
-    if (!tag || !sc->cred_mac_fp) {
+    if (!tag || !fp) {
         return NULL;
     }
     crypto_hex(key, CREDCACHE_KEY, hex);
-    return apr_psprintf(p, "wos:cred:%c:%s:%s:%s", kind, tag, sc->cred_mac_fp,
-                        hex);
+    return apr_psprintf(p, "wos:cred:%c:%s:%s:%s", kind, tag, fp, hex);
 }
 
 static wos_identity_t *credshare_read(request_rec *r, const wos_srv_cfg *sc,
@@ -54,7 +56,7 @@ static wos_identity_t *credshare_read(request_rec *r, const wos_srv_cfg *sc,
     apr_size_t len;
     credentry_rc rc;
 
-    if (!sc->cache || !sc->cred_mac_key
+    if (!sc->cache || !secrets_mac_key(sc->secrets)
         || !(name = credshare_name(r->pool, sc, kind, key))) {
         return NULL;
     }
@@ -113,7 +115,7 @@ void credshare_put(request_rec *r, const wos_srv_cfg *sc, char kind,
     size_t len = 0;
     apr_status_t rv;
 
-    if (!sc->cache || !sc->cred_mac_key
+    if (!sc->cache || !secrets_mac_key(sc->secrets)
         || until <= apr_time_sec(apr_time_now())
         || !(name = credshare_name(r->pool, sc, kind, key))
         || !(entry = credentry_seal(r->pool, mac_key, name, id, until,

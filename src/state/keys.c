@@ -9,6 +9,7 @@
 #include "workos/http.h"
 #include "base/client.h"
 #include "base/stats.h"
+#include "base/cache.h"
 #include "base/module.h"
 
 

@@ -6,6 +6,7 @@
 #include "httpd.h"
 #include <openssl/evp.h>
 #include "base/config.h"
+#include "base/cache.h"
 
 typedef struct wos_keys wos_keys_t;
 

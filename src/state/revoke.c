@@ -7,6 +7,7 @@
 #include "store/revstore.h"
 #include "store/revmemo.h"
 #include "base/stats.h"
+#include "base/cache.h"
 #include "base/module.h"
 
 
