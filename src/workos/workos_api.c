@@ -7,6 +7,7 @@
 #include "workos/workos_api.h"
 #include "workos/http.h"
 #include "workos/events_parse.h"
+#include "workos/workos_errors.h"
 
 /* Each endpoint's path from the base, and the label its calls are
  * counted under. */
@@ -267,40 +268,19 @@ static const char *api_error_code(json_t *answer)
     return e;
 }
 
-static int api_is(const char *code, const char *const *list)
-{
-    for (; code && *list; list++) {
-        if (!strcmp(code, *list)) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 int api_signs_out(const char *code)
 {
-    static const char *const terminal[] = {
-        "invalid_grant", "mfa_enrollment", "sso_required", NULL
-    };
-    return api_is(code, terminal);
+    return workos_errors_is(code, WORKOS_ERRORS_SIGNS_OUT);
 }
 
 int api_needs_signin(const char *code)
 {
-    static const char *const signin[] = {
-        "sso_required", "mfa_enrollment",
-        "organization_authentication_methods_required", NULL
-    };
-    return api_is(code, signin);
+    return workos_errors_is(code, WORKOS_ERRORS_ORG_SIGNIN);
 }
 
-int api_misconfigured(const char *code)
+int api_misconfigured(const char *code, long http_status)
 {
-    static const char *const config[] = {
-        "invalid_client", "unauthorized_client", "invalid_redirect_uri",
-        "redirect_uri_mismatch", NULL
-    };
-    return api_is(code, config);
+    return workos_errors_fix(code, http_status) != NULL;
 }
 
 api_status_t api_status_of(long status)

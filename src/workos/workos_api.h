@@ -139,6 +139,9 @@ api_status_t api_call(apr_pool_t *p, const api_client_t *c, workos_ep_t ep,
                       const char *method, const char *url, json_t *body,
                       json_t **answer, const char **error);
 
+/* What WorkOS's error codes mean, from the one table of them
+ * (workos_errors.h). */
+
 /* 1 for the error codes after which a session is over and its user must
  * sign in again: invalid_grant, mfa_enrollment, sso_required. */
 int api_signs_out(const char *code);
@@ -147,9 +150,10 @@ int api_signs_out(const char *code);
  * sso_required, mfa_enrollment, organization_authentication_methods_required. */
 int api_needs_signin(const char *code);
 
-/* 1 for the codes that mean this server's configuration is wrong
- * (invalid_client, unauthorized_client, an unknown redirect URI). */
-int api_misconfigured(const char *code);
+/* 1 when the refusal means this server's configuration is wrong
+ * (invalid_client, unauthorized_client, an unknown redirect URI; or a
+ * 401/403 with a code that is not the user's): workos_errors_fix. */
+int api_misconfigured(const char *code, long http_status);
 
 /* The status of an HTTP answer: 2xx API_OK; 408, 429 and 5xx retryable;
  * other 4xx API_REFUSED. Pure: exposed for tests. */

@@ -54,8 +54,8 @@ static void test_sign_in_to_the_organisation(void **state)
     assert_true(api_needs_signin("organization_authentication_methods_required"));
     assert_false(api_needs_signin("invalid_grant"));
     assert_false(api_needs_signin(NULL));
-    assert_true(api_misconfigured("invalid_client"));
-    assert_false(api_misconfigured("invalid_grant"));
+    assert_true(api_misconfigured("invalid_client", 0));
+    assert_false(api_misconfigured("invalid_grant", 0));
 }
 
 static apr_pool_t *pool;
