@@ -15,6 +15,7 @@
 #include "base/cache.h"
 #include "state/keys.h"
 #include "workos/http.h"
+#include "workos/workos_api.h"
 #include "request/authn.h"
 #include "state/credwait.h"
 #include "request/authz.h"
@@ -59,7 +60,7 @@ static int auth_workos_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                      "cannot create the shared counters");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    http_set_observer(stats_api_call);
+    workos_api_set_observer(stats_api_call);
     if (http_global_init() != 0) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, WOSLOGNO(00003)
                      "cannot initialise libcurl");

@@ -17,6 +17,7 @@
 #include "base/module.h"
 #include "codec/crypto.h"
 #include "codec/seal.h"
+#include "workos/workos_api.h"
 
 
 #define CFG_DEFAULT_BASE "https://api.workos.com"
@@ -66,14 +67,12 @@ static void cfg_defaults(apr_pool_t *p, wos_srv_cfg *c)
     if (!c->cookie_path) c->cookie_path = "/";
     if (!c->cookie_samesite) c->cookie_samesite = "Lax";
     if (!c->jwks_url && c->client_id) {
-        c->jwks_url = apr_pstrcat(p, c->api_base, "/sso/jwks/",
-                                  c->client_id, NULL);
+        c->jwks_url = workos_api_jwks_url(p, c->api_base, c->client_id);
     }
     if (!c->issuers->nelts && c->client_id) {
         c->issuers = apr_array_make(p, 2, sizeof(const char *));
         *(const char **)apr_array_push(c->issuers) =
-            apr_pstrcat(p, c->api_base, "/user_management/", c->client_id,
-                        NULL);
+            workos_api_issuer(p, c->api_base, c->client_id);
         *(const char **)apr_array_push(c->issuers) = c->api_base;
     }
 }

@@ -91,11 +91,8 @@ static const stats_row_t stats_gauges[GAUGE_COUNT] = {
         "application." },
 };
 
-/* Calls to WorkOS: endpoint x status class. */
-static const char *const stats_endpoints[] = {
-    "authenticate", "jwks", "api_keys", "sessions", "events", "other"
-};
-#define STATS_EP (sizeof(stats_endpoints) / sizeof(stats_endpoints[0]))
+/* Calls to WorkOS: endpoint label (workos_api.h) x status class. */
+#define STATS_EP ((apr_size_t)WORKOS_LABEL_COUNT)
 static const char *const stats_classes[] = {
     "error", "2xx", "3xx", "4xx", "5xx"
 };
@@ -142,40 +139,13 @@ void stats_set(gauge_t which, apr_int64_t value)
     }
 }
 
-static apr_size_t stats_endpoint(const char *url)
-{
-    const char *path = ap_strstr_c(url, "://");
-
-    path = path ? ap_strchr_c(path + 3, '/') : NULL;
-    if (!path) {
-        return STATS_EP - 1;
-    }
-    if (!strncmp(path, "/user_management/authenticate", 29)) {
-        return 0;
-    }
-    if (ap_strstr_c(path, "/jwks")) {
-        return 1;
-    }
-    if (!strncmp(path, "/api_keys", 9)) {
-        return 2;
-    }
-    if (!strncmp(path, "/user_management/sessions", 25)
-        || (!strncmp(path, "/user_management/users/", 23)
-            && ap_strstr_c(path, "/sessions"))) {
-        return 3;
-    }
-    if (!strncmp(path, "/events", 7)) {
-        return 4;
-    }
-    return STATS_EP - 1;
-}
-
-void stats_api_call(const char *url, long status)
+void stats_api_call(workos_ep_t ep, long status)
 {
     apr_size_t cls = (status >= 200 && status < 600) ? (apr_size_t)
                      (status / 100 - 1) : 0;
 
-    stats_add(STAT_COUNT + stats_endpoint(url) * STATS_SC + cls);
+    stats_add(STAT_COUNT + (apr_size_t)workos_api_ep_label(ep) * STATS_SC
+              + cls);
 }
 
 static apr_uint64_t stats_get(apr_size_t i)
@@ -207,7 +177,8 @@ const char *stats_json(apr_pool_t *p)
     for (e = 0; e < STATS_EP; e++) {
         for (c = 0; c < STATS_SC; c++) {
             out = apr_psprintf(p, "%s%s\"%s %s\":%" APR_UINT64_T_FMT, out,
-                               e || c ? "," : "", stats_endpoints[e],
+                               e || c ? "," : "",
+                               workos_api_label_name((workos_label_t)e),
                                stats_classes[c],
                                stats_get(STAT_COUNT + e * STATS_SC + c));
         }
@@ -273,7 +244,8 @@ const char *stats_prometheus(apr_pool_t *p)
         for (c = 0; c < STATS_SC; c++) {
             out = apr_psprintf(p, "%sworkos_api_calls_total{endpoint=\"%s\","
                                "status=\"%s\"} %" APR_UINT64_T_FMT "\n", out,
-                               stats_endpoints[e], stats_classes[c],
+                               workos_api_label_name((workos_label_t)e),
+                               stats_classes[c],
                                stats_get(STAT_COUNT + e * STATS_SC + c));
         }
     }

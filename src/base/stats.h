@@ -5,6 +5,7 @@
 #define WOS_STATS_H
 
 #include "httpd.h"
+#include "workos/workos_api.h"
 
 typedef enum {
     STAT_ALLOWED = 0,     /* authenticated requests */
@@ -49,9 +50,9 @@ apr_status_t stats_init(apr_pool_t *pconf);
 void stats_inc(stat_t which);
 void stats_set(gauge_t which, apr_int64_t value);
 
-/* Counts one call to WorkOS by endpoint and status class (status 0: no
- * answer). Given to http_set_observer. */
-void stats_api_call(const char *url, long status);
+/* Counts one call to WorkOS under its endpoint's label and its status
+ * class (status 0: no answer). Given to workos_api_set_observer. */
+void stats_api_call(workos_ep_t ep, long status);
 
 /* The counters as JSON, as an HTML table, or in Prometheus's text
  * exposition format (version 0.0.4). */

@@ -10,6 +10,7 @@
 #include "apr_thread_mutex.h"
 #include "events/events.h"
 #include "workos/events_parse.h"
+#include "workos/workos_api.h"
 #include "events/events_apply.h"
 #include "base/config.h"
 #include "base/client.h"
@@ -286,11 +287,11 @@ static events_page_rc events_page(events_target_t *t, apr_pool_t *p)
     }
     c.net.cancel = &events_proc.stop;
     stats_inc(STAT_EVENTS_POLLS);
-    if (http_call(p, "GET", apr_pstrcat(p, t->sc->api_base,
-                                        events_query(p, cursor, t->limit,
-                                                     apr_time_now()), NULL),
-                  NULL, NULL, 0, t->sc->api_key, &c.net, EVENTS_MAX_ANSWER,
-                  &res) != 0) {
+    if (workos_api_send(p, WORKOS_EP_EVENTS, "GET",
+                        workos_api_events_url(p, t->sc->api_base, cursor,
+                                              t->limit, apr_time_now()),
+                        NULL, NULL, 0, t->sc->api_key, &c.net,
+                        EVENTS_MAX_ANSWER, &res) != 0) {
         if (res.error && !strcmp(res.error, "answer too large")
             && t->limit > 1) {
             t->limit /= 2;  /* fewer events a page next time */

@@ -74,11 +74,8 @@ static int handlers_logout(request_rec *r, const wos_srv_cfg *sc)
         return HTTP_METHOD_NOT_ALLOWED;
     }
     if (verify_cookie_session(r, sc, 1, &sess, &id) && id->session_id) {
-        loc = apr_pstrcat(r->pool, sc->api_base,
-                          "/user_management/sessions/logout?session_id=",
-                          ap_escape_urlencoded(r->pool, id->session_id),
-                          to ? "&return_to=" : "",
-                          to ? ap_escape_urlencoded(r->pool, to) : "", NULL);
+        loc = workos_api_logout_url(r->pool, sc->api_base, id->session_id,
+                                    to);
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, WOSLOGNO(00701)
                       "signing out %s", id->user_id);
     }

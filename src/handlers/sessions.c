@@ -43,21 +43,15 @@ static api_status_t sessions_list(request_rec *r, const wos_srv_cfg *sc,
                                   const char **why)
 {
     api_client_t c = sessions_client(sc);
-    const char *base = apr_pstrcat(r->pool, "/user_management/users/",
-                                   ap_escape_path_segment(r->pool, uid),
-                                   "/sessions?limit=100", NULL);
     const char *after = NULL;
     json_t *all = NULL, *page, *data;
     api_status_t st = API_OK;
     int n;
 
     for (n = 0; n < SESSIONS_MAX_PAGES; n++) {
-        const char *path = after ? apr_pstrcat(r->pool, base, "&after=",
-                                               ap_escape_urlencoded(r->pool,
-                                                                    after),
-                                               NULL)
-                                 : base;
-        st = api_call(r->pool, &c, "GET", path, NULL, &page, why);
+        st = api_call(r->pool, &c, WORKOS_EP_SESSIONS_LIST, "GET",
+                      workos_api_sessions_url(r->pool, c.base, uid, after),
+                      NULL, &page, why);
         if (st != API_OK) {
             return st;
         }
@@ -148,8 +142,9 @@ static int sessions_revoke(request_rec *r, const wos_srv_cfg *sc,
                           "{\"error\":\"not your session\"}\n");
     }
     body = json_pack("{s:s}", "session_id", sid);
-    st = api_call(r->pool, &c, "POST", "/user_management/sessions/revoke",
-                  body, &answer, &why);
+    st = api_call(r->pool, &c, WORKOS_EP_SESSION_REVOKE, "POST",
+                  workos_api_session_revoke_url(r->pool, c.base), body,
+                  &answer, &why);
     json_decref(body);
     if (st != API_OK) {
         return sessions_unavailable(r, why);

@@ -24,7 +24,7 @@
 #include <unistd.h>
 #include "request/apikey.h"
 #include "workos/apikey_parse.h"
-#include "workos/http.h"
+#include "workos/workos_api.h"
 #include "codec/crypto.h"
 #include "base/client.h"
 #include "state/marks.h"
@@ -332,8 +332,8 @@ static apikey_rc apikey_read(apikey_req_t *q, const http_response_t *res)
 /* POST /api_keys/validations, our WorkOSAPIKey as the bearer. */
 static apikey_rc apikey_call(apikey_req_t *q)
 {
-    const char *url = apr_pstrcat(q->r->pool, q->sc->api_base,
-                                  "/api_keys/validations", NULL);
+    const char *url = workos_api_apikey_validate_url(q->r->pool,
+                                                     q->sc->api_base);
     http_response_t res;
     api_client_t c;
     apr_size_t len;
@@ -349,8 +349,9 @@ static apikey_rc apikey_call(apikey_req_t *q)
     }
     body = apikey_request_body(q->r->pool, q->value, &len);
     c = client_for(q->sc);
-    rv = http_call(q->r->pool, "POST", url, "application/json", body, len,
-                   q->sc->api_key, &c.net, APIKEY_MAX_ANSWER, &res);
+    rv = workos_api_send(q->r->pool, WORKOS_EP_APIKEY_VALIDATE, "POST", url,
+                         "application/json", body, len, q->sc->api_key,
+                         &c.net, APIKEY_MAX_ANSWER, &res);
     OPENSSL_cleanse(body, len);  /* the pool outlives this call */
     if (rv != 0) {
         q->why = apr_pstrcat(q->r->pool, "API key validation: ", res.error,

@@ -39,15 +39,16 @@ void authn_child_init(apr_pool_t *p)
 
 /* What made a credential of this kind valid here: cookies need the
  * cookie passwords too, bearer tokens only the keys and issuers. */
-static const char *authn_tag(const wos_srv_cfg *sc, char kind)
+static const char *authn_tag(const wos_srv_cfg *sc, cred_kind_t kind)
 {
-    return kind == 'c' ? sc->cookie_tag : sc->verify_tag;
+    return kind == CRED_COOKIE ? sc->cookie_tag : sc->verify_tag;
 }
 
 /* The one place a credential's cache key is made, for both tiers: a hash
  * of the credential under the isolation tag of what made it valid, so one
  * virtual host never serves what another verified. */
-static void authn_key(const wos_srv_cfg *sc, char kind, const char *cred,
+static void authn_key(const wos_srv_cfg *sc, cred_kind_t kind,
+                      const char *cred,
                       unsigned char key[CREDCACHE_KEY])
 {
     credcache_key(authn_cache, kind, authn_tag(sc, kind),
@@ -57,11 +58,11 @@ static void authn_key(const wos_srv_cfg *sc, char kind, const char *cred,
 /* Whether the shared tier could hold this credential: a bearer token that
  * is not even shaped like a JWT (header.payload.signature) costs no cache
  * round trip, so junk tokens stay as cheap as they were. */
-static int authn_shareable(char kind, const char *cred)
+static int authn_shareable(cred_kind_t kind, const char *cred)
 {
     const char *dot;
 
-    if (kind != 'b') {
+    if (kind != CRED_BEARER) {
         return 1;
     }
     dot = strchr(cred, '.');
@@ -74,7 +75,8 @@ static int authn_shareable(char kind, const char *cred)
  * has been revoked since. key is computed here once and reused by
  * authn_remember. On a miss the credential may be claimed (claim->held)
  * for this request to verify; credwait_done lets go of it. */
-static int authn_cached(request_rec *r, const wos_srv_cfg *sc, char kind,
+static int authn_cached(request_rec *r, const wos_srv_cfg *sc,
+                        cred_kind_t kind,
                         const char *cred, unsigned char key[CREDCACHE_KEY],
                         credwait_claim_t *claim, wos_identity_t **id)
 {
@@ -109,7 +111,8 @@ static int authn_cached(request_rec *r, const wos_srv_cfg *sc, char kind,
 /* Keeps a freshly verified credential in both tiers. A cookie's shared
  * entry ends when its refresh window opens (WorkOSRefreshBefore), so no
  * process serves a session another one should be refreshing. */
-static void authn_remember(request_rec *r, const wos_srv_cfg *sc, char kind,
+static void authn_remember(request_rec *r, const wos_srv_cfg *sc,
+                           cred_kind_t kind,
                            const unsigned char key[CREDCACHE_KEY],
                            const wos_identity_t *id, long long until)
 {
@@ -120,14 +123,14 @@ static void authn_remember(request_rec *r, const wos_srv_cfg *sc, char kind,
         return;
     }
     credcache_put(authn_cache, key, id, until, now);
-    if (kind == 'c' && id->exp - sc->refresh_before < shared) {
+    if (kind == CRED_COOKIE && id->exp - sc->refresh_before < shared) {
         shared = id->exp - sc->refresh_before;
     }
     credshare_put(r, sc, kind, key, id, shared);
 }
 
 static void authn_remember_cred(request_rec *r, const wos_srv_cfg *sc,
-                                char kind, const char *cred,
+                                cred_kind_t kind, const char *cred,
                                 const wos_identity_t *id, long long until)
 {
     unsigned char key[CREDCACHE_KEY];
@@ -245,7 +248,7 @@ static authn_rc authn_bearer_token(request_rec *r, const wos_srv_cfg *sc,
         st->why = "JWT bearer tokens are not accepted here";
         return AUTHN_BAD;
     }
-    if (authn_cached(r, sc, 'b', token, key, &claim, &st->id)) {
+    if (authn_cached(r, sc, CRED_BEARER, token, key, &claim, &st->id)) {
         return AUTHN_OK;
     }
     rc = authn_from_verify(authn_unrevoked(r, sc,
@@ -256,7 +259,7 @@ static authn_rc authn_bearer_token(request_rec *r, const wos_srv_cfg *sc,
         rc = AUTHN_BAD;
     }
     if (rc == AUTHN_OK) {
-        authn_remember(r, sc, 'b', key, st->id, st->id->exp);
+        authn_remember(r, sc, CRED_BEARER, key, st->id, st->id->exp);
     }
     credwait_done(r, &claim);
     return rc;
@@ -310,7 +313,7 @@ static authn_rc authn_adopt(request_rec *r, const wos_srv_cfg *sc,
     }
     reply_set_session(r, sc, sealed);
     st->sealed = sealed;
-    authn_remember_cred(r, sc, 'c', sealed, st->id,
+    authn_remember_cred(r, sc, CRED_COOKIE, sealed, st->id,
                         st->id->exp - sc->refresh_before);
     return AUTHN_OK;
 }
@@ -367,7 +370,7 @@ static authn_rc authn_cookie(request_rec *r, const wos_srv_cfg *sc,
     authn_rc rc;
 
     st->presented = 1;
-    if (authn_cached(r, sc, 'c', value, key, &claim, &st->id)) {
+    if (authn_cached(r, sc, CRED_COOKIE, value, key, &claim, &st->id)) {
         st->sealed = value;
         return AUTHN_OK;
     }
@@ -384,7 +387,7 @@ static authn_rc authn_cookie(request_rec *r, const wos_srv_cfg *sc,
     vr = authn_session_token(r, sc, &sess, st);
     if (vr == VERIFY_OK) {
         /* until the refresh window opens: then the full path runs again */
-        authn_remember(r, sc, 'c', key, st->id,
+        authn_remember(r, sc, CRED_COOKIE, key, st->id,
                        st->id->exp - sc->refresh_before);
         st->sealed = value;
     }

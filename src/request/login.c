@@ -151,28 +151,9 @@ static const char *login_url(request_rec *r, const wos_srv_cfg *sc,
                              const char *challenge, const char *state,
                              const login_hints_t *h)
 {
-    apr_pool_t *p = r->pool;
-    const char *url;
-    int i;
-
-    url = apr_pstrcat(p, sc->api_base, "/user_management/authorize",
-                      "?client_id=", ap_escape_urlencoded(p, sc->client_id),
-                      "&redirect_uri=",
-                      ap_escape_urlencoded(p, sc->redirect_uri),
-                      "&response_type=code",
-                      /* WorkOS takes a connection or AuthKit, not both */
-                      h->hint[FLOW_HINT_CONNECTION] ? "" : "&provider=authkit",
-                      "&code_challenge=", challenge,
-                      "&code_challenge_method=S256",
-                      "&state=", ap_escape_urlencoded(p, state), NULL);
-    for (i = 0; i < FLOW_HINT_COUNT; i++) {
-        if (h->hint[i]) {
-            url = apr_pstrcat(p, url, "&", flow_hint_name((flow_hint_t)i),
-                              "=", ap_escape_urlencoded(p, h->hint[i]),
-                              NULL);
-        }
-    }
-    return url;
+    return workos_api_authorize_url(r->pool, sc->api_base, sc->client_id,
+                                    sc->redirect_uri, challenge, state,
+                                    h->hint);
 }
 
 const char *login_begin(request_rec *r, const wos_srv_cfg *sc,

@@ -182,7 +182,7 @@ static refresh_rc refresh_call(request_rec *r, const wos_srv_cfg *sc,
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, WOSLOGNO(02310)
                       "session refresh refused with %s (HTTP %ld): the "
                       "session is kept; %s", res.error, res.http_status,
-                      api_misconfigured(res.error)
+                      api_misconfigured(res.error, res.http_status)
                       ? "check WorkOSClientID and WorkOSAPIKey"
                       : "WorkOS's answer is not one that ends a session");
         return refresh_failed(r, sc, k, 0, out);

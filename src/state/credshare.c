@@ -30,10 +30,10 @@ static const char *credshare_mac_key(const wos_srv_cfg *sc)
  * passwords (bearer tokens of one environment), which could not read each
  * other's entries and would overwrite them in turn. */
 static const char *credshare_name(apr_pool_t *p, const wos_srv_cfg *sc,
-                                  char kind,
+                                  cred_kind_t kind,
                                   const unsigned char key[CREDCACHE_KEY])
 {
-    const char *tag = kind == 'c' ? sc->cookie_tag : sc->verify_tag;
+    const char *tag = kind == CRED_COOKIE ? sc->cookie_tag : sc->verify_tag;
     const char *fp = secrets_mac_fp(sc->secrets);
     char hex[2 * CREDCACHE_KEY + 1];
 
@@ -45,7 +45,7 @@ static const char *credshare_name(apr_pool_t *p, const wos_srv_cfg *sc,
 }
 
 static wos_identity_t *credshare_read(request_rec *r, const wos_srv_cfg *sc,
-                                      char kind,
+                                      cred_kind_t kind,
                                       const unsigned char key[CREDCACHE_KEY],
                                       long long now, long long *until,
                                       int quiet)
@@ -90,7 +90,7 @@ static wos_identity_t *credshare_read(request_rec *r, const wos_srv_cfg *sc,
 }
 
 wos_identity_t *credshare_get(request_rec *r, const wos_srv_cfg *sc,
-                              char kind,
+                              cred_kind_t kind,
                               const unsigned char key[CREDCACHE_KEY],
                               long long now, long long *until)
 {
@@ -98,14 +98,14 @@ wos_identity_t *credshare_get(request_rec *r, const wos_srv_cfg *sc,
 }
 
 wos_identity_t *credshare_poll(request_rec *r, const wos_srv_cfg *sc,
-                               char kind,
+                               cred_kind_t kind,
                                const unsigned char key[CREDCACHE_KEY],
                                long long now, long long *until)
 {
     return credshare_read(r, sc, kind, key, now, until, 1);
 }
 
-void credshare_put(request_rec *r, const wos_srv_cfg *sc, char kind,
+void credshare_put(request_rec *r, const wos_srv_cfg *sc, cred_kind_t kind,
                    const unsigned char key[CREDCACHE_KEY],
                    const wos_identity_t *id,
                    long long until)

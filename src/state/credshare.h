@@ -17,12 +17,12 @@
 #include "model/identity.h"
 #include "store/credcache.h"
 
-/* The identity any process stored for key (a credcache key of kind 'c' or
- * 'b'), authentic and valid at now, with *until; else NULL: absent, or an
+/* The identity any process stored for key (a credcache key of either
+ * kind), authentic and valid at now, with *until; else NULL: absent, or an
  * entry that failed its MAC, was truncated, oversized or expired (those
  * are counted and logged, and never served). */
 wos_identity_t *credshare_get(request_rec *r, const wos_srv_cfg *sc,
-                              char kind,
+                              cred_kind_t kind,
                               const unsigned char key[CREDCACHE_KEY],
                               long long now, long long *until);
 
@@ -30,13 +30,13 @@ wos_identity_t *credshare_get(request_rec *r, const wos_srv_cfg *sc,
  * counted nor logged (credshare_get did that first): for a request
  * looking again while another process verifies the credential. */
 wos_identity_t *credshare_poll(request_rec *r, const wos_srv_cfg *sc,
-                               char kind,
+                               cred_kind_t kind,
                                const unsigned char key[CREDCACHE_KEY],
                                long long now, long long *until);
 
 /* Stores a freshly verified identity until until (seconds). Best effort:
  * a cache that cannot take it costs a verification elsewhere, no more. */
-void credshare_put(request_rec *r, const wos_srv_cfg *sc, char kind,
+void credshare_put(request_rec *r, const wos_srv_cfg *sc, cred_kind_t kind,
                    const unsigned char key[CREDCACHE_KEY],
                    const wos_identity_t *id, long long until);
 

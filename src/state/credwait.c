@@ -80,7 +80,7 @@ static void credwait_hold(request_rec *r, credwait_claim_t *claim,
  * result, then lets go), looking at the claim, not at the cache: one
  * atomic read per look. Then takes the result, or claims and verifies. */
 static wos_identity_t *credwait_wait(request_rec *r, const wos_srv_cfg *sc,
-                                     char kind,
+                                     cred_kind_t kind,
                                      const unsigned char key[CREDCACHE_KEY],
                                      apr_uint64_t ms, apr_uint32_t hold,
                                      credwait_claim_t *claim,
@@ -124,7 +124,7 @@ static wos_identity_t *credwait_wait(request_rec *r, const wos_srv_cfg *sc,
 }
 
 wos_identity_t *credwait_shared(request_rec *r, const wos_srv_cfg *sc,
-                                char kind,
+                                cred_kind_t kind,
                                 const unsigned char key[CREDCACHE_KEY],
                                 long long now, credwait_claim_t *claim,
                                 long long *until)

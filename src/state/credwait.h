@@ -44,7 +44,7 @@ int credwait_init(server_rec *s);
  * credwait_done) and the others wait for its result (counted as a
  * verification_wait). One cache read, as without the claim. */
 wos_identity_t *credwait_shared(request_rec *r, const wos_srv_cfg *sc,
-                                char kind,
+                                cred_kind_t kind,
                                 const unsigned char key[CREDCACHE_KEY],
                                 long long now, credwait_claim_t *claim,
                                 long long *until);

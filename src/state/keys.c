@@ -6,7 +6,7 @@
 #include "apr_thread_mutex.h"
 #include "state/keys.h"
 #include "codec/jwks.h"
-#include "workos/http.h"
+#include "workos/workos_api.h"
 #include "base/client.h"
 #include "base/stats.h"
 #include "base/cache.h"
@@ -223,8 +223,8 @@ static int keys_fetch(wos_keys_t *k, request_rec *r, const wos_srv_cfg *cfg)
     stats_inc(STAT_JWKS_FETCHES);
     api_client_t c = client_for(cfg);
 
-    if (http_call(r->pool, "GET", k->url, NULL, NULL, 0, NULL,
-                  &c.net, JWKS_MAX_LEN, &res) != 0
+    if (workos_api_send(r->pool, WORKOS_EP_JWKS, "GET", k->url, NULL, NULL,
+                        0, NULL, &c.net, JWKS_MAX_LEN, &res) != 0
         || res.status != 200) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, WOSLOGNO(00205)
                       "JWKS fetch from %s failed: %s", k->url,

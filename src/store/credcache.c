@@ -77,20 +77,21 @@ credcache_t *credcache_create(apr_pool_t *p)
     return c;
 }
 
-void credcache_key(credcache_t *c, char kind, const char *tag,
+void credcache_key(credcache_t *c, cred_kind_t kind, const char *tag,
                    const unsigned char hash_key[CREDCACHE_HASH_KEY],
                    const char *credential, size_t len,
                    unsigned char key[CREDCACHE_KEY])
 {
     EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(c->siphash);
     size_t size = CREDCACHE_KEY, n = 0;
+    unsigned char k = (unsigned char)kind;  /* one byte, 'c' or 'b' */
     OSSL_PARAM params[2];
 
     params[0] = OSSL_PARAM_construct_size_t(OSSL_MAC_PARAM_SIZE, &size);
     params[1] = OSSL_PARAM_construct_end();
     /* the tag with its NUL: no tag is a prefix of tag + credential */
     if (!ctx || EVP_MAC_init(ctx, hash_key, CREDCACHE_HASH_KEY, params) != 1
-        || EVP_MAC_update(ctx, (const unsigned char *)&kind, 1) != 1
+        || EVP_MAC_update(ctx, &k, 1) != 1
         || EVP_MAC_update(ctx, (const unsigned char *)tag,
                           strlen(tag) + 1) != 1
         || EVP_MAC_update(ctx, (const unsigned char *)credential, len) != 1

@@ -35,13 +35,20 @@ typedef struct credcache credcache_t;
 /* NULL if memory or a mutex cannot be had. */
 credcache_t *credcache_create(apr_pool_t *p);
 
-/* kind tells apart credentials of different sources ('c' cookie, 'b'
- * bearer) so one can never be taken for the other; tag is what made the
+/* Where a credential came from. Its character is part of every cache
+ * key, the process tier's hash and the shared tier's name ("wos:cred:c:"),
+ * so one kind can never be taken for the other. */
+typedef enum {
+    CRED_COOKIE = 'c',
+    CRED_BEARER = 'b'
+} cred_kind_t;
+
+/* kind tells apart credentials of different sources; tag is what made the
  * credential valid (the server's cookie_tag or verify_tag), so what one
  * virtual host verified is never served to another; hash_key is the
  * secret key of the hash (the same on every process and host that share
  * entries). On failure key is all zeros, which no stored entry has. */
-void credcache_key(credcache_t *c, char kind, const char *tag,
+void credcache_key(credcache_t *c, cred_kind_t kind, const char *tag,
                    const unsigned char hash_key[CREDCACHE_HASH_KEY],
                    const char *credential, size_t len,
                    unsigned char key[CREDCACHE_KEY]);

@@ -175,10 +175,10 @@ const char *events_cursor_now(apr_pool_t *p, apr_time_t now)
                         e.tm_hour, e.tm_min, e.tm_sec, e.tm_usec / 1000);
 }
 
-const char *events_query(apr_pool_t *p, const char *cursor, int limit,
-                         apr_time_t now)
+const char *events_params(apr_pool_t *p, const char *cursor, int limit,
+                          apr_time_t now)
 {
-    const char *q = "/events?";
+    const char *q = "";
     int i;
 
     for (i = 0; events_types[i]; i++) {

@@ -41,9 +41,10 @@ int events_parse_page(apr_pool_t *p, const char *body, apr_size_t len,
  * (no event seen yet: start there, not 30 days back). */
 int events_cursor_ok(const char *cursor);
 
-/* The path and query of the next poll for cursor (NULL: since now). */
-const char *events_query(apr_pool_t *p, const char *cursor, int limit,
-                         apr_time_t now);
+/* The query parameters of the next poll for cursor (NULL or unusable:
+ * since now); workos_api_events_url puts them after the path. */
+const char *events_params(apr_pool_t *p, const char *cursor, int limit,
+                          apr_time_t now);
 
 /* "since <now>", in WorkOS's format. */
 const char *events_cursor_now(apr_pool_t *p, apr_time_t now);

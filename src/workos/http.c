@@ -13,13 +13,6 @@ typedef struct {
     int too_big;
 } http_sink_t;
 
-static http_observer_fn http_observer;
-
-void http_set_observer(http_observer_fn fn)
-{
-    http_observer = fn;
-}
-
 int http_global_init(void)
 {
     return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
@@ -218,8 +211,5 @@ int http_call(apr_pool_t *p, const char *method, const char *url,
     }
     curl_slist_free_all(h);
     curl_easy_cleanup(c);
-    if (http_observer) {
-        http_observer(url, rc == CURLE_OK ? out->status : 0);
-    }
     return rc == CURLE_OK ? 0 : -1;
 }

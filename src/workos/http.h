@@ -1,5 +1,7 @@
 /* Calls to WorkOS over libcurl: bounded time, bounded answer, no
- * redirects, http(s) only. Knows nothing of httpd. */
+ * redirects, http(s) only. Knows nothing of httpd. The module calls
+ * WorkOS through workos_api_send (workos_api.h), which counts each call
+ * under its endpoint. */
 #ifndef WOS_HTTP_H
 #define WOS_HTTP_H
 
@@ -22,11 +24,6 @@ typedef struct {
     const volatile int *cancel; /* when set and non-zero, a call under
                                    way stops within about a second */
 } http_net_t;
-
-/* Told of every call's end: the URL called and the HTTP status (0 when
- * no answer came). Set once, before threads start; may be NULL. */
-typedef void (*http_observer_fn)(const char *url, long status);
-void http_set_observer(http_observer_fn fn);
 
 /* Once per process, before threads start. */
 int http_global_init(void);

@@ -1,10 +1,175 @@
-/* WorkOS user-management calls; see workos_api.h. */
+/* The WorkOS client: endpoints, URLs, calls; see workos_api.h. */
 #include <stdlib.h>
 #include <string.h>
 #include <apr_strings.h>
+#include <apr_escape.h>
 #include <apr_lib.h>
 #include "workos/workos_api.h"
 #include "workos/http.h"
+#include "workos/events_parse.h"
+#include "workos/workos_errors.h"
+
+/* Each endpoint's path from the base, and the label its calls are
+ * counted under. */
+static const struct {
+    const char *path;
+    workos_label_t label;
+} workos_api_eps[WORKOS_EP_COUNT] = {
+    [WORKOS_EP_AUTHENTICATE] = { "/user_management/authenticate",
+                                 WORKOS_LABEL_AUTHENTICATE },
+    [WORKOS_EP_JWKS] = { "/sso/jwks/", WORKOS_LABEL_JWKS },
+    [WORKOS_EP_APIKEY_VALIDATE] = { "/api_keys/validations",
+                                    WORKOS_LABEL_API_KEYS },
+    [WORKOS_EP_SESSIONS_LIST] = { "/user_management/users/",
+                                  WORKOS_LABEL_SESSIONS },
+    [WORKOS_EP_SESSION_REVOKE] = { "/user_management/sessions/revoke",
+                                   WORKOS_LABEL_SESSIONS },
+    [WORKOS_EP_EVENTS] = { "/events", WORKOS_LABEL_EVENTS },
+    /* never called by the module: browsers go there */
+    [WORKOS_EP_AUTHORIZE] = { "/user_management/authorize",
+                              WORKOS_LABEL_OTHER },
+    [WORKOS_EP_LOGOUT] = { "/user_management/sessions/logout",
+                           WORKOS_LABEL_SESSIONS },
+};
+
+static const char *const workos_api_labels[WORKOS_LABEL_COUNT] = {
+    [WORKOS_LABEL_AUTHENTICATE] = "authenticate",
+    [WORKOS_LABEL_JWKS] = "jwks",
+    [WORKOS_LABEL_API_KEYS] = "api_keys",
+    [WORKOS_LABEL_SESSIONS] = "sessions",
+    [WORKOS_LABEL_EVENTS] = "events",
+    [WORKOS_LABEL_OTHER] = "other",
+};
+
+workos_label_t workos_api_ep_label(workos_ep_t ep)
+{
+    return (unsigned)ep < WORKOS_EP_COUNT ? workos_api_eps[ep].label
+                                          : WORKOS_LABEL_OTHER;
+}
+
+const char *workos_api_label_name(workos_label_t label)
+{
+    return workos_api_labels[(unsigned)label < WORKOS_LABEL_COUNT
+                             ? label : WORKOS_LABEL_OTHER];
+}
+
+static workos_api_observer_fn workos_api_observer;
+
+void workos_api_set_observer(workos_api_observer_fn fn)
+{
+    workos_api_observer = fn;
+}
+
+int workos_api_send(apr_pool_t *p, workos_ep_t ep, const char *method,
+                    const char *url, const char *content_type,
+                    const char *body, apr_size_t len, const char *bearer,
+                    const http_net_t *net, apr_size_t maxlen,
+                    http_response_t *out)
+{
+    int rc = http_call(p, method, url, content_type, body, len, bearer, net,
+                       maxlen, out);
+
+    if (workos_api_observer) {
+        workos_api_observer(ep, rc == 0 ? out->status : 0);
+    }
+    return rc;
+}
+
+static const char *workos_api_path(apr_pool_t *p, const char *base,
+                                   workos_ep_t ep)
+{
+    return apr_pstrcat(p, base, workos_api_eps[ep].path, NULL);
+}
+
+/* A query value, application/x-www-form-urlencoded (as httpd's
+ * ap_escape_urlencoded: a space is '+'). */
+static const char *workos_api_q(apr_pool_t *p, const char *value)
+{
+    return apr_pescape_urlencoded(p, value);
+}
+
+const char *workos_api_authenticate_url(apr_pool_t *p, const char *base)
+{
+    return workos_api_path(p, base, WORKOS_EP_AUTHENTICATE);
+}
+
+const char *workos_api_apikey_validate_url(apr_pool_t *p, const char *base)
+{
+    return workos_api_path(p, base, WORKOS_EP_APIKEY_VALIDATE);
+}
+
+const char *workos_api_session_revoke_url(apr_pool_t *p, const char *base)
+{
+    return workos_api_path(p, base, WORKOS_EP_SESSION_REVOKE);
+}
+
+const char *workos_api_jwks_url(apr_pool_t *p, const char *base,
+                                const char *client_id)
+{
+    return apr_pstrcat(p, base, workos_api_eps[WORKOS_EP_JWKS].path,
+                       client_id, NULL);
+}
+
+const char *workos_api_issuer(apr_pool_t *p, const char *base,
+                              const char *client_id)
+{
+    return apr_pstrcat(p, base, "/user_management/", client_id, NULL);
+}
+
+const char *workos_api_sessions_url(apr_pool_t *p, const char *base,
+                                    const char *user_id, const char *after)
+{
+    return apr_pstrcat(p, base, workos_api_eps[WORKOS_EP_SESSIONS_LIST].path,
+                       apr_pescape_path_segment(p, user_id),
+                       "/sessions?limit=100", after ? "&after=" : "",
+                       after ? workos_api_q(p, after) : "", NULL);
+}
+
+const char *workos_api_events_url(apr_pool_t *p, const char *base,
+                                  const char *cursor, int limit,
+                                  apr_time_t now)
+{
+    return apr_pstrcat(p, base, workos_api_eps[WORKOS_EP_EVENTS].path, "?",
+                       events_params(p, cursor, limit, now), NULL);
+}
+
+const char *workos_api_authorize_url(apr_pool_t *p, const char *base,
+                                     const char *client_id,
+                                     const char *redirect_uri,
+                                     const char *challenge, const char *state,
+                                     const char *const *hints)
+{
+    const char *url;
+    int i;
+
+    url = apr_pstrcat(p, base, workos_api_eps[WORKOS_EP_AUTHORIZE].path,
+                      "?client_id=", workos_api_q(p, client_id),
+                      "&redirect_uri=", workos_api_q(p, redirect_uri),
+                      "&response_type=code",
+                      /* WorkOS takes a connection or AuthKit, not both */
+                      hints && hints[FLOW_HINT_CONNECTION] ? ""
+                                                : "&provider=authkit",
+                      "&code_challenge=", challenge,
+                      "&code_challenge_method=S256",
+                      "&state=", workos_api_q(p, state), NULL);
+    for (i = 0; hints && i < FLOW_HINT_COUNT; i++) {
+        if (hints[i]) {
+            url = apr_pstrcat(p, url, "&", flow_hint_name((flow_hint_t)i),
+                              "=", workos_api_q(p, hints[i]), NULL);
+        }
+    }
+    return url;
+}
+
+const char *workos_api_logout_url(apr_pool_t *p, const char *base,
+                                  const char *session_id,
+                                  const char *return_to)
+{
+    return apr_pstrcat(p, base, workos_api_eps[WORKOS_EP_LOGOUT].path,
+                       "?session_id=", workos_api_q(p, session_id),
+                       return_to ? "&return_to=" : "",
+                       return_to ? workos_api_q(p, return_to) : "", NULL);
+}
 
 static apr_status_t api_release(void *data)
 {
@@ -103,40 +268,19 @@ static const char *api_error_code(json_t *answer)
     return e;
 }
 
-static int api_is(const char *code, const char *const *list)
-{
-    for (; code && *list; list++) {
-        if (!strcmp(code, *list)) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 int api_signs_out(const char *code)
 {
-    static const char *const terminal[] = {
-        "invalid_grant", "mfa_enrollment", "sso_required", NULL
-    };
-    return api_is(code, terminal);
+    return workos_errors_is(code, WORKOS_ERRORS_SIGNS_OUT);
 }
 
 int api_needs_signin(const char *code)
 {
-    static const char *const signin[] = {
-        "sso_required", "mfa_enrollment",
-        "organization_authentication_methods_required", NULL
-    };
-    return api_is(code, signin);
+    return workos_errors_is(code, WORKOS_ERRORS_ORG_SIGNIN);
 }
 
-int api_misconfigured(const char *code)
+int api_misconfigured(const char *code, long http_status)
 {
-    static const char *const config[] = {
-        "invalid_client", "unauthorized_client", "invalid_redirect_uri",
-        "redirect_uri_mismatch", NULL
-    };
-    return api_is(code, config);
+    return workos_errors_fix(code, http_status) != NULL;
 }
 
 api_status_t api_status_of(long status)
@@ -193,8 +337,7 @@ static void api_authenticate(apr_pool_t *p, const api_client_t *c,
 {
     http_response_t res;
     char *text;
-    const char *url = apr_pstrcat(p, c->base, "/user_management/authenticate",
-                                  NULL);
+    const char *url = workos_api_authenticate_url(p, c->base);
 
     memset(out, 0, sizeof(*out));
     text = body ? json_dumps(body, JSON_COMPACT) : NULL;
@@ -204,8 +347,9 @@ static void api_authenticate(apr_pool_t *p, const api_client_t *c,
         out->error = "cannot build the request";
         return;
     }
-    if (http_call(p, "POST", url, "application/json", text, strlen(text),
-                  NULL, &c->net, API_MAX_ANSWER, &res) != 0) {
+    if (workos_api_send(p, WORKOS_EP_AUTHENTICATE, "POST", url,
+                        "application/json", text, strlen(text), NULL,
+                        &c->net, API_MAX_ANSWER, &res) != 0) {
         out->status = API_UNAVAILABLE;
         out->error = res.error;
     }
@@ -246,13 +390,12 @@ void api_refresh(apr_pool_t *p, const api_client_t *c,
     api_authenticate(p, c, body, old, out);
 }
 
-api_status_t api_call(apr_pool_t *p, const api_client_t *c,
-                      const char *method, const char *path, json_t *body,
+api_status_t api_call(apr_pool_t *p, const api_client_t *c, workos_ep_t ep,
+                      const char *method, const char *url, json_t *body,
                       json_t **answer, const char **error)
 {
     http_response_t res;
     char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-    const char *url = apr_pstrcat(p, c->base, path, NULL);
     api_status_t st;
     int rc;
 
@@ -261,9 +404,10 @@ api_status_t api_call(apr_pool_t *p, const api_client_t *c,
         *error = "cannot build the request";
         return API_UNAVAILABLE;
     }
-    rc = http_call(p, method, url, text ? "application/json" : NULL, text,
-                   text ? strlen(text) : 0, c->api_key, &c->net,
-                   API_MAX_ANSWER, &res);
+    rc = workos_api_send(p, ep, method, url,
+                         text ? "application/json" : NULL, text,
+                         text ? strlen(text) : 0, c->api_key, &c->net,
+                         API_MAX_ANSWER, &res);
     free(text);
     if (rc != 0) {
         *error = res.error;

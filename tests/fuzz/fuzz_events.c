@@ -10,6 +10,7 @@
 
 #include "fuzz_common.h"
 #include "workos/events_parse.h"
+#include "workos/workos_api.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -43,7 +44,7 @@ static void fuzz_page(apr_pool_t *p, const char *text, size_t size)
 
 static void fuzz_cursor(apr_pool_t *p, const char *text)
 {
-    const char *q = events_query(p, text, 100, 0), *c;
+    const char *q = workos_api_events_url(p, "", text, 100, 0), *c;
     apr_time_t t;
 
     for (c = q; *c; c++)

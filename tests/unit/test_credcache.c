@@ -4,6 +4,8 @@
 #include <setjmp.h>
 #include <string.h>
 #include <cmocka.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
 #include <apr_general.h>
 #include <apr_strings.h>
 #include <apr_thread_proc.h>
@@ -35,6 +37,42 @@ static wos_identity_t *make_identity_in(apr_pool_t *pool, const char *sub)
 static wos_identity_t *make_identity(const char *sub)
 {
     return make_identity_in(pool, sub);
+}
+
+/* The kind enters the hash as its one character, 'c' or 'b', before the
+ * tag and its NUL: keys made before cred_kind_t existed stay valid. */
+static void siphash_of(const char *kind_tag_cred, size_t len,
+                       unsigned char out[CREDCACHE_KEY])
+{
+    EVP_MAC *mac = EVP_MAC_fetch(NULL, "SIPHASH", NULL);
+    EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(mac);
+    size_t size = CREDCACHE_KEY, n = 0;
+    OSSL_PARAM params[2];
+
+    params[0] = OSSL_PARAM_construct_size_t(OSSL_MAC_PARAM_SIZE, &size);
+    params[1] = OSSL_PARAM_construct_end();
+    assert_int_equal(EVP_MAC_init(ctx, HKEY, CREDCACHE_HASH_KEY, params), 1);
+    assert_int_equal(EVP_MAC_update(ctx, (const unsigned char *)kind_tag_cred,
+                                    len), 1);
+    assert_int_equal(EVP_MAC_final(ctx, out, &n, CREDCACHE_KEY), 1);
+    EVP_MAC_CTX_free(ctx);
+    EVP_MAC_free(mac);
+}
+
+static void test_kind_is_its_character_in_the_key(void **state)
+{
+    credcache_t *c = credcache_create(pool);
+    unsigned char k[CREDCACHE_KEY], want[CREDCACHE_KEY];
+
+    (void)state;
+    assert_int_equal(CRED_COOKIE, 'c');
+    assert_int_equal(CRED_BEARER, 'b');
+    credcache_key(c, CRED_COOKIE, "tag", HKEY, "token-1", 7, k);
+    siphash_of("ctag\0token-1", 12, want);
+    assert_memory_equal(k, want, CREDCACHE_KEY);
+    credcache_key(c, CRED_BEARER, "tag", HKEY, "token-1", 7, k);
+    siphash_of("btag\0token-1", 12, want);
+    assert_memory_equal(k, want, CREDCACHE_KEY);
 }
 
 static void test_round_trip(void **state)
@@ -414,6 +452,7 @@ int main(void)
         cmocka_unit_test(test_replacement_prefers_expired_then_oldest),
         cmocka_unit_test(test_memory_bound),
         cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_kind_is_its_character_in_the_key),
     };
     int rc;
 

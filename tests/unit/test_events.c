@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "workos/events_parse.h"
+#include "workos/workos_api.h"
 
 static apr_pool_t *pool;
 
@@ -149,7 +150,8 @@ static void cursors(void **state)
 
 static void queries(void **state)
 {
-    const char *q = events_query(pool, "after event_01ABC", 100, 0);
+    const char *q = workos_api_events_url(pool, "", "after event_01ABC", 100,
+                                          0);
 
     (void)state;
     assert_non_null(strstr(q, "/events?events%5B%5D=session.revoked&"));
@@ -158,12 +160,13 @@ static void queries(void **state)
     assert_non_null(strstr(q, "&limit=100"));
     assert_non_null(strstr(q, "&after=event_01ABC"));
     assert_null(strstr(q, "range_start"));
-    q = events_query(pool, "since 2026-11-23T10:20:30.007Z", 0,
-                     apr_time_from_sec(5));
+    q = workos_api_events_url(pool, "", "since 2026-11-23T10:20:30.007Z",
+                              0, apr_time_from_sec(5));
     assert_non_null(strstr(q, "&limit=100"));
     assert_non_null(strstr(q, "&range_start=2026-11-23T10%3a20%3a30.007Z"));
     /* no usable cursor: from now */
-    q = events_query(pool, "garbage", 7, apr_time_from_sec(1795429230));
+    q = workos_api_events_url(pool, "", "garbage", 7,
+                              apr_time_from_sec(1795429230));
     assert_non_null(strstr(q, "&limit=7"));
     assert_non_null(strstr(q, "&range_start=2026-11-23T10%3a20%3a30.000Z"));
 }
