@@ -26,6 +26,7 @@
 #include "workos/apikey_parse.h"
 #include "workos/http.h"
 #include "codec/crypto.h"
+#include "store/cachens.h"
 #include "base/client.h"
 #include "state/marks.h"
 #include "base/module.h"
@@ -40,7 +41,8 @@
 #define APIKEY_POLL_USEC 10000
 /* The address counter's lock is held for one cache read and write; a
  * holder that died loses it after this long. */
-#define GUARD_LOCK_USEC 1000000
+#define GUARD_LOCK_USEC \
+    apr_time_from_sec(cachens_ttl(CACHENS_APIKEY_FAIL_LOCK))
 #define GUARD_POLL_USEC 1000
 #define GUARD_MAX_VAL 64
 
@@ -53,19 +55,20 @@ int apikey_looks_like_key(const char *value)
 /* A cache key for this file's entries: "wos:apikey...:<env>:<id>", for
  * the server's WorkOS environment: a key one environment validated means
  * nothing to another, and failures in one never count in another.
- * cache.c keeps keys under this prefix away from the others in shmcb,
- * since unauthenticated callers can make as many of them as they like. */
-static const char *apikey_ckey(apr_pool_t *p, const wos_srv_cfg *sc,
-                               const char *kind, const char *id)
+ * The registry keeps these types away from the others in shmcb, since
+ * unauthenticated callers can make as many of them as they like. */
+static const cachens_key_t *apikey_ckey(apr_pool_t *p, const wos_srv_cfg *sc,
+                                        cachens_type type, const char *id)
 {
-    return apr_pstrcat(p, "wos:", kind, ":", sc->env_tag, ":", id, NULL);
+    return cachens_key(p, type, sc->env_tag, id, NULL);
 }
 
 /* --- the per-address guard ------------------------------------------- */
 
 typedef struct {
-    const char *key;     /* "count start-usec", expiring with the window */
-    const char *lock;
+    const cachens_key_t *key;   /* "count start-usec", expiring with the
+                                   window */
+    const cachens_key_t *lock;
     int count;           /* failures in the current window */
     apr_time_t start;    /* when that window opened */
     apr_time_t charged;  /* start of the window a charge went to, or 0 */
@@ -77,8 +80,8 @@ static void guard_init(request_rec *r, const wos_srv_cfg *sc, guard_t *g)
     const char *ip = r->useragent_ip ? r->useragent_ip : "unknown";
 
     memset(g, 0, sizeof(*g));
-    g->key = apikey_ckey(r->pool, sc, "apikey-fail", ip);
-    g->lock = apikey_ckey(r->pool, sc, "apikey-fail-lock", ip);
+    g->key = apikey_ckey(r->pool, sc, CACHENS_APIKEY_FAIL, ip);
+    g->lock = apikey_ckey(r->pool, sc, CACHENS_APIKEY_FAIL_LOCK, ip);
 }
 
 static apr_time_t guard_window(const wos_srv_cfg *sc)
@@ -219,8 +222,8 @@ typedef struct {
     request_rec *r;
     const wos_srv_cfg *sc;
     const char *value;   /* the key: never logged, never stored */
-    const char *result;  /* cache key of its result: a hash, not the key */
-    const char *lock;    /* held by the one request asking WorkOS */
+    const cachens_key_t *result;  /* its result's: a hash, not the key */
+    const cachens_key_t *lock;    /* held by the one request asking WorkOS */
     guard_t g;
     apikey_info_t info;
     const char *why;
@@ -236,8 +239,8 @@ static void apikey_req_init(apikey_req_t *q, request_rec *r,
     q->r = r;
     q->sc = sc;
     q->value = value;
-    q->result = apikey_ckey(r->pool, sc, "apikey", h);
-    q->lock = apikey_ckey(r->pool, sc, "apikey-lock", h);
+    q->result = apikey_ckey(r->pool, sc, CACHENS_APIKEY, h);
+    q->lock = apikey_ckey(r->pool, sc, CACHENS_APIKEY_LOCK, h);
     guard_init(r, sc, &q->g);
 }
 

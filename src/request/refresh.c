@@ -7,6 +7,7 @@
 #include "base/client.h"
 #include "codec/crypto.h"
 #include "codec/seal.h"
+#include "store/cachens.h"
 #include "base/stats.h"
 #include "base/module.h"
 
@@ -16,8 +17,9 @@
 #define REFRESH_RACE_GRACE 1
 
 typedef struct {
-    const char *lock_key;    /* held while one request calls WorkOS */
-    const char *result_key;  /* "ok <sealed>" or "no <code>" */
+    const cachens_key_t *lock_key;    /* held while one request calls
+                                         WorkOS */
+    const cachens_key_t *result_key;  /* "ok <sealed>" or "no <code>" */
 } refresh_keys_t;
 
 /* Keyed by the WorkOS environment the token belongs to (env_tag): a
@@ -29,8 +31,8 @@ static void refresh_keys(apr_pool_t *p, const char *env_tag, const char *rt,
     const char *h = crypto_sha256_hex(p, apr_pstrcat(p, rt, "|",
                                                    org ? org : "", NULL),
                                     strlen(rt) + 1 + (org ? strlen(org) : 0));
-    k->lock_key = apr_pstrcat(p, "wos:rt-lock:", env_tag, ":", h, NULL);
-    k->result_key = apr_pstrcat(p, "wos:rt-done:", env_tag, ":", h, NULL);
+    k->lock_key = cachens_key(p, CACHENS_RT_LOCK, env_tag, h, NULL);
+    k->result_key = cachens_key(p, CACHENS_RT_DONE, env_tag, h, NULL);
 }
 
 /* Reads a published result into out (copied into r->pool), using tmp
