@@ -27,6 +27,7 @@
 #include "workos/http.h"
 #include "codec/crypto.h"
 #include "store/cachens.h"
+#include "state/flight.h"
 #include "base/client.h"
 #include "state/marks.h"
 #include "base/module.h"
@@ -132,32 +133,38 @@ static void guard_write(request_rec *r, const wos_srv_cfg *sc,
     }
 }
 
+/* The address's lock: the cache offers create-if-absent, not
+ * increment, hence a lock. Nothing to wait for but the lock itself. */
+static void guard_flight(const guard_t *g, flight_t *f)
+{
+    memset(f, 0, sizeof(*f));
+    f->lock = g->lock;
+    f->holder = "1";
+    f->wait = GUARD_LOCK_USEC;
+    f->hold = GUARD_LOCK_USEC;
+    f->hold_per_claim = 1;
+    f->poll = GUARD_POLL_USEC;
+}
+
 /* 1 if this request now holds the address's lock, 0 to go on without
- * it: the cache failed, or a dead holder's lock has yet to expire. The
- * cache offers create-if-absent, not increment, hence a lock. */
+ * it: the cache failed, or a dead holder's lock has yet to expire. */
 static int guard_lock(request_rec *r, const wos_srv_cfg *sc,
                       const guard_t *g)
 {
-    apr_time_t deadline = apr_time_now() + GUARD_LOCK_USEC;
-    int c;
+    flight_t f;
 
-    do {
-        c = cache_claim(sc->cache, r->server, g->lock, "1",
-                        apr_time_now() + GUARD_LOCK_USEC, r->pool);
-        if (c != 0) {
-            return c == 1;
-        }
-        apr_sleep(GUARD_POLL_USEC);
-    } while (apr_time_now() < deadline);
-    return 0;
+    guard_flight(g, &f);
+    return flight_board(sc->cache, r->server, r->pool, &f) == FLIGHT_MINE;
 }
 
 static void guard_unlock(request_rec *r, const wos_srv_cfg *sc,
                          const guard_t *g, int held)
 {
-    if (held) {
-        cache_del(sc->cache, r->server, g->lock, r->pool);
-    }
+    flight_t f;
+
+    guard_flight(g, &f);
+    flight_leave(sc->cache, r->server, r->pool, &f,
+                 held ? FLIGHT_MINE : FLIGHT_ALONE);
 }
 
 /* Counts one failure against the address. 0 (and nothing counted) when
@@ -228,6 +235,7 @@ typedef struct {
     apikey_info_t info;
     const char *why;
     int retry_after;
+    apikey_rc shared;    /* the answer another request's call left */
 } apikey_req_t;
 
 static void apikey_req_init(apikey_req_t *q, request_rec *r,
@@ -383,35 +391,45 @@ static apikey_rc apikey_ask(apikey_req_t *q)
     return rc;
 }
 
+/* The key's answer in the cache, for flight_board. */
+static int apikey_landed(void *baton, apr_pool_t *tmp)
+{
+    apikey_req_t *q = baton;
+
+    (void)tmp;  /* what it learns must outlive the round: q->r->pool */
+    return apikey_answered(q, apikey_cached(q), &q->shared);
+}
+
 /* One request per key asks WorkOS; the others wait for its answer in the
  * cache, so a burst of requests with a new key costs one call. */
 static apikey_rc apikey_validate(apikey_req_t *q)
 {
-    apr_time_t deadline = apr_time_now()
-                          + apr_time_from_sec(q->sc->http_timeout + 2);
+    apr_interval_time_t wait = apr_time_from_sec(q->sc->http_timeout + 2);
+    flight_t f = { q->lock, apr_psprintf(q->r->pool, "%" APR_PID_T_FMT,
+                                         getpid()),
+                   wait, wait, 0, APIKEY_POLL_USEC, apikey_landed, q };
     apikey_rc rc;
-    int claimed;
+    flight_rc fl;
 
     if (q->sc->apikey_cache_ttl <= 0) {
         return apikey_ask(q);  /* nothing is shared: nothing to wait for */
     }
-    do {
-        if (apikey_answered(q, apikey_cached(q), &rc)) {
-            return rc;
-        }
-        claimed = cache_claim(q->sc->cache, q->r->server, q->lock,
-                              apr_psprintf(q->r->pool, "%" APR_PID_T_FMT,
-                                           getpid()), deadline, q->r->pool);
-        if (claimed != 0) {
-            /* ours, or the cache is down: then each request goes alone */
-            rc = apikey_ask(q);
-            if (claimed == 1) {
-                cache_del(q->sc->cache, q->r->server, q->lock, q->r->pool);
-            }
-            return rc;
-        }
-        apr_sleep(APIKEY_POLL_USEC);
-    } while (apr_time_now() < deadline);
+    fl = flight_board(q->sc->cache, q->r->server, q->r->pool, &f);
+    switch (fl) {
+    case FLIGHT_LANDED:
+        return q->shared;
+    case FLIGHT_MINE:
+    case FLIGHT_ALONE:
+        /* ours, or the cache is down: then each request goes alone */
+        rc = apikey_ask(q);
+        flight_leave(q->sc->cache, q->r->server, q->r->pool, &f, fl);
+        return rc;
+    case FLIGHT_ERROR:
+        q->why = "out of memory";
+        return APIKEY_UNAVAILABLE;
+    case FLIGHT_TIMEOUT:
+        break;
+    }
     q->why = "timed out waiting for a concurrent validation of the same key";
     ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, WOSLOGNO(00807) "%s",
                   q->why);
