@@ -213,57 +213,57 @@ static void cache_unlock(wos_cache_t *c)
 /* shmcb picks a subcache from a key's first byte alone, and scrolls out
  * a full subcache's oldest entries, expired or not. A first byte from a
  * hash spreads the module's keys (which all start "wos:") over every
- * subcache; entries that callers can create at will (API key guesses,
- * used sign-in flows, remembered organisation-switch refusals) get even
- * bytes and all others odd ones, so they can never push out a revocation
- * or the keys. */
-static const unsigned char *cache_id(apr_pool_t *p, const char *key,
+ * subcache; entries that callers can create at will (the registry's
+ * CACHENS_SUB_CALLERS: API key guesses, used sign-in flows, remembered
+ * organisation-switch refusals) get even bytes and all others odd ones,
+ * so they can never push out a revocation or the keys. */
+static const unsigned char *cache_id(apr_pool_t *p, const cachens_key_t *key,
                                      unsigned int *idlen)
 {
-    apr_size_t n = strlen(key);
+    apr_size_t n = strlen(key->name);
     unsigned char *id = apr_palloc(p, n + 1);
     apr_uint32_t h = 2166136261u;
     apr_size_t i;
 
     for (i = 0; i < n; i++) {
-        h = (h ^ (unsigned char)key[i]) * 16777619u;
+        h = (h ^ (unsigned char)key->name[i]) * 16777619u;
     }
     h ^= h >> 16;
-    id[0] = (unsigned char)(strncmp(key, "wos:apikey", 10) == 0
-                            || strncmp(key, "wos:flow:", 9) == 0
-                            || strncmp(key, "wos:asw:", 8) == 0
-                            ? (h & 0xfe) : (h | 1));
-    memcpy(id + 1, key, n);
+    id[0] = (unsigned char)(cachens_row(key->type)->subcache
+                            == CACHENS_SUB_CALLERS ? (h & 0xfe) : (h | 1));
+    memcpy(id + 1, key->name, n);
     *idlen = (unsigned int)(n + 1);
     return id;
 }
 
-/* Length of the part of key that names its kind ("wos:jwks",
- * "wos:rev:gen"): logged instead of the key, which may hold ids. */
-static int cache_kind_len(const char *key)
+/* An entry of this host only never goes to the network cache. */
+static wos_cache_t *cache_for(wos_cache_t *c, const cachens_key_t *key)
 {
-    const char *end = strchr(key, ':');
-    int fields = strncmp(key, "wos:rev:", 8) == 0 ? 2 : 1;
-
-    while (end && fields-- > 0) {
-        end = strchr(end + 1, ':');
-    }
-    return end ? (int)(end - key) : (int)strlen(key);
+    return cachens_row(key->type)->scope == CACHENS_HOST
+           ? cache_this_host(c) : c;
 }
 
-/* Trace of every operation, so tests can count what a request costs. */
+/* A key from cachens_key: NULL, or a type outside the registry, is none. */
+static int cache_key_ok(const cachens_key_t *key)
+{
+    return key && key->name && cachens_row(key->type);
+}
+
+/* Trace of every operation, so tests can count what a request costs. It
+ * names the entry's type, never the key, which may hold ids. */
 static void cache_trace(server_rec *s, const wos_cache_t *c, const char *op,
-                        const char *key, apr_status_t rv)
+                        const cachens_key_t *key, apr_status_t rv)
 {
     ap_log_error(APLOG_MARK, APLOG_TRACE3, 0, s, WOSLOGNO(00109)
-                 "cache %s %.*s in %s: %s", op, cache_kind_len(key), key,
+                 "cache %s %s in %s: %s", op, cachens_row(key->type)->name,
                  c->spec, rv == APR_SUCCESS ? "ok"
                  : rv == APR_NOTFOUND ? "not found" : "failed");
 }
 
 static apr_status_t cache_get1(wos_cache_t *c, server_rec *s,
-                               const char *key, char **val, apr_size_t *len,
-                               apr_size_t maxlen, apr_pool_t *p)
+                               const cachens_key_t *key, char **val,
+                               apr_size_t *len, apr_size_t maxlen,
+                               apr_pool_t *p)
 {
     unsigned char *buf;
     unsigned int blen = (unsigned int)maxlen;
@@ -291,7 +291,7 @@ static apr_status_t cache_get1(wos_cache_t *c, server_rec *s,
 }
 
 static apr_status_t cache_put1(wos_cache_t *c, server_rec *s,
-                               const char *key, const char *val,
+                               const cachens_key_t *key, const char *val,
                                apr_size_t len, apr_time_t expiry,
                                apr_pool_t *p)
 {
@@ -314,7 +314,7 @@ static apr_status_t cache_put1(wos_cache_t *c, server_rec *s,
 }
 
 static apr_status_t cache_del1(wos_cache_t *c, server_rec *s,
-                               const char *key, apr_pool_t *p)
+                               const cachens_key_t *key, apr_pool_t *p)
 {
     const unsigned char *id;
     unsigned int idlen;
@@ -364,11 +364,17 @@ static int cache_failed(wos_cache_t *c, server_rec *s, apr_status_t rv,
     return c->local != NULL;
 }
 
-apr_status_t cache_get(wos_cache_t *c, server_rec *s, const char *key,
-                       char **val, apr_size_t *len, apr_size_t maxlen,
-                       apr_pool_t *p)
+apr_status_t cache_get(wos_cache_t *c, server_rec *s,
+                       const cachens_key_t *key, char **val, apr_size_t *len,
+                       apr_size_t maxlen, apr_pool_t *p)
 {
-    apr_status_t rv = cache_get1(c, s, key, val, len, maxlen, p);
+    apr_status_t rv;
+
+    if (!cache_key_ok(key)) {
+        return APR_EINVAL;
+    }
+    c = cache_for(c, key);
+    rv = cache_get1(c, s, key, val, len, maxlen, p);
 
     if (c && c->local && rv != APR_SUCCESS && rv != APR_NOTFOUND) {
         apr_status_t first = rv;
@@ -389,11 +395,17 @@ apr_status_t cache_get(wos_cache_t *c, server_rec *s, const char *key,
     return rv;
 }
 
-apr_status_t cache_put(wos_cache_t *c, server_rec *s, const char *key,
-                       const char *val, apr_size_t len, apr_time_t expiry,
-                       apr_pool_t *p)
+apr_status_t cache_put(wos_cache_t *c, server_rec *s,
+                       const cachens_key_t *key, const char *val,
+                       apr_size_t len, apr_time_t expiry, apr_pool_t *p)
 {
-    apr_status_t rv = cache_put1(c, s, key, val, len, expiry, p);
+    apr_status_t rv;
+
+    if (!cache_key_ok(key)) {
+        return APR_EINVAL;
+    }
+    c = cache_for(c, key);
+    rv = cache_put1(c, s, key, val, len, expiry, p);
 
     if (c && c->local && rv != APR_SUCCESS) {
         rv = cache_put1(c, s, key, val, len, expiry, p);
@@ -406,10 +418,16 @@ apr_status_t cache_put(wos_cache_t *c, server_rec *s, const char *key,
     return rv;
 }
 
-apr_status_t cache_del(wos_cache_t *c, server_rec *s, const char *key,
-                       apr_pool_t *p)
+apr_status_t cache_del(wos_cache_t *c, server_rec *s,
+                       const cachens_key_t *key, apr_pool_t *p)
 {
-    apr_status_t rv = cache_del1(c, s, key, p);
+    apr_status_t rv;
+
+    if (!cache_key_ok(key)) {
+        return APR_EINVAL;
+    }
+    c = cache_for(c, key);
+    rv = cache_del1(c, s, key, p);
 
     if (c && c->local && cache_failed(c, s, rv, 1)) {
         rv = cache_del1(c->local, s, key, p);
@@ -417,7 +435,7 @@ apr_status_t cache_del(wos_cache_t *c, server_rec *s, const char *key,
     return rv;
 }
 
-int cache_claim(wos_cache_t *c, server_rec *s, const char *key,
+int cache_claim(wos_cache_t *c, server_rec *s, const cachens_key_t *key,
                 const char *val, apr_time_t expiry, apr_pool_t *p)
 {
     char *cur;
@@ -425,6 +443,10 @@ int cache_claim(wos_cache_t *c, server_rec *s, const char *key,
     apr_status_t rv;
     int claimed = -1;
 
+    if (!cache_key_ok(key)) {
+        return -1;
+    }
+    c = cache_for(c, key);
     if (!c || !c->claim || apr_global_mutex_lock(c->claim) != APR_SUCCESS) {
         return -1;
     }

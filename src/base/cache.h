@@ -7,6 +7,7 @@
 #include "httpd.h"
 #include "ap_socache.h"
 #include "apr_global_mutex.h"
+#include "store/cachens.h"
 
 #define WOS_CACHE_MUTEX "auth-workos-cache"
 #define WOS_FETCH_MUTEX "auth-workos-fetch"
@@ -29,21 +30,26 @@ int cache_init(wos_cache_t *c, apr_pool_t *pconf, server_rec *s);
 /* Reattaches the mutexes in a child (child_init). */
 void cache_child_init(wos_cache_t *c, apr_pool_t *p, server_rec *s);
 
-/* APR_SUCCESS, APR_NOTFOUND, or an error (logged by the caller). *val is
+/* Keys come from cachens_key (store/cachens.h): the entry's type picks
+ * its shmcb subcache, its tier (an entry of this host only never goes to
+ * a network cache) and what the trace logs instead of the key. A NULL
+ * key is refused (APR_EINVAL, or -1).
+ *
+ * APR_SUCCESS, APR_NOTFOUND, or an error (logged by the caller). *val is
  * NUL-terminated pool memory. */
-apr_status_t cache_get(wos_cache_t *c, server_rec *s, const char *key,
-                       char **val, apr_size_t *len, apr_size_t maxlen,
-                       apr_pool_t *p);
-apr_status_t cache_put(wos_cache_t *c, server_rec *s, const char *key,
-                       const char *val, apr_size_t len, apr_time_t expiry,
-                       apr_pool_t *p);
-apr_status_t cache_del(wos_cache_t *c, server_rec *s, const char *key,
-                       apr_pool_t *p);
+apr_status_t cache_get(wos_cache_t *c, server_rec *s,
+                       const cachens_key_t *key, char **val, apr_size_t *len,
+                       apr_size_t maxlen, apr_pool_t *p);
+apr_status_t cache_put(wos_cache_t *c, server_rec *s,
+                       const cachens_key_t *key, const char *val,
+                       apr_size_t len, apr_time_t expiry, apr_pool_t *p);
+apr_status_t cache_del(wos_cache_t *c, server_rec *s,
+                       const cachens_key_t *key, apr_pool_t *p);
 
 /* Creates key (with value and expiry) only if it is absent: 1 if this
  * caller now holds it, 0 if someone else does, -1 on a cache error.
  * Atomic among this host's processes and threads. */
-int cache_claim(wos_cache_t *c, server_rec *s, const char *key,
+int cache_claim(wos_cache_t *c, server_rec *s, const cachens_key_t *key,
                 const char *val, apr_time_t expiry, apr_pool_t *p);
 
 /* Serialises slow work (a JWKS fetch) among this host's processes. */

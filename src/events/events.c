@@ -15,6 +15,7 @@
 #include "base/config.h"
 #include "base/client.h"
 #include "codec/crypto.h"
+#include "store/cachens.h"
 #include "base/stats.h"
 #include "base/cache.h"
 #include "base/module.h"
@@ -31,14 +32,14 @@
 /* How long WorkOS keeps events, less an hour. */
 #define EVENTS_KEPT_BY_WORKOS (30 * 24 * 3600 - 3600)
 /* How long the cursor is kept: longer than WorkOS keeps events. */
-#define EVENTS_CURSOR_KEEP (31 * 24 * 3600)
+#define EVENTS_CURSOR_KEEP cachens_ttl(CACHENS_EVENTS_CURSOR)
 
 /* One WorkOS environment this process may poll for. */
 typedef struct {
     server_rec *s;
     const wos_srv_cfg *sc;
-    const char *claim_key;
-    const char *cursor_key;
+    const cachens_key_t *claim_key;
+    const cachens_key_t *cursor_key;
     const char *me;            /* this process's claim value */
     int held;
     int limit;                 /* page size; halves on answers too large */
@@ -442,8 +443,8 @@ static void events_add(apr_pool_t *p, server_rec *s, wos_srv_cfg *sc,
     t->sc = sc;
     t->me = me;
     t->limit = EVENTS_MAX_LIMIT;
-    t->claim_key = apr_pstrcat(p, "wos:events:claim:", sc->env_tag, NULL);
-    t->cursor_key = apr_pstrcat(p, "wos:events:cursor:", sc->env_tag, NULL);
+    t->claim_key = cachens_key(p, CACHENS_EVENTS_CLAIM, sc->env_tag, NULL);
+    t->cursor_key = cachens_key(p, CACHENS_EVENTS_CURSOR, sc->env_tag, NULL);
 }
 
 void events_child_init(apr_pool_t *p, server_rec *s)

@@ -3,9 +3,9 @@
  * The order of the checks matters:
  *  1. the key's shape (length, printable ASCII): anything else is refused
  *     before it costs a hash, a cache lookup or a call;
- *  2. the address guard, before the cache, so an address that has used
- *     up its failures cannot go on probing for keys that happen to be
- *     cached as valid;
+ *  2. the address guard (apikey_guard.h), before the cache, so an
+ *     address that has used up its failures cannot go on probing for
+ *     keys that happen to be cached as valid;
  *  3. the cached result, under a SHA-256 of the key (never the key);
  *  4. one call to WorkOS per key at a time across the cache's processes,
  *     the others waiting for its answer. The request that calls is
@@ -20,12 +20,14 @@
 #include "http_log.h"
 #include "apr_strings.h"
 #include <openssl/crypto.h>
-#include <stdio.h>
 #include <unistd.h>
 #include "request/apikey.h"
+#include "request/apikey_guard.h"
 #include "workos/apikey_parse.h"
 #include "workos/workos_api.h"
 #include "codec/crypto.h"
+#include "store/cachens.h"
+#include "state/flight.h"
 #include "base/client.h"
 #include "state/marks.h"
 #include "base/cache.h"
@@ -39,11 +41,6 @@
 #define APIKEY_MAX_ANSWER 65536
 #define APIKEY_MAX_CACHED 16384
 #define APIKEY_POLL_USEC 10000
-/* The address counter's lock is held for one cache read and write; a
- * holder that died loses it after this long. */
-#define GUARD_LOCK_USEC 1000000
-#define GUARD_POLL_USEC 1000
-#define GUARD_MAX_VAL 64
 
 int apikey_looks_like_key(const char *value)
 {
@@ -51,166 +48,15 @@ int apikey_looks_like_key(const char *value)
     return !(dot && strchr(dot + 1, '.'));
 }
 
-/* A cache key for this file's entries: "wos:apikey...:<env>:<id>", for
- * the server's WorkOS environment: a key one environment validated means
- * nothing to another, and failures in one never count in another.
- * cache.c keeps keys under this prefix away from the others in shmcb,
- * since unauthenticated callers can make as many of them as they like. */
-static const char *apikey_ckey(apr_pool_t *p, const wos_srv_cfg *sc,
-                               const char *kind, const char *id)
+/* A cache key for a key's answer or lock: "wos:apikey[-lock]:<env>:<hash>",
+ * for the server's WorkOS environment: a key one environment validated
+ * means nothing to another. The registry keeps these types away from the
+ * others in shmcb, since unauthenticated callers can make as many of them
+ * as they like. */
+static const cachens_key_t *apikey_ckey(apr_pool_t *p, const wos_srv_cfg *sc,
+                                        cachens_type type, const char *id)
 {
-    return apr_pstrcat(p, "wos:", kind, ":", sc->env_tag, ":", id, NULL);
-}
-
-/* --- the per-address guard ------------------------------------------- */
-
-typedef struct {
-    const char *key;     /* "count start-usec", expiring with the window */
-    const char *lock;
-    int count;           /* failures in the current window */
-    apr_time_t start;    /* when that window opened */
-    apr_time_t charged;  /* start of the window a charge went to, or 0 */
-} guard_t;
-
-static void guard_init(request_rec *r, const wos_srv_cfg *sc, guard_t *g)
-{
-    /* useragent_ip is mod_remoteip's client address when it is in use */
-    const char *ip = r->useragent_ip ? r->useragent_ip : "unknown";
-
-    memset(g, 0, sizeof(*g));
-    g->key = apikey_ckey(r->pool, sc, "apikey-fail", ip);
-    g->lock = apikey_ckey(r->pool, sc, "apikey-fail-lock", ip);
-}
-
-static apr_time_t guard_window(const wos_srv_cfg *sc)
-{
-    return apr_time_from_sec(sc->apikey_fail_window);
-}
-
-/* The address's current window; none (count 0, opening now) when there
- * is no entry or its window is over and the cache has yet to drop it. */
-static void guard_read(request_rec *r, const wos_srv_cfg *sc, guard_t *g)
-{
-    apr_time_t now = apr_time_now();
-    apr_int64_t start;
-    apr_size_t len;
-    char *val;
-    int count;
-
-    g->count = 0;
-    g->start = now;
-    if (cache_get(sc->cache, r->server, g->key, &val, &len, GUARD_MAX_VAL,
-                  r->pool) != APR_SUCCESS
-        || sscanf(val, "%d %" APR_INT64_T_FMT, &count, &start) != 2
-        || count < 0 || now >= (apr_time_t)start + guard_window(sc)) {
-        return;
-    }
-    g->count = count;
-    g->start = (apr_time_t)start;
-}
-
-/* Zero is no entry: every store takes a slot in shmcb's cyclic index,
- * a removal does not, so the common charge-then-refund of a valid key
- * costs one store. */
-static void guard_write(request_rec *r, const wos_srv_cfg *sc,
-                        const guard_t *g)
-{
-    const char *v = apr_psprintf(r->pool, "%d %" APR_INT64_T_FMT, g->count,
-                                 (apr_int64_t)g->start);
-
-    if (g->count == 0) {
-        cache_del(sc->cache, r->server, g->key, r->pool);
-    }
-    else if (cache_put(sc->cache, r->server, g->key, v, strlen(v),
-                       g->start + guard_window(sc), r->pool)
-             != APR_SUCCESS) {
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, WOSLOGNO(00806)
-                      "cannot count failed API key attempts in %s; "
-                      "the guard is not in force", cache_spec(sc->cache));
-    }
-}
-
-/* 1 if this request now holds the address's lock, 0 to go on without
- * it: the cache failed, or a dead holder's lock has yet to expire. The
- * cache offers create-if-absent, not increment, hence a lock. */
-static int guard_lock(request_rec *r, const wos_srv_cfg *sc,
-                      const guard_t *g)
-{
-    apr_time_t deadline = apr_time_now() + GUARD_LOCK_USEC;
-    int c;
-
-    do {
-        c = cache_claim(sc->cache, r->server, g->lock, "1",
-                        apr_time_now() + GUARD_LOCK_USEC, r->pool);
-        if (c != 0) {
-            return c == 1;
-        }
-        apr_sleep(GUARD_POLL_USEC);
-    } while (apr_time_now() < deadline);
-    return 0;
-}
-
-static void guard_unlock(request_rec *r, const wos_srv_cfg *sc,
-                         const guard_t *g, int held)
-{
-    if (held) {
-        cache_del(sc->cache, r->server, g->lock, r->pool);
-    }
-}
-
-/* Counts one failure against the address. 0 (and nothing counted) when
- * the window's budget is already spent. */
-static int guard_charge(request_rec *r, const wos_srv_cfg *sc, guard_t *g)
-{
-    int held = guard_lock(r, sc, g), ok = 0;
-
-    guard_read(r, sc, g);
-    if (g->count < sc->apikey_fail_limit) {
-        g->count++;
-        g->charged = g->start;
-        guard_write(r, sc, g);
-        ok = 1;
-    }
-    guard_unlock(r, sc, g, held);
-    return ok;
-}
-
-/* Takes back a charge that turned out not to be a failure, unless its
- * window has closed meanwhile (the count went with it). */
-static void guard_refund(request_rec *r, const wos_srv_cfg *sc, guard_t *g)
-{
-    int held;
-
-    if (!g->charged) {
-        return;
-    }
-    held = guard_lock(r, sc, g);
-    guard_read(r, sc, g);
-    if (g->count > 0 && g->start == g->charged) {
-        g->count--;
-        guard_write(r, sc, g);
-    }
-    g->charged = 0;
-    guard_unlock(r, sc, g, held);
-}
-
-static int guard_retry_after(const wos_srv_cfg *sc, const guard_t *g)
-{
-    apr_time_t left = g->start + guard_window(sc) - apr_time_now();
-    apr_time_t secs = (left + APR_USEC_PER_SEC - 1) / APR_USEC_PER_SEC;
-
-    return secs < 1 ? 1 : (int)secs;
-}
-
-static apikey_rc guard_limited(request_rec *r, const wos_srv_cfg *sc,
-                               const guard_t *g, const char **why,
-                               int *retry_after)
-{
-    *retry_after = guard_retry_after(sc, g);
-    *why = apr_psprintf(r->pool, "%d failed API key attempts from this "
-                        "address within %d s", g->count,
-                        sc->apikey_fail_window);
-    return APIKEY_LIMITED;
+    return cachens_key(p, type, sc->env_tag, id, NULL);
 }
 
 /* --- results: cached, or from WorkOS ------------------------------------ */
@@ -220,12 +66,13 @@ typedef struct {
     request_rec *r;
     const wos_srv_cfg *sc;
     const char *value;   /* the key: never logged, never stored */
-    const char *result;  /* cache key of its result: a hash, not the key */
-    const char *lock;    /* held by the one request asking WorkOS */
-    guard_t g;
+    const cachens_key_t *result;  /* its result's: a hash, not the key */
+    const cachens_key_t *lock;    /* held by the one request asking WorkOS */
+    apikey_guard_t g;
     apikey_info_t info;
     const char *why;
     int retry_after;
+    apikey_rc shared;    /* the answer another request's call left */
 } apikey_req_t;
 
 static void apikey_req_init(apikey_req_t *q, request_rec *r,
@@ -237,9 +84,9 @@ static void apikey_req_init(apikey_req_t *q, request_rec *r,
     q->r = r;
     q->sc = sc;
     q->value = value;
-    q->result = apikey_ckey(r->pool, sc, "apikey", h);
-    q->lock = apikey_ckey(r->pool, sc, "apikey-lock", h);
-    guard_init(r, sc, &q->g);
+    q->result = apikey_ckey(r->pool, sc, CACHENS_APIKEY, h);
+    q->lock = apikey_ckey(r->pool, sc, CACHENS_APIKEY_LOCK, h);
+    apikey_guard_init(r, sc, &q->g);
 }
 
 /* A cached yes for a key whose api_key.revoked event came since is a no. */
@@ -288,6 +135,13 @@ static void apikey_store(apikey_req_t *q, apikey_rc rc)
                       "request with it will ask WorkOS",
                       cache_spec(q->sc->cache));
     }
+}
+
+/* Too many failures from the request's address. */
+static apikey_rc apikey_limited(apikey_req_t *q)
+{
+    apikey_guard_limited(q->r, q->sc, &q->g, &q->why, &q->retry_after);
+    return APIKEY_LIMITED;
 }
 
 /* A yes or a no about the key, from WorkOS or from the cache; garbage is
@@ -371,46 +225,56 @@ static apikey_rc apikey_ask(apikey_req_t *q)
 {
     apikey_rc rc;
 
-    if (!guard_charge(q->r, q->sc, &q->g)) {
-        return guard_limited(q->r, q->sc, &q->g, &q->why, &q->retry_after);
+    if (!apikey_guard_charge(q->r, q->sc, &q->g)) {
+        return apikey_limited(q);
     }
     rc = apikey_call(q);
     if (rc != APIKEY_INVALID) {
-        guard_refund(q->r, q->sc, &q->g);
+        apikey_guard_refund(q->r, q->sc, &q->g);
     }
     apikey_store(q, rc);
     return rc;
+}
+
+/* The key's answer in the cache, for flight_board. */
+static int apikey_landed(void *baton, apr_pool_t *tmp)
+{
+    apikey_req_t *q = baton;
+
+    (void)tmp;  /* what it learns must outlive the round: q->r->pool */
+    return apikey_answered(q, apikey_cached(q), &q->shared);
 }
 
 /* One request per key asks WorkOS; the others wait for its answer in the
  * cache, so a burst of requests with a new key costs one call. */
 static apikey_rc apikey_validate(apikey_req_t *q)
 {
-    apr_time_t deadline = apr_time_now()
-                          + apr_time_from_sec(q->sc->http_timeout + 2);
+    apr_interval_time_t wait = apr_time_from_sec(q->sc->http_timeout + 2);
+    flight_t f = { q->lock, apr_psprintf(q->r->pool, "%" APR_PID_T_FMT,
+                                         getpid()),
+                   wait, wait, 0, APIKEY_POLL_USEC, apikey_landed, q };
     apikey_rc rc;
-    int claimed;
+    flight_rc fl;
 
     if (q->sc->apikey_cache_ttl <= 0) {
         return apikey_ask(q);  /* nothing is shared: nothing to wait for */
     }
-    do {
-        if (apikey_answered(q, apikey_cached(q), &rc)) {
-            return rc;
-        }
-        claimed = cache_claim(q->sc->cache, q->r->server, q->lock,
-                              apr_psprintf(q->r->pool, "%" APR_PID_T_FMT,
-                                           getpid()), deadline, q->r->pool);
-        if (claimed != 0) {
-            /* ours, or the cache is down: then each request goes alone */
-            rc = apikey_ask(q);
-            if (claimed == 1) {
-                cache_del(q->sc->cache, q->r->server, q->lock, q->r->pool);
-            }
-            return rc;
-        }
-        apr_sleep(APIKEY_POLL_USEC);
-    } while (apr_time_now() < deadline);
+    fl = flight_board(q->sc->cache, q->r->server, q->r->pool, &f);
+    switch (fl) {
+    case FLIGHT_LANDED:
+        return q->shared;
+    case FLIGHT_MINE:
+    case FLIGHT_ALONE:
+        /* ours, or the cache is down: then each request goes alone */
+        rc = apikey_ask(q);
+        flight_leave(q->sc->cache, q->r->server, q->r->pool, &f, fl);
+        return rc;
+    case FLIGHT_ERROR:
+        q->why = "out of memory";
+        return APIKEY_UNAVAILABLE;
+    case FLIGHT_TIMEOUT:
+        break;
+    }
     q->why = "timed out waiting for a concurrent validation of the same key";
     ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, WOSLOGNO(00807) "%s",
                   q->why);
@@ -445,7 +309,7 @@ static apikey_rc apikey_outcome(apikey_req_t *q, apikey_rc rc,
         /* a request that waited for another's answer, or found it
          * cached, has not been charged yet */
         if (!q->g.charged) {
-            guard_charge(q->r, q->sc, &q->g);
+            apikey_guard_charge(q->r, q->sc, &q->g);
         }
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, q->r, WOSLOGNO(00805)
                       "failed API key attempt %d of %d from %s in this "
@@ -458,9 +322,9 @@ static apikey_rc apikey_outcome(apikey_req_t *q, apikey_rc rc,
 /* The checks in the order the top of this file gives. */
 static apikey_rc apikey_decide(apikey_req_t *q)
 {
-    guard_read(q->r, q->sc, &q->g);
+    apikey_guard_read(q->r, q->sc, &q->g);
     if (q->g.count >= q->sc->apikey_fail_limit) {
-        return guard_limited(q->r, q->sc, &q->g, &q->why, &q->retry_after);
+        return apikey_limited(q);
     }
     switch (apikey_cached(q)) {
     case APIKEY_ANSWER_VALID:

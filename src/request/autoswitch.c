@@ -10,6 +10,7 @@
 #include "base/config.h"
 #include "codec/seal.h"
 #include "codec/crypto.h"
+#include "store/cachens.h"
 #include "model/flow.h"
 #include "request/login.h"
 #include "request/refresh.h"
@@ -26,18 +27,19 @@
 
 /* Entries signed-in users cause (one per user and listed organisation):
  * keyed by the WorkOS environment. */
-static const char *autoswitch_key(request_rec *r, const wos_srv_cfg *sc,
-                                  const char *user, const char *org)
+static const cachens_key_t *autoswitch_key(request_rec *r,
+                                           const wos_srv_cfg *sc,
+                                           const char *user, const char *org)
 {
     const char *both = apr_pstrcat(r->pool, user, "|", org, NULL);
 
-    return apr_pstrcat(r->pool, "wos:asw:", sc->env_tag, ":",
+    return cachens_key(r->pool, CACHENS_ASW, sc->env_tag,
                        crypto_sha256_hex(r->pool, both, strlen(both)), NULL);
 }
 
 static const char *autoswitch_remembered(request_rec *r,
                                          const wos_srv_cfg *sc,
-                                         const char *key)
+                                         const cachens_key_t *key)
 {
     char *val;
     apr_size_t len;
@@ -50,10 +52,11 @@ static const char *autoswitch_remembered(request_rec *r,
 }
 
 static void autoswitch_remember(request_rec *r, const wos_srv_cfg *sc,
-                                const char *key, const char *code)
+                                const cachens_key_t *key,
+                                const char *code)
 {
     apr_time_t until = apr_time_now()
-                       + apr_time_from_sec(AUTOSWITCH_REMEMBER);
+                       + apr_time_from_sec(cachens_ttl(CACHENS_ASW));
 
     if (cache_put(sc->cache, r->server, key, code, strlen(code), until,
                   r->pool) != APR_SUCCESS) {
@@ -104,7 +107,7 @@ static int autoswitch_one(request_rec *r, const wos_srv_cfg *sc,
                           const session_t *sess, const char *user,
                           const char *org)
 {
-    const char *key = autoswitch_key(r, sc, user, org);
+    const cachens_key_t *key = autoswitch_key(r, sc, user, org);
     const char *code = autoswitch_remembered(r, sc, key);
     const wos_identity_t *now;
     refresh_out_t out;

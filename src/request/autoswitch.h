@@ -2,15 +2,13 @@
  * is refreshed into organisation X when WorkOS accepts, and the request
  * goes on with the new session (the page and its Set-Cookie together).
  * WorkOS's refusals are remembered per user and organisation for
- * AUTOSWITCH_REMEMBER seconds in WorkOSCache, so a page of assets costs
+ * 30 s in WorkOSCache (CACHENS_ASW's lifetime), so a page of assets costs
  * one call; concurrent switches share one call (refresh.c). */
 #ifndef WOS_AUTOSWITCH_H
 #define WOS_AUTOSWITCH_H
 
 #include "httpd.h"
 #include "apr_tables.h"
-
-#define AUTOSWITCH_REMEMBER 30
 
 /* Called when a workos-org requirement was not met, with its values
  * (organisation ids, already evaluated). 1 when the session now belongs

@@ -16,6 +16,7 @@
 #include "model/localpath.h"
 #include "codec/pkce.h"
 #include "codec/crypto.h"
+#include "store/cachens.h"
 #include "codec/seal.h"
 #include "base/stats.h"
 #include "request/diagnose.h"
@@ -336,9 +337,11 @@ static int login_check_state(request_rec *r, const wos_srv_cfg *sc,
 static int login_mark_used(request_rec *r, const wos_srv_cfg *sc,
                            const char *state)
 {
-    const char *key = apr_pstrcat(r->pool, "wos:flow:", sc->env_tag, ":",
-                                  crypto_sha256_hex(r->pool, state,
-                                                    strlen(state)), NULL);
+    const cachens_key_t *key = cachens_key(r->pool, CACHENS_FLOW,
+                                           sc->env_tag,
+                                           crypto_sha256_hex(r->pool, state,
+                                                             strlen(state)),
+                                           NULL);
     apr_time_t until = apr_time_now()
                        + apr_time_from_sec(LOGIN_FLOW_TTL + 120);
 

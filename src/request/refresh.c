@@ -7,6 +7,8 @@
 #include "base/client.h"
 #include "codec/crypto.h"
 #include "codec/seal.h"
+#include "store/cachens.h"
+#include "state/flight.h"
 #include "base/stats.h"
 #include "base/cache.h"
 #include "base/module.h"
@@ -17,8 +19,9 @@
 #define REFRESH_RACE_GRACE 1
 
 typedef struct {
-    const char *lock_key;    /* held while one request calls WorkOS */
-    const char *result_key;  /* "ok <sealed>" or "no <code>" */
+    const cachens_key_t *lock_key;    /* held while one request calls
+                                         WorkOS */
+    const cachens_key_t *result_key;  /* "ok <sealed>" or "no <code>" */
 } refresh_keys_t;
 
 /* Keyed by the WorkOS environment the token belongs to (env_tag): a
@@ -30,8 +33,8 @@ static void refresh_keys(apr_pool_t *p, const char *env_tag, const char *rt,
     const char *h = crypto_sha256_hex(p, apr_pstrcat(p, rt, "|",
                                                    org ? org : "", NULL),
                                     strlen(rt) + 1 + (org ? strlen(org) : 0));
-    k->lock_key = apr_pstrcat(p, "wos:rt-lock:", env_tag, ":", h, NULL);
-    k->result_key = apr_pstrcat(p, "wos:rt-done:", env_tag, ":", h, NULL);
+    k->lock_key = cachens_key(p, CACHENS_RT_LOCK, env_tag, h, NULL);
+    k->result_key = cachens_key(p, CACHENS_RT_DONE, env_tag, h, NULL);
 }
 
 /* Reads a published result into out (copied into r->pool), using tmp
@@ -195,56 +198,62 @@ static refresh_rc refresh_call(request_rec *r, const wos_srv_cfg *sc,
     return refresh_failed(r, sc, k, res.retry_after, out);
 }
 
+/* A concurrent refresh's published result, for flight_board. */
+typedef struct {
+    request_rec *r;
+    const wos_srv_cfg *sc;
+    const refresh_keys_t *k;
+    refresh_rc rc;
+    refresh_out_t *out;
+} refresh_wait_t;
+
+static int refresh_landed(void *baton, apr_pool_t *tmp)
+{
+    refresh_wait_t *w = baton;
+
+    return refresh_take_result(w->r, w->sc, w->k, tmp, &w->rc, w->out);
+}
+
 refresh_rc refresh_session(request_rec *r, const wos_srv_cfg *sc,
                            json_t *old, const char *refresh_token,
                            const char *org_id, refresh_out_t *out)
 {
-    apr_time_t now = apr_time_now();
-    /* a waiter gives up within the timeout; the lock outlives a call */
-    apr_time_t deadline = now + apr_time_from_sec(sc->http_timeout);
-    apr_time_t lock_until = now + apr_time_from_sec(sc->http_timeout + 2);
-    refresh_keys_t k;
-    refresh_rc rc = REFRESH_UNAVAILABLE;
-    int claimed;
     const char *nonce = crypto_random(r->pool, 12);
-    apr_pool_t *tmp;
+    refresh_keys_t k;
+    refresh_wait_t w = { r, sc, &k, REFRESH_UNAVAILABLE, out };
+    /* a waiter gives up within the timeout; the lock outlives a call. A
+     * winner publishes before it lets go of the lock, so one that
+     * finished between our first look and our claim left its result:
+     * look again before spending the token. */
+    flight_t f = { NULL, nonce ? nonce : "-",
+                   apr_time_from_sec(sc->http_timeout),
+                   apr_time_from_sec(sc->http_timeout + 2), 0,
+                   REFRESH_POLL_USEC, refresh_landed, &w };
+    refresh_rc rc;
+    flight_rc fl;
 
     memset(out, 0, sizeof(*out));
     out->why = "timed out waiting for a concurrent refresh";
     out->retry_after = REFRESH_RETRY_HOLD;
     refresh_keys(r->pool, sc->env_tag, refresh_token, org_id, &k);
-    if (apr_pool_create(&tmp, r->pool) != APR_SUCCESS) {
+    f.lock = k.lock_key;
+    fl = flight_board(sc->cache, r->server, r->pool, &f);
+    switch (fl) {
+    case FLIGHT_LANDED:
+        stats_inc(STAT_REFRESH_SHARED);
+        return w.rc;
+    case FLIGHT_MINE:
+    case FLIGHT_ALONE:
+        /* ours, or the cache is down: then each host goes alone */
+        rc = refresh_call(r, sc, &k, old, refresh_token, org_id, out);
+        flight_leave(sc->cache, r->server, r->pool, &f, fl);
+        return rc;
+    case FLIGHT_ERROR:
         out->why = "out of memory";
         return REFRESH_UNAVAILABLE;
+    case FLIGHT_TIMEOUT:
+        break;
     }
-    do {
-        apr_pool_clear(tmp);  /* each poll costs the same few bytes */
-        if (refresh_take_result(r, sc, &k, tmp, &rc, out)) {
-            stats_inc(STAT_REFRESH_SHARED);
-            apr_pool_destroy(tmp);
-            return rc;
-        }
-        claimed = cache_claim(sc->cache, r->server, k.lock_key,
-                              nonce ? nonce : "-", lock_until, tmp);
-        if (claimed != 0) {
-            /* ours, or the cache is down: then each host goes alone. A
-             * winner publishes before it lets go of the lock, so one that
-             * finished between our first look and our claim left its
-             * result: look again before spending the token. */
-            if (refresh_take_result(r, sc, &k, tmp, &rc, out)) {
-                cache_del(sc->cache, r->server, k.lock_key, tmp);
-                stats_inc(STAT_REFRESH_SHARED);
-                apr_pool_destroy(tmp);
-                return rc;
-            }
-            apr_pool_destroy(tmp);
-            rc = refresh_call(r, sc, &k, old, refresh_token, org_id, out);
-            cache_del(sc->cache, r->server, k.lock_key, r->pool);
-            return rc;
-        }
-        apr_sleep(REFRESH_POLL_USEC);  /* another request is at WorkOS */
-    } while (apr_time_now() < deadline);
-    apr_pool_destroy(tmp);
     ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, WOSLOGNO(00503)
                   "session refresh: %s", out->why);
     return REFRESH_UNAVAILABLE;

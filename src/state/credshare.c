@@ -6,6 +6,7 @@
 #include "model/credentry.h"
 #include "codec/crypto.h"
 #include "codec/seal.h"
+#include "store/cachens.h"
 #include "base/stats.h"
 #include "base/secrets.h"
 #include "base/cache.h"
@@ -29,19 +30,22 @@ static const char *credshare_mac_key(const wos_srv_cfg *sc)
  * fingerprint keeps apart servers that share a tag but seal with other
  * passwords (bearer tokens of one environment), which could not read each
  * other's entries and would overwrite them in turn. */
-static const char *credshare_name(apr_pool_t *p, const wos_srv_cfg *sc,
-                                  cred_kind_t kind,
-                                  const unsigned char key[CREDCACHE_KEY])
+static const cachens_key_t *credshare_name(apr_pool_t *p,
+                                           const wos_srv_cfg *sc,
+                                           cred_kind_t kind,
+                                           const unsigned char
+                                           key[CREDCACHE_KEY])
 {
     const char *tag = kind == CRED_COOKIE ? sc->cookie_tag : sc->verify_tag;
     const char *fp = secrets_mac_fp(sc->secrets);
     char hex[2 * CREDCACHE_KEY + 1];
+    char k[2] = { (char)kind, '\0' };
 
     if (!tag || !fp) {
         return NULL;
     }
     crypto_hex(key, CREDCACHE_KEY, hex);
-    return apr_psprintf(p, "wos:cred:%c:%s:%s:%s", kind, tag, fp, hex);
+    return cachens_key(p, CACHENS_CRED, k, tag, fp, hex, NULL);
 }
 
 static wos_identity_t *credshare_read(request_rec *r, const wos_srv_cfg *sc,
@@ -50,7 +54,8 @@ static wos_identity_t *credshare_read(request_rec *r, const wos_srv_cfg *sc,
                                       long long now, long long *until,
                                       int quiet)
 {
-    const char *mac_key = credshare_mac_key(sc), *name;
+    const char *mac_key = credshare_mac_key(sc);
+    const cachens_key_t *name;
     wos_identity_t *id = NULL;
     char *val;
     apr_size_t len;
@@ -67,7 +72,8 @@ static wos_identity_t *credshare_read(request_rec *r, const wos_srv_cfg *sc,
         }
         return NULL;
     }
-    rc = credentry_open(r->pool, mac_key, name, val, len, now, &id, until);
+    rc = credentry_open(r->pool, mac_key, name->name, val, len, now, &id,
+                        until);
     if (rc == CREDENTRY_OK) {
         stats_inc(STAT_SHARED_HITS);
         return id;
@@ -110,7 +116,8 @@ void credshare_put(request_rec *r, const wos_srv_cfg *sc, cred_kind_t kind,
                    const wos_identity_t *id,
                    long long until)
 {
-    const char *mac_key = credshare_mac_key(sc), *name;
+    const char *mac_key = credshare_mac_key(sc);
+    const cachens_key_t *name;
     char *entry;
     size_t len = 0;
     apr_status_t rv;
@@ -118,7 +125,7 @@ void credshare_put(request_rec *r, const wos_srv_cfg *sc, cred_kind_t kind,
     if (!sc->cache || !secrets_mac_key(sc->secrets)
         || until <= apr_time_sec(apr_time_now())
         || !(name = credshare_name(r->pool, sc, kind, key))
-        || !(entry = credentry_seal(r->pool, mac_key, name, id, until,
+        || !(entry = credentry_seal(r->pool, mac_key, name->name, id, until,
                                     &len))) {
         return;
     }

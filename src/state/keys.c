@@ -7,6 +7,7 @@
 #include "state/keys.h"
 #include "codec/jwks.h"
 #include "workos/workos_api.h"
+#include "store/cachens.h"
 #include "base/client.h"
 #include "base/stats.h"
 #include "base/cache.h"
@@ -17,10 +18,10 @@ typedef enum { KEYS_WANT_FRESH, KEYS_WANT_KID } keys_want_t;
 
 struct wos_keys {
     const char *url;
-    const char *cache_key;
-    const char *miss_key;
-    const char *trusted_miss_key;
-    const char *fail_key;
+    const cachens_key_t *cache_key;
+    const cachens_key_t *miss_key;
+    const cachens_key_t *trusted_miss_key;
+    const cachens_key_t *fail_key;
     apr_thread_mutex_t *lock;  /* guards everything below */
     apr_pool_t *set_pool;      /* owns set */
     jwks_t *set;
@@ -33,11 +34,11 @@ wos_keys_t *keys_create(apr_pool_t *p, const char *url)
     wos_keys_t *k = apr_pcalloc(p, sizeof(*k));
 
     k->url = url;
-    k->cache_key = apr_pstrcat(p, "wos:jwks:", url, NULL);
-    k->miss_key = apr_pstrcat(p, "wos:jwks-miss:", url, NULL);
-    k->trusted_miss_key = apr_pstrcat(p, "wos:jwks-miss-trusted:", url,
+    k->cache_key = cachens_key(p, CACHENS_JWKS, url, NULL);
+    k->miss_key = cachens_key(p, CACHENS_JWKS_MISS, url, NULL);
+    k->trusted_miss_key = cachens_key(p, CACHENS_JWKS_MISS_TRUSTED, url,
                                       NULL);
-    k->fail_key = apr_pstrcat(p, "wos:jwks-fail:", url, NULL);
+    k->fail_key = cachens_key(p, CACHENS_JWKS_FAIL, url, NULL);
     if (apr_thread_mutex_create(&k->lock, APR_THREAD_MUTEX_DEFAULT, p)
         != APR_SUCCESS) {
         return NULL;
@@ -253,7 +254,7 @@ failed:
 static int keys_miss_allowed(wos_keys_t *k, request_rec *r,
                              const wos_srv_cfg *cfg, int trusted)
 {
-    const char *key = trusted ? k->trusted_miss_key : k->miss_key;
+    const cachens_key_t *key = trusted ? k->trusted_miss_key : k->miss_key;
     char *val;
     apr_size_t len;
     apr_time_t until = apr_time_now() + apr_time_from_sec(
@@ -369,7 +370,7 @@ typedef struct {
 /* Process-pool userdata: the shared entry as last saved. */
 static const char *keys_carry_name(apr_pool_t *p, const wos_keys_t *k)
 {
-    return apr_pstrcat(p, "auth_workos:", k->cache_key, NULL);
+    return apr_pstrcat(p, "auth_workos:", k->cache_key->name, NULL);
 }
 
 /* One buffer per JWKS URL in the process pool, reused at every restart:

@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 #include "base/config.h"
 #include "base/cache.h"
+#include "store/cachens.h"
 
 typedef struct wos_keys wos_keys_t;
 
@@ -36,15 +37,15 @@ void keys_carry_over(wos_keys_t *k, wos_cache_t *c, server_rec *s,
                      apr_pool_t *pconf);
 
 /* Seconds between refetches caused by unknown kids. */
-#define KEYS_MISS_INTERVAL 30
+#define KEYS_MISS_INTERVAL cachens_ttl(CACHENS_JWKS_MISS)
 /* ... by unknown kids of trusted tokens (a key rotation). */
-#define KEYS_TRUSTED_MISS_INTERVAL 5
+#define KEYS_TRUSTED_MISS_INTERVAL cachens_ttl(CACHENS_JWKS_MISS_TRUSTED)
 /* Seconds before retrying after a failed fetch. */
 #define KEYS_RETRY_INTERVAL 5
 /* Seconds the other processes of the host take a failed fetch as theirs:
  * enough for those queued behind it on the fetch lock, short enough that
  * one failure does not keep a process without keys from trying soon. */
-#define KEYS_FAIL_SHARED 1
+#define KEYS_FAIL_SHARED cachens_ttl(CACHENS_JWKS_FAIL)
 /* How long the shared copy is kept for use when WorkOS is unreachable. */
 #define KEYS_STALE_KEEP (24 * 3600)
 

@@ -6,12 +6,13 @@
 #include "state/revoke.h"
 #include "store/revstore.h"
 #include "store/revmemo.h"
+#include "store/cachens.h"
 #include "base/stats.h"
 #include "base/cache.h"
 #include "base/module.h"
 
 
-#define REVOKE_GEN_KEY "wos:rev:gen"
+#define REVOKE_GEN_KEY(p) cachens_key((p), CACHENS_REV_GEN, NULL)
 #define REVOKE_MEMO_MAX 20000
 /* The table, in the process pool: it outlives this DSO's generation. */
 #define REVOKE_STORE_NAME "auth_workos:revstore"
@@ -67,19 +68,20 @@ static int revoke_shared(const wos_srv_cfg *sc)
 
 /* A record's key in the network cache: "wos:rev:" and the hash that
  * names it in the table, so the table can publish it again. */
-static const char *revoke_net_key(apr_pool_t *p, const char *name)
+static const cachens_key_t *revoke_net_key(apr_pool_t *p, const char *name)
 {
     char hex[33];
 
     if (revstore_hash_hex(name, hex) != 0) {
         return NULL;
     }
-    return apr_pstrcat(p, "wos:rev:", hex, NULL);
+    return cachens_key(p, CACHENS_REV, hex, NULL);
 }
 
-static const char *revoke_net_key_hex(apr_pool_t *p, const char *hex)
+static const cachens_key_t *revoke_net_key_hex(apr_pool_t *p,
+                                               const char *hex)
 {
-    return apr_pstrcat(p, "wos:rev:", hex, NULL);
+    return cachens_key(p, CACHENS_REV, hex, NULL);
 }
 
 typedef struct {
@@ -117,8 +119,9 @@ static void revoke_publish(request_rec *r, const wos_srv_cfg *sc)
 
     if (revstore_each(revoke_store, apr_time_sec(now), revoke_publish_one,
                       &b) != 0
-        || cache_put(sc->cache, r->server, REVOKE_GEN_KEY, gen, strlen(gen),
-                     now + apr_time_from_sec(REVOKE_KEEP_SECONDS), r->pool)
+        || cache_put(sc->cache, r->server, REVOKE_GEN_KEY(r->pool), gen,
+                     strlen(gen), now + apr_time_from_sec(REVOKE_KEEP_SECONDS),
+                     r->pool)
            != APR_SUCCESS
         || cache_remote_down(sc->cache)) {
         revstore_mark_unshared(revoke_store);  /* next time */
@@ -152,8 +155,8 @@ static void revoke_poll(request_rec *r, const wos_srv_cfg *sc)
      * empty) is one too: answers memoised meanwhile came from this host's
      * fallback, and are dropped once the server's generation reads again,
      * even if it is the one seen before the outage. */
-    if (due && cache_get(sc->cache, r->server, REVOKE_GEN_KEY, &gen, &len,
-                         sizeof(revoke_proc.gen) - 1, r->pool)
+    if (due && cache_get(sc->cache, r->server, REVOKE_GEN_KEY(r->pool), &gen,
+                         &len, sizeof(revoke_proc.gen) - 1, r->pool)
                != APR_SUCCESS) {
         gen = "";
     }
@@ -187,7 +190,7 @@ static int revoke_read(server_rec *s, apr_pool_t *p, const wos_srv_cfg *sc,
                        const char *name, long long *value)
 {
     apr_time_t now = apr_time_now();
-    const char *key;
+    const cachens_key_t *key;
     apr_status_t rv;
     apr_size_t len;
     char *val;
@@ -280,7 +283,7 @@ static apr_status_t revoke_share(server_rec *s, apr_pool_t *p,
                      keep, p)
          : APR_EGENERAL;
     if (rv == APR_SUCCESS) {
-        rv = cache_put(sc->cache, s, REVOKE_GEN_KEY, gen, strlen(gen), keep,
+        rv = cache_put(sc->cache, s, REVOKE_GEN_KEY(p), gen, strlen(gen), keep,
                        p);
     }
     /* only in this host's fallback: publish it once the server is back */
