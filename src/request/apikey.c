@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* WorkOS API key validation; see apikey.h.
  *
  * The order of the checks matters:
@@ -210,7 +211,7 @@ static apikey_rc apikey_call(apikey_req_t *q)
     if (rv != 0) {
         q->why = apr_pstrcat(q->r->pool, "API key validation: ", res.error,
                              NULL);
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, WOSLOGNO(00801)
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, WOSLOGNO(00808)
                       "API key validation with WorkOS failed: %s",
                       res.error);
         return APIKEY_UNAVAILABLE;
