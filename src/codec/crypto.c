@@ -5,7 +5,6 @@
 #include <openssl/hmac.h>
 #include <openssl/evp.h>
 #include <openssl/crypto.h>
-#include <apr_strings.h>
 #include "codec/crypto.h"
 #include "codec/b64url.h"
 

@@ -1,6 +1,5 @@
 /* PKCE; see pkce.h. */
 #include <openssl/sha.h>
-#include <apr_strings.h>
 #include "codec/pkce.h"
 #include "codec/b64url.h"
 

@@ -2,7 +2,6 @@
 #include "httpd.h"
 #include "http_log.h"
 #include "http_protocol.h"
-#include "apr_strings.h"
 #include <jansson.h>
 #include "events/webhook.h"
 #include "codec/webhook_sig.h"

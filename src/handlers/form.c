@@ -1,7 +1,6 @@
 /* Browser form posts; see form.h. */
 #include "httpd.h"
 #include "util_script.h"
-#include "apr_strings.h"
 #include "handlers/form.h"
 
 /* Cross-site form posts are refused: the browser says where it came from. */

@@ -1,8 +1,6 @@
 /* workos-info; see info.h. */
 #include "httpd.h"
-#include "http_config.h"
 #include "http_log.h"
-#include "http_protocol.h"
 #include "apr_strings.h"
 #include <jansson.h>
 #include <stdlib.h>

@@ -1,9 +1,7 @@
 /* Listing and revoking one's own sessions; see sessions.h. */
 #include "httpd.h"
 #include "http_log.h"
-#include "http_protocol.h"
 #include "apr_strings.h"
-#include "apr_lib.h"
 #include "handlers/sessions.h"
 #include "request/verify.h"
 #include "state/revoke.h"

@@ -3,7 +3,6 @@
 
 #include <string.h>
 
-#include <apr_strings.h>
 
 static int cookie_strip_blank(char c)
 {

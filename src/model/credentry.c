@@ -1,6 +1,5 @@
 /* Identity fields and shared-tier entries; see credentry.h. */
 #include <string.h>
-#include <apr_strings.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>

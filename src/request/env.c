@@ -1,6 +1,5 @@
 /* Identity to environment and headers; see env.h. */
 #include "httpd.h"
-#include "apr_strings.h"
 #include "apr_lib.h"
 #include "http_log.h"
 #include "request/env.h"

@@ -1,9 +1,7 @@
 /* The module's own requests; see route.h. */
 #include "httpd.h"
-#include "http_config.h"
 #include "http_core.h"
 #include "ap_expr.h"
-#include "apr_strings.h"
 #include "request/route.h"
 
 int route_is_callback(const request_rec *r, const wos_srv_cfg *sc)

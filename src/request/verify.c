@@ -1,6 +1,5 @@
 /* Access-token verification; see verify.h. */
 #include "httpd.h"
-#include "apr_strings.h"
 #include "request/verify.h"
 #include "state/keys.h"
 #include "codec/jwt.h"

@@ -1,7 +1,6 @@
 /* Shared tier of verified credentials; see credshare.h. */
 #include "httpd.h"
 #include "http_log.h"
-#include "apr_strings.h"
 #include "state/credshare.h"
 #include "model/credentry.h"
 #include "codec/crypto.h"

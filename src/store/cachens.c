@@ -2,7 +2,6 @@
 /* The registry of shared-cache entries; see cachens.h. */
 #include <stdarg.h>
 #include <string.h>
-#include <apr_strings.h>
 #include "store/cachens.h"
 
 #define FLEET CACHENS_FLEET
