@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mod_auth_workos: WorkOS AuthKit sessions and RBAC for Apache httpd 2.4.
  * This file is the glue only: the hooks and the module record, which
  * points at the directive table (src/base/config_cmds.c). The work is

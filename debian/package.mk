@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Debian package, included by Makefile.apxs (issue 7).
 #   make -f Makefile.apxs package        .deb into $(DEB_OUT)/ (no root needed)
 #   make -f Makefile.apxs test-package   as root: build, install into this

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The demo and its browser test.   make -f Makefile.apxs demo | test-browser
 # Included from Makefile.apxs (which defines `all` and PYTHON).
 

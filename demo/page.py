@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """The demo's pages, as one CGI: Apache runs it for /, /app, /admin and the
 403 page. Everything it knows about the user comes from the WORKOS_*
 variables mod_auth_workos sets; with the local stand-in it also asks the

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """The mod_auth_workos demo: Apache with the module on 127.0.0.1, signing
 in against a local stand-in for WorkOS (or the real WorkOS, when
 WORKOS_CLIENT_ID, WORKOS_API_KEY and WORKOS_COOKIE_PASSWORD are set).

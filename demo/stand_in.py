@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """A small local WorkOS for development: the demo's sign-in server, and one
 an administrator can point their own virtual host at before touching
 WorkOS.

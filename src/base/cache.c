@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Shared cache over an httpd socache provider; see cache.h. */
 #include "httpd.h"
 #include "http_log.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The shared cache: an httpd socache provider (shmcb, redis, memcache...)
  * guarded, when the provider needs it, by a global mutex. Every process
  * (and, with a network provider, every host) sees the same entries. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* WorkOS client settings from a server's config; see client.h. */
 #include "base/client.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The one place a server's config becomes the way it calls WorkOS. */
 #ifndef WOS_CLIENT_H
 #define WOS_CLIENT_H

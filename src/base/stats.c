@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Operator counters; see stats.h. */
 #include "httpd.h"
 #include "http_protocol.h"

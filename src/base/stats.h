@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Counters for operators, shared by every process of this server through
  * an anonymous shared-memory segment and bumped with atomic adds: no lock
  * and no cache write on the request path. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Strict base64url without padding (RFC 4648 section 5). */
 #include "codec/b64url.h"
 

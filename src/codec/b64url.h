@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Strict base64url (RFC 4648 section 5) without padding: the encoding of
  * every JWT segment and every iron seal field. Pure: no APR, no httpd. */
 #ifndef WOS_B64URL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Shared cryptographic helpers; see crypto.h. */
 #include <string.h>
 #include <openssl/rand.h>

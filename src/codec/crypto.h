@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Small cryptographic helpers several concerns share: random strings,
  * SHA-256 in hex, and purpose-bound keys derived from a secret.
  * Pure: OpenSSL and APR. */

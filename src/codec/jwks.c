@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* JSON Web Key Sets: the RSA signing keys that access tokens name by kid.
  *
  * The document comes from the configured JWKS URL over TLS, but it is

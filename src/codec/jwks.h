@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* JSON Web Key Sets (RFC 7517): RSA public keys by kid.
  * Pure: APR pools, jansson and OpenSSL EVP only. */
 #ifndef WOS_JWKS_H

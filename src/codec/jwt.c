@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Compact JWS parsing and RS256 verification.
  *
  * Everything here sees attacker-controlled bytes before any signature has

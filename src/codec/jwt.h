@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Compact JWS parsing and RS256 verification (RFC 7515/7519, RFC 8725).
  * Pure: APR pools, jansson and OpenSSL EVP only. */
 #ifndef WOS_JWT_H

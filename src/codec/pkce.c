@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* PKCE; see pkce.h. */
 #include <openssl/sha.h>
 #include "codec/pkce.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* PKCE (RFC 7636, S256). Pure: OpenSSL and APR. */
 #ifndef WOS_PKCE_H
 #define WOS_PKCE_H

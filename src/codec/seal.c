@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* iron "Fe26.2" seals with OpenSSL 3.
  *
  * Fe26.2*<id>*<enc salt>*<iv>*<ciphertext>*<expiration>*<mac salt>*<mac>[~N]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* iron "Fe26.2" seals, byte-compatible with iron-webcrypto, iron-session
  * and @workos-inc/node: PBKDF2-HMAC-SHA1 (1 iteration, 64-hex-char salt
  * used as text) derives an AES-256-CBC key and an HMAC-SHA256 key.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* WorkOS-Signature checking; see webhook_sig.h. */
 #include <stdio.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The WorkOS-Signature header on webhook deliveries:
  * "t=<milliseconds since the epoch>, v1=<hex HMAC-SHA256 of "<t>.<body>">"
  * keyed with the webhook secret. Pure: OpenSSL only. */

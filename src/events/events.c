@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The Events API poller; see events.h. */
 #include <signal.h>
 #include <pthread.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* WorkOSEventsPoll: a thread in every child process polls WorkOS's Events
  * API for the servers that ask for it, when it holds the fleet-wide claim
  * for their WorkOS environment (one poller per fleet), and applies what it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Applying WorkOS events; see events_apply.h. */
 #include "httpd.h"
 #include "http_log.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What a WorkOS event does, whether it came by webhook or by polling the
  * Events API: one place, so both apply exactly the same. */
 #ifndef WOS_EVENTS_APPLY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Webhook deliveries; see webhook.h. */
 #include "httpd.h"
 #include "http_log.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The workos-webhook handler: WorkOS events that revoke access. */
 #ifndef WOS_WEBHOOK_H
 #define WOS_WEBHOOK_H

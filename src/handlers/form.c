@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Browser form posts; see form.h. */
 #include "httpd.h"
 #include "util_script.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Browser form posts to the module's handlers: where they come from, and
  * their fields, read with bounds. */
 #ifndef WOS_FORM_H

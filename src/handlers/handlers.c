@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* workos-login, -callback, -logout, -switch-org; see handlers.h. */
 #include "httpd.h"
 #include "http_config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The module's handlers (SetHandler workos-...). */
 #ifndef WOS_HANDLERS_H
 #define WOS_HANDLERS_H

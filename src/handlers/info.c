@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* workos-info; see info.h. */
 #include "httpd.h"
 #include "http_log.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* workos-info: the signed-in identity as JSON, for single-page apps. */
 #ifndef WOS_INFO_H
 #define WOS_INFO_H

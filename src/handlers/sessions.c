@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Listing and revoking one's own sessions; see sessions.h. */
 #include "httpd.h"
 #include "http_log.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The workos-sessions handler: the signed-in user's own sessions. GET
  * lists them; POST session_id=... revokes one of them. */
 #ifndef WOS_SESSIONS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Any access-token claim; see claims.h. */
 #include "model/claims.h"
 

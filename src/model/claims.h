@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Any access-token claim: finding it by name or dotted path, matching it
  * against Require values, and turning it into text for the environment.
  * Pure: APR and jansson. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Cookie request headers and Set-Cookie values (RFC 6265).
  * Pure: APR only. */
 #ifndef WOS_COOKIE_H

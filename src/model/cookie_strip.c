@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* WorkOSStripCookies; see cookie_strip.h. */
 #include "model/cookie_strip.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* WorkOSStripCookies: the Cookie header the backend receives, without the
  * module's own cookies. Pure: APR only. */
 #ifndef WOS_COOKIE_STRIP_H

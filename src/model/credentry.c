@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Identity fields and shared-tier entries; see credentry.h. */
 #include <string.h>
 #include <openssl/crypto.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* How a verified identity is written down: as NUL-terminated fields (the
  * per-process cache keeps it so), and as an authenticated entry for the
  * shared tier (WorkOSCache), where whoever can write to a cache server

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Per-flow verifier cookies and sign-in hints; see flow.h. */
 #include <string.h>
 #include <apr_strings.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Sign-in flows as @workos/authkit-session 0.5+ keeps them: one verifier
  * cookie per flow, named after an FNV-1a hash of the flow's state, and
  * the AuthKit hints a sign-in may carry. Pure: APR only. */

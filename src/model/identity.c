@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The caller's identity, copied out of verified claims.
  *
  * Every value here ends up in environment variables and, with

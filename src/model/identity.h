@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Who a verified credential says the caller is: the claims the Require
  * providers and the WORKOS_* variables use. Pure: APR and jansson. */
 #ifndef WOS_IDENTITY_H

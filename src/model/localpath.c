@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Local redirect targets; see localpath.h. */
 #include <string.h>
 #include "model/localpath.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Where a sign-in may send the browser back to: a path on this site only.
  * Pure: no dependencies. */
 #ifndef WOS_LOCALPATH_H

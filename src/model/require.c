@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* workos-* Require lines: parsing the values (once, at config time) and
  * matching them against an identity (on every request). */
 #include "model/require.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The values of the workos-* Require lines and how they match an identity.
  * Pure: APR only. */
 #ifndef WOS_REQUIRE_H

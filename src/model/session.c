@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Opening the sealed session; see session.h. */
 #include <string.h>
 #include "model/session.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The sealed session object WorkOS's libraries keep in the wos-session
  * cookie: {"accessToken", "refreshToken", "user", "organizationId",
  * "impersonator", ...}. Pure: APR, jansson and seal.c. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* WorkOS API keys presented as "Authorization: Bearer <key>" by machine
  * clients (WorkOSTokenSource apikey): validated with WorkOS, results kept
  * in the shared cache under a hash of the key, failed attempts counted per

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Authentication; see authn.h. */
 #include "httpd.h"
 #include "http_config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* AuthType WorkOS: finds the caller's credential (sealed cookie or bearer
  * JWT), verifies it, and sets r->user and the environment. */
 #ifndef WOS_AUTHN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Require providers over the verified identity; see authz.h. */
 #include "httpd.h"
 #include "http_config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The workos-* Require providers. */
 #ifndef WOS_AUTHZ_H
 #define WOS_AUTHZ_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Automatic organisation switch; see autoswitch.h. */
 #include "httpd.h"
 #include "http_config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* WorkOSAutoSwitchOrg: a signed-in user who fails "Require workos-org X"
  * is refreshed into organisation X when WorkOS accepts, and the request
  * goes on with the new session (the page and its Set-Cookie together).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Misconfiguration WorkOS reports at run time; see diagnose.h. */
 #include "httpd.h"
 #include "http_log.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Refusals that are really misconfiguration: WorkOS answering
  * invalid_client (a wrong WorkOSAPIKey or one of another environment), an
  * unknown redirect URI. Those are logged at error with the fix in words;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Identity to environment and headers; see env.h. */
 #include "httpd.h"
 #include "apr_lib.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What the backend sees: REMOTE_USER, the WORKOS_* variables and, when
  * asked, X-WorkOS-* request headers. */
 #ifndef WOS_ENV_H

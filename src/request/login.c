@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Sign-in start and callback; see login.h. */
 #include "httpd.h"
 #include "http_config.h"

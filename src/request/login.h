@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Sign-in with AuthKit: the redirect to WorkOS with PKCE, and the callback
  * that exchanges the code for a session. Each sign-in is a flow with its
  * own verifier cookie, wos-auth-verifier-<FNV-1a of the state> (flow.h),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Sign-in loop detection; see loop.h. */
 #include "httpd.h"
 #include "http_log.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Sign-in loop detection. A browser that drops the session cookie (for a
  * reason configtest cannot see: a proxy stripping Set-Cookie, a host name
  * the cookie does not cover, cookies blocked) comes straight back to the

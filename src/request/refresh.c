@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Single-flight refresh through the shared cache; see refresh.h. */
 #include "httpd.h"
 #include "http_log.h"

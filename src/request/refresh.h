@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Refresh-token exchange, once per refresh token across every thread and
  * process sharing the cache: refresh tokens are single-use, so the first
  * request calls WorkOS and the others take its result. */

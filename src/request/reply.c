@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Responses; see reply.h. */
 #include "httpd.h"
 #include "http_log.h"

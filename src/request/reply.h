@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What the module sends back: cookies, redirects and small pages. Every
  * header goes in err_headers_out so it survives error responses. */
 #ifndef WOS_REPLY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The module's own requests; see route.h. */
 #include "httpd.h"
 #include "http_core.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Which requests the module answers itself: the callback path (the path of
  * WorkOSRedirectURI, wherever it lies) and every workos-* handler. These
  * never need a session and are never sent to sign in, even inside a scope

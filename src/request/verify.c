@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Access-token verification; see verify.h. */
 #include "httpd.h"
 #include "request/verify.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Checks an access token: JWT structure, signing key, signature, claims. */
 #ifndef WOS_VERIFY_H
 #define WOS_VERIFY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Shared tier of verified credentials; see credshare.h. */
 #include "httpd.h"
 #include "http_log.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The shared tier of verified credentials, behind each process's private
  * cache (credcache): an identity verified once (one RSA check) is stored
  * in WorkOSCache for every process and host of the fleet, until the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* One check per host of a credential met at once; see credwait.h. */
 #include <string.h>
 #include "httpd.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A credential several processes of this host meet at the same moment is
  * verified by one of them: the first claims it (inflight.h, a table in
  * shared memory) and verifies; the others wait for its result in the

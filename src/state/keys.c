@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* JWKS fetch, share and per-process parse; see keys.h. */
 #include "httpd.h"
 #include "http_log.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The signing keys: a JWKS fetched from WorkOS, shared between processes
  * through the cache, parsed once per process. */
 #ifndef WOS_KEYS_H

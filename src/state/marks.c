@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* API-key and membership-change marks; see marks.h. */
 #include "httpd.h"
 #include "state/marks.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Marks that events leave for credentials other than sessions: a revoked
  * API key id, and the time a user's organisation membership (role,
  * permissions) changed. Kept with the revocations (revoke.h), keyed by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Revoked sessions, users and organisation memberships, and any other
  * record a WorkOS event leaves (a kind and an id, with a value), kept per
  * WorkOS environment (the server's env_tag): two virtual hosts of the

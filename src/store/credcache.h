@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Credentials this process has already verified, so a repeated cookie or
  * bearer token skips the unseal, the JSON parsing and the RSA check.
  * Keyed by a keyed hash of the credential (never the credential): SipHash

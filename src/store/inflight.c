@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Credentials being verified on this host; see inflight.h. */
 #include <apr_atomic.h>
 #include <apr_shm.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Credentials being verified right now on this host, so that processes
  * meeting the same new credential at the same moment verify it once: the
  * first claims it and verifies; the others wait a moment for its result

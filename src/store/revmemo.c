@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Revocation lookup memo; see revmemo.h. */
 #include <stdio.h>
 #include <stdlib.h>

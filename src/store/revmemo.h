@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A process's memo of revocation lookups, so a request costs no shared
  * read unless the memo is cold or something was revoked since. Ordered
  * with revocations: every clear starts a new epoch, and an answer read

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Shared revocation table; see revstore.h. */
 #include <string.h>
 #include <apr_shm.h>

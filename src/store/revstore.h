@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Revocations that outlive a graceful restart: a fixed table in anonymous
  * shared memory, made once per parent process (in its process pool, so
  * the children of every generation inherit the same table) and written

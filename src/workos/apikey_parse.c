@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* API-key shapes, answers and cached results; see apikey_parse.h.
  *
  * What comes out of here ends up in REMOTE_USER, environment variables

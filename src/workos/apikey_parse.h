@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The pure half of API-key support: what a presented key may look like,
  * the request body, WorkOS's validation answer, and the compact form a
  * result takes in the shared cache. Pure: APR and jansson. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* WorkOS Events API answers and cursors; see events_parse.h. */
 #include <stdio.h>
 #include <string.h>

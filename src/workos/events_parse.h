@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* WorkOS's Events API, the pure part: the query for GET /events, the
  * answer read into events, the cursor kept between polls and ISO 8601
  * times. No httpd headers: unit tests and a fuzzer drive it. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libcurl client for WorkOS calls; see http.h. */
 #include <string.h>
 #include <curl/curl.h>

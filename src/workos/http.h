@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Calls to WorkOS over libcurl: bounded time, bounded answer, no
  * redirects, http(s) only. Knows nothing of httpd. The module calls
  * WorkOS through workos_api_send (workos_api.h), which counts each call

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The WorkOS client: endpoints, URLs, calls; see workos_api.h. */
 #include <stdlib.h>
 #include <string.h>

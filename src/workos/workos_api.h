@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The WorkOS client: every WorkOS URL the module calls or sends a
  * browser to is built here (each endpoint one workos_ep_t), every call to
  * WorkOS goes through workos_api_send (which tells the observer the

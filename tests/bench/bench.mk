@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Benchmark targets, included by Makefile.apxs.
 #   make -f Makefile.apxs bench       req/s vs no auth, mod_auth_openidc, mod_oauth2
 #   make -f Makefile.apxs callgrind   instructions per request in the auth hook

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Benchmark of mod_auth_workos against no auth and its Debian peers.
 
     make -f Makefile.apxs bench        # this script: wrk, alternating rounds

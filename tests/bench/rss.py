@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Child RSS before and after 1,000,000 authenticated requests.
 
 httpd (event MPM, 2 children) with mod_auth_workos; wrk sends bearer

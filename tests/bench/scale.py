@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Benchmark at scale: many distinct tokens, many processes, HTTP/2.
 
     make -f Makefile.apxs bench-scale

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Seals many sessions at once with the real iron-session (the copy pinned
 // in tests/interop), for the callgrind run's first-seen cookies: one node
 // start instead of one per cookie.

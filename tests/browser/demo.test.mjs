@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The demo (demo/run.py) driven in headless Chromium, the way a newcomer
 // clicks through it: sign in on the stand-in's hosted page, read the
 // protected page, follow a deep link into another organisation's page

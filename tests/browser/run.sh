@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The demo driven in headless Chromium: installs Debian's chromium (as root)
 # and the pinned npm packages when missing, builds the module if needed,
 # then runs the test with node's test runner. Usage: tests/browser/run.sh

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Fuzzing and the sanitized integration run. Included by Makefile.apxs, so
 # its variables (PURE_SRC, HTTPD_SRC, HEADERS, WARN, APR_*, DEP_LIBS,
 # APXS, PYTHON, TOOLS) are in scope; everything defined here is FUZZ_*.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzz target: WorkOS's answer to /user_management/authenticate (code
  * exchange and refresh), as the network returns it: parsed as workos_api.c
  * parses it, turned into the session object by api_session_from_answer,

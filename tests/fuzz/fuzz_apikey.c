@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzz target: WorkOS's answer to /api_keys/validations and the cached
  * form of a result (src/apikey_parse.c), both network- or cache-supplied.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzz target: strict base64url.
  *
  * The input is decoded as text, and encoded as bytes. Properties:

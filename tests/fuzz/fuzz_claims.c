@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzz target: the claim-path matcher and claim-to-text conversion
  * (src/claims.c). The input is a claim name or dotted path, a newline,
  * then a claims document (JSON, as an access token's payload).

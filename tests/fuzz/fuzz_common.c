@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Shared plumbing for the fuzz targets; see fuzz_common.h.
  *
  * APR pools hand out slices of 8 KiB blocks, so a write one byte past an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Shared plumbing for the libFuzzer targets: APR start-up, one pool per
  * input, and a check macro that turns a broken property into a crash
  * libFuzzer records. */

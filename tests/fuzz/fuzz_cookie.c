@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzz target: the Cookie request header parser, and the Set-Cookie
  * builder fed with what it returns.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzz target: a shared-tier credential entry as whoever can write to the
  * cache server (redis, memcache) controls it (credentry.h).
  *

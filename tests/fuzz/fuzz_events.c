@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzz target: WorkOS's /events answer and the cursor kept in the cache
  * (src/events_parse.c), both network- or cache-supplied.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzz target: the per-flow verifier cookies found in a Cookie header, and
  * the AuthKit hint checks fed with pieces of the input.
  *

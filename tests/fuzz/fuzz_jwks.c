@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzz target: the JWKS parser (jwks_parse, jwks_find), on a document as
  * the JWKS URL (or something between us and it) returns it.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzz target: the access-token path, as a bearer token or a sealed
  * accessToken reaches it: jwt_parse, jwt_verify_rs256, jwt_check_claims,
  * then identity_from_claims.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzz target: the workos-* Require line parser and matcher. The input is
  * the text after "Require workos-role" (etc.) in a config file.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzz target: the unsealer (seal_unseal) and the session reader
  * (session_open) on a cookie value, as a client sends it.
  *

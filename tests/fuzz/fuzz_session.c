@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzz target: what is inside a seal. The input is the sealed JSON; it is
  * sealed with the fixed password and read back by session_open, as if a
  * WorkOS library (or a stolen password) had written it.

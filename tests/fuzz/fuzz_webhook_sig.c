@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzz target: the WorkOS-Signature header on webhook deliveries. The
  * input is the header, a newline, then the body, as a sender controls
  * both.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Writes the seed corpora under tests/fuzz/corpus/<target>/.
 
 Real artefacts, small: RS256 tokens signed with python3-cryptography,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Runs each fuzz target for a bounded time:  run.sh SECONDS BINARY...
 #
 # Seeds come from tests/fuzz/corpus/<name>/ and are only read. Inputs the

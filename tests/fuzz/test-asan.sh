@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The integration suite against the module built with ASan + UBSan:
 #     test-asan.sh BUILD_DIR MODULE_SO        (make -f Makefile.apxs test-asan)
 #

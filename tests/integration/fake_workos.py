@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """A stand-in for the WorkOS API on 127.0.0.1, for the integration tests.
 
 It serves the JWKS and (later) the user-management endpoints, counts every

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Per-flow sign-in cookies, as @workos/authkit-session names them, and a
 sign-in started or checked by that library itself (tests/interop)."""
 import json

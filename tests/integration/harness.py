@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Runs a real httpd (Debian's apache2) with the built module and a
 generated config, the way httpd's own pytest suites drive it.
 

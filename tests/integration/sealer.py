@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Seals and opens cookies with WorkOS's own npm libraries (tests/interop)
 or, where noted, with the module's C code (tests/tools/wos-seal)."""
 import json

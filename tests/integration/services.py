@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Real cache servers for the fleet tests: redis-server and memcached from
 Debian, on 127.0.0.1, started and stopped by the tests."""
 import shutil

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """WorkOS API keys as bearer credentials: validated with WorkOS, cached
 under a hash of the key, failures counted per client address (issue 8)."""
 import concurrent.futures

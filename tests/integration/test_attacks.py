@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Attacks from RFC 8725 and mod_auth_openidc's history that the core tests
 do not already cover (issue 6). Each is one assertion on real behaviour."""
 import json

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """AuthType WorkOS with bearer tokens and sealed cookies (issue 2)."""
 import json
 import time

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The workos-* Require providers (issue 2)."""
 import pytest
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """WorkOSAutoSwitchOrg (issue 15 item 4): a member failing
 Require workos-org X is switched into X within the request; refusals are
 remembered so a page of assets costs one WorkOS call; SSO/MFA

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Any claim (issue 14): Require workos-claim, %{...} expressions in every
 workos-* Require line, WorkOSPassClaim, WorkOSRemoteUser, workos-info,
 brandable error pages and WorkOSStripCookies."""

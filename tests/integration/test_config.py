@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Bad configuration fails `apache2 -t` with a message naming the directive."""
 import pytest
 

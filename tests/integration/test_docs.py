@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The docs cannot drift (issue 17): the README's Quick start block and
 every conf/example-*.conf run as written, with only the WorkOS values
 filled in (the fake's base URL, client id and key) and the site's address

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """WorkOSEventsPoll: the Events API instead of webhooks (issue 16). Real
 httpd (prefork and event, several processes), a real redis shared by two
 hosts, the fake WorkOS's /events with cursors and 30-day retention."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Events beyond session revocation, from webhook and poller alike
 (issue 16): api_key.revoked drops a key's cached validation everywhere at
 once; organization_membership.updated refreshes the user's cookie

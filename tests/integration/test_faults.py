@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """WorkOS failing in the ways a network service fails (issue 6): bounded
 latency, a clear log line, 503 or the documented fallback, never an allow,
 never a crash, workers still free for other pages."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The first hour of a new admin (issue 17) and the low security findings
 of issue 12: the callback path is the callback wherever it lies, the
 module's handlers need no session even under a whole-site AuthType WorkOS,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Several Apache hosts sharing one cache server (issue 4): real redis and
 memcached, two httpd instances with separate configs."""
 import concurrent.futures

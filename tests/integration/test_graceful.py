@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """apachectl graceful under load: no request lost, keys not refetched."""
 import concurrent.futures
 import os

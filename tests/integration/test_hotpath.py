@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The hot path (issue 5): once the keys are cached, a repeated credential
 costs no WorkOS call and no cache write; the only cache read left is the
 revocation generation, once per process per second."""

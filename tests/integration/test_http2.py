@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """HTTP/2 (h2c through mod_http2): many concurrent streams on one
 connection, bearer and cookie credentials side by side, an expired
 session refreshed among them (issue 13)."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """make install / uninstall into a staging DESTDIR (issue 17): what goes
 where, an admin's auth_workos.conf is never overwritten nor removed."""
 import subprocess

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The module's seal code (through tests/tools/wos-seal) and WorkOS's and
 iron's own npm libraries (through tests/interop/seal.mjs) open each other's
 seals. No httpd: this is the cookie format alone."""

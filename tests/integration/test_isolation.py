@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Virtual hosts are isolated (issue 12.1): nothing one virtual host
 verified, validated, counted or revoked reaches another through a cache,
 except revocations between virtual hosts of the same WorkOS environment.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """A junk kid must not block a key rotation (issue 12.4): unknown kids in
 unauthenticated bearer tokens spend their own refetch budget, never the
 one sessions need; a key miss inside a valid seal never clears the

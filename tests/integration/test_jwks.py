@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Signing keys: fetched once, shared, rotated, and kept through outages."""
 import concurrent.futures
 import time

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Sign-in with PKCE, callback, refresh with rotation, logout, org switch
 (issue 3)."""
 import concurrent.futures

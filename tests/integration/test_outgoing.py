@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """WorkOSOutgoingProxy and WorkOSCABundle (issue 16): every call to
 WorkOS through a real forward proxy (Debian's tinyproxy, started here) to
 an https fake WorkOS whose certificate only a test CA, given through

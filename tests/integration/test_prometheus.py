@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """workos-status in Prometheus's text exposition format (issue 16), read
 back with prometheus_client's own parser."""
 import re

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Refresh outcomes (issue 12 items 5 and 6, issue 15 item 5): only
 invalid_grant, mfa_enrollment and sso_required sign a user out; 429 (with
 its Retry-After), 408, 5xx and no answer are retryable: 503, the session

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Revocations outlive a graceful restart and are never pushed out by
 entries callers can create (issue 12.3)."""
 import concurrent.futures

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Sign-in as WorkOS's own libraries do it (issue 15, items 1-3): one
 verifier cookie per flow, interoperable with @workos/authkit-session,
 single-use callbacks, AuthKit hints, sign-up scopes, and organisations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The local WorkOS stand-in (issue 17): started from its command line, as
 an administrator would, it signs users into a plain httpd vhost through its
 sign-in page, validates the API keys it was configured with, and delivers

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """workos-status and the mod_status section (issue 7)."""
 from harness import LOCATIONS
 from test_authn import bearer, token

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """A verified credential is verified once per host (issue 13): the RSA
 check of a token is shared by every process through WorkOSCache (the
 shared tier behind each process's private cache), never past a

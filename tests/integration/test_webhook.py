@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """workos-webhook: signatures, events, revocations (issue 4)."""
 import hashlib
 import hmac

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """RSA signing keys, JWTs and JWKS entries made with python3-cryptography."""
 import base64
 import hashlib

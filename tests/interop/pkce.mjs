@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A sign-in started and finished by @workos/authkit-session itself, so the
 // tests can prove mod_auth_workos reads and writes the same per-flow
 // verifier cookie and state.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Seal or unseal with WorkOS's and iron's own npm libraries, so the tests
 // can prove that mod_auth_workos reads and writes the same cookies.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Webhook signatures with @workos-inc/node's own code.
 //   node webhook.mjs sign SECRET       stdin: event JSON -> {"header", "body"}
 //   node webhook.mjs verify SECRET HEADER   stdin: raw body -> exit 0 if the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The whole integration suite with every httpd under valgrind memcheck;
 # fails if a test fails, or if valgrind reports a definite leak or an
 # invalid access in a stack that passes through mod_auth_workos.

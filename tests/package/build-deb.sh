@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Build the Debian package from the working tree, uncommitted changes
 # included, without touching the tree: copy it (minus .git, node_modules
 # and build outputs) to a temporary directory, run

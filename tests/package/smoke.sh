@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Package smoke test (issue 7): build libapache2-mod-auth-workos, install it
 # into this machine's Apache with apt, enable it with a2enmod, serve one
 # protected and one open page from the system configuration on a free

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Reproduces httpd's own event-MPM stop race, with no module loaded.
 
     tests/soak/event_stop_race.py [CYCLES] [term|graceful]

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Soak: mixed traffic against httpd under the event and prefork MPMs
 (multi-process, one of each, sharing a redis WorkOSCache as two hosts of a
 fleet would) while

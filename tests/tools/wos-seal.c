@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* wos-seal: seal.c on the command line, for the interop tests.
  *
  *   wos-seal seal PASSWORD [ID [TTL_MS]]     stdin: plaintext -> seal

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for src/b64url.c: strict base64url without padding. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for src/claims.c: finding, matching and passing on claims. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for src/cookie.c: Cookie parsing and Set-Cookie building. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for identity fields and shared-tier entries (credentry.h). */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for src/identity.c: claims and sealed session to identity. */
 #include <stdarg.h>
 #include <stddef.h>

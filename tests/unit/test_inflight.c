@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for the table of credentials being verified (inflight.h). */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for src/jwks.c: which JWKs become keys, and which do not. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for src/jwt.c: parsing, RS256 verification and claim checks,
  * with keys generated at start-up and tokens signed here. */
 #include <stdarg.h>

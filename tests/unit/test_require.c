@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for src/require.c: Require line values and matching. */
 #include <stdarg.h>
 #include <stddef.h>

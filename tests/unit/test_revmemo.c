@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for the per-process revocation memo. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for src/seal.c: iron Fe26.2 seals. */
 #include <stdarg.h>
 #include <stddef.h>

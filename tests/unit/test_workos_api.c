@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for src/workos/workos_api.c: which WorkOS answers are
  * refusals, which are retryable, which end a session; the URL of every
  * endpoint, byte for byte; the label each endpoint's calls count under. */
