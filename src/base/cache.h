@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The shared cache: an httpd socache provider (shmcb, redis, memcache...)
- * guarded, when the provider needs it, by a global mutex. Every process
- * (and, with a network provider, every host) sees the same entries. */
+ * guarded, when the provider needs it (not MT-safe), by a global mutex.
+ * Every process (and, with a network provider, every host) sees the same
+ * entries. Three global mutexes, registered with ap_mutex_register so the
+ * Mutex directive can tune them: WOS_CACHE_MUTEX around the provider,
+ * WOS_FETCH_MUTEX so one process at a time fetches keys, and
+ * WOS_CLAIM_MUTEX for cache_claim's read-then-write. */
 #ifndef WOS_CACHE_H
 #define WOS_CACHE_H
 
@@ -21,7 +25,7 @@ typedef struct wos_cache wos_cache_t;
 const char *cache_configure(apr_pool_t *p, const char *spec,
                             wos_cache_t **out);
 
-/* Registers both mutex types (pre_config). */
+/* Registers the three mutex types (pre_config). */
 apr_status_t cache_register_mutexes(apr_pool_t *pconf);
 
 /* Creates the instance and mutexes once per parent process, so a graceful

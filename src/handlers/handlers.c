@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* workos-login, -callback, -logout, -switch-org; see handlers.h. */
+/* The handlers' dispatch (workos-status, -callback, -login, -logout,
+ * -switch-org, -webhook, -info, -sessions) and the ones small enough to
+ * live here: login, callback, logout, switch-org; see handlers.h. */
 #include "httpd.h"
 #include "http_config.h"
 #include "http_log.h"

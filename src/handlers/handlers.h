@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The module's handlers (SetHandler workos-...). */
+/* The module's handlers (SetHandler workos-...): workos-status,
+ * -callback, -login, -logout, -switch-org, -webhook, -info, -sessions. */
 #ifndef WOS_HANDLERS_H
 #define WOS_HANDLERS_H
 

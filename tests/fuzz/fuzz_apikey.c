@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzz target: WorkOS's answer to /api_keys/validations and the cached
- * form of a result (src/apikey_parse.c), both network- or cache-supplied.
+ * form of a result (src/workos/apikey_parse.c), both network- or cache-supplied.
  *
  * Properties: only a well-formed answer is VALID, and then it has a key id;
  * a VALID result serialises and reads back to the same id, organisation and

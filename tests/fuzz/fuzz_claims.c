@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzz target: the claim-path matcher and claim-to-text conversion
- * (src/claims.c). The input is a claim name or dotted path, a newline,
+ * (src/model/claims.c). The input is a claim name or dotted path, a newline,
  * then a claims document (JSON, as an access token's payload).
  *
  * Properties: nothing crashes or leaks; a path found is at most

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzz target: WorkOS's /events answer and the cursor kept in the cache
- * (src/events_parse.c), both network- or cache-supplied.
+ * (src/workos/events_parse.c), both network- or cache-supplied.
  *
  * Properties: a page never holds more than EVENTS_MAX_LIMIT events; every
  * event of a page has a plausible id (so the cursor built from it is

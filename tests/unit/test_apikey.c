@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Unit tests for src/apikey_parse.c: key shapes, the validation request
+/* Unit tests for src/workos/apikey_parse.c: key shapes, the validation request
  * and answer, and the cached form of a result. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Unit tests for src/claims.c: finding, matching and passing on claims. */
+/* Unit tests for src/model/claims.c: finding, matching and passing on claims. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

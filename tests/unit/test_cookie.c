@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Unit tests for src/cookie.c: Cookie parsing and Set-Cookie building. */
+/* Unit tests for src/model/cookie.c: Cookie parsing and Set-Cookie building. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

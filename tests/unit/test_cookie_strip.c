@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Unit tests for src/cookie_strip.c: WorkOSStripCookies. */
+/* Unit tests for src/model/cookie_strip.c: WorkOSStripCookies. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Unit tests for src/events_parse.c: the /events answer, cursors, the
+/* Unit tests for src/workos/events_parse.c: the /events answer, cursors, the
  * query and ISO 8601 times. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Unit tests for src/flow.c: per-flow verifier cookie names (checked
+/* Unit tests for src/model/flow.c: per-flow verifier cookie names (checked
  * against @workos/authkit-session's fnv1a32Hex), pending cookies, hints. */
 #include <stdarg.h>
 #include <stddef.h>

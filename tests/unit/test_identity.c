@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Unit tests for src/identity.c: claims and sealed session to identity. */
+/* Unit tests for src/model/identity.c: claims and sealed session to identity. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

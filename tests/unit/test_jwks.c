@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Unit tests for src/jwks.c: which JWKs become keys, and which do not. */
+/* Unit tests for src/codec/jwks.c: which JWKs become keys, and which do not. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Unit tests for src/jwt.c: parsing, RS256 verification and claim checks,
+/* Unit tests for src/codec/jwt.c: parsing, RS256 verification and claim checks,
  * with keys generated at start-up and tokens signed here. */
 #include <stdarg.h>
 #include <stddef.h>

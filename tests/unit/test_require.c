@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Unit tests for src/require.c: Require line values and matching. */
+/* Unit tests for src/model/require.c: Require line values and matching. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Unit tests for src/seal.c: iron Fe26.2 seals. */
+/* Unit tests for src/codec/seal.c: iron Fe26.2 seals. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
