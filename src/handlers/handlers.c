@@ -78,6 +78,16 @@ static int handlers_logout(request_rec *r, const wos_srv_cfg *sc)
                                     to);
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, WOSLOGNO(00701)
                       "signing out %s", id->user_id);
+        /* as a session.revoked event would: a copy of the cookie saved
+         * before now is refused by every process and host at once, not
+         * only once its access token expires */
+        if (revoke_session(r, sc, id->session_id) != 0) {
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, WOSLOGNO(05301)
+                          "signing out %s: the session's revocation was "
+                          "not recorded, so a saved copy of the cookie "
+                          "works until its access token expires",
+                          id->user_id);
+        }
     }
     else {
         loc = to ? to : "/";
