@@ -22,7 +22,6 @@
 #include "handlers/info.h"
 #include "state/revoke.h"
 #include "base/stats.h"
-#include "request/loop.h"
 #include "base/module.h"
 #include "codec/word.h"
 
@@ -191,8 +190,7 @@ int handlers_dispatch(request_rec *r)
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     if (!strcmp(r->handler, "workos-callback")) {
-        int rc = loop_check(r, sc);
-        return rc == DECLINED ? login_callback(r, sc) : rc;
+        return login_callback(r, sc);
     }
     if (!strcmp(r->handler, "workos-login")) {
         return login_handle(r, sc);

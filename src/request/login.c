@@ -21,6 +21,7 @@
 #include "codec/seal.h"
 #include "base/stats.h"
 #include "request/diagnose.h"
+#include "request/loop.h"
 #include "base/cache.h"
 #include "base/module.h"
 
@@ -279,28 +280,57 @@ typedef struct {
     const char *return_to;
 } login_state_t;
 
+/* This flow's verifier cookie in the request, or NULL; *held: how many
+ * verifier cookies the request carries. */
+static const char *login_flow_value(request_rec *r, const char *name,
+                                    int *held)
+{
+    apr_array_header_t *have = flow_cookies(
+        r->pool, apr_table_get(r->headers_in, "Cookie"), LOGIN_MAX_COOKIES);
+    int i;
+
+    *held = have->nelts;
+    for (i = 0; i < have->nelts; i++) {
+        const flow_cookie_t *c = &APR_ARRAY_IDX(have, i, flow_cookie_t);
+        if (!strcmp(c->name, name)) {
+            return c->value;
+        }
+    }
+    return NULL;
+}
+
+/* 1 when state is the one this browser's flow cookie holds and opens:
+ * the callback answers a sign-in this browser started here. */
+static int login_state_ok(request_rec *r, const wos_srv_cfg *sc,
+                          const char *state, const char *name)
+{
+    int held;
+    const char *cookie = name ? login_flow_value(r, name, &held) : NULL;
+    long long issued;
+    json_t *st;
+
+    if (!cookie || !*cookie || strlen(state) != strlen(cookie)
+        || CRYPTO_memcmp(state, cookie, strlen(cookie)) != 0
+        || !(st = login_open_state(r, sc, cookie, &issued))) {
+        return 0;
+    }
+    json_decref(st);
+    return 1;
+}
+
 /* Checks state against this flow's cookie and opens it; DECLINED when it
  * checks out, else the page already made. */
 static int login_check_state(request_rec *r, const wos_srv_cfg *sc,
                              const char *state, const char *name,
                              login_state_t *out)
 {
-    apr_array_header_t *have = flow_cookies(
-        r->pool, apr_table_get(r->headers_in, "Cookie"), LOGIN_MAX_COOKIES);
-    const char *cookie = NULL;
+    int held;
+    const char *cookie = login_flow_value(r, name, &held);
     long long issued;
     json_t *st;
-    int i;
-
-    for (i = 0; i < have->nelts && !cookie; i++) {
-        const flow_cookie_t *c = &APR_ARRAY_IDX(have, i, flow_cookie_t);
-        if (!strcmp(c->name, name)) {
-            cookie = c->value;
-        }
-    }
     if (!cookie || !*cookie) {
         return login_refuse(r, sc, NULL, HTTP_BAD_REQUEST,
-                            have->nelts ? "no verifier cookie for this flow"
+                            held ? "no verifier cookie for this flow"
                                         : "no verifier cookie",
                             "Sign-in cookie missing",
                             "This browser holds no sign-in in progress for "
@@ -432,6 +462,35 @@ static int login_exchange(request_rec *r, const wos_srv_cfg *sc,
     return login_adopt(r, sc, res.session, st->return_to);
 }
 
+/* A callback with an error parameter. It is a link anyone can send, so
+ * its text is never shown, exported or logged above info: only when its
+ * state checks out is it WorkOS's answer to a sign-in this browser
+ * started here, and a misconfiguration it names logged at error. */
+static int login_callback_error(request_rec *r, const wos_srv_cfg *sc,
+                                const char *state, const char *name,
+                                const char *err)
+{
+    int ours = name && login_state_ok(r, sc, state, name);
+
+    if (ours) {
+        diagnose_refusal(r, "sign-in: WorkOS's callback", err, 0);
+    }
+    else {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, WOSLOGNO(05302)
+                      "sign-in callback with an error parameter (%s) but "
+                      "no sign-in of this browser's: not diagnosed",
+                      ap_escape_logitem(r->pool,
+                                        apr_pstrndup(r->pool, err, 64)));
+    }
+    return login_refuse(r, sc, ours ? name : NULL, HTTP_BAD_REQUEST,
+                        ours ? "WorkOS reported an error"
+                             : "an error parameter without this browser's "
+                               "sign-in state",
+                        "Sign-in failed",
+                        "The sign-in did not complete. Please sign in "
+                        "again.");
+}
+
 int login_callback(request_rec *r, const wos_srv_cfg *sc)
 {
     apr_table_t *args;
@@ -449,12 +508,7 @@ int login_callback(request_rec *r, const wos_srv_cfg *sc)
         name = flow_cookie_name(r->pool, state);
     }
     if ((err = apr_table_get(args, "error"))) {
-        diagnose_refusal(r, "sign-in: WorkOS's callback", err, 0);
-        return login_refuse(r, sc, name, HTTP_BAD_REQUEST,
-                            apr_psprintf(r->pool, "WorkOS reported: %.64s",
-                                         err), "Sign-in failed",
-                            apr_psprintf(r->pool, "WorkOS reported: %.64s",
-                                         err));
+        return login_callback_error(r, sc, state, name, err);
     }
     if (!name) {
         return login_refuse(r, sc, NULL, HTTP_BAD_REQUEST,
@@ -470,6 +524,11 @@ int login_callback(request_rec *r, const wos_srv_cfg *sc)
         return login_refuse(r, sc, name, HTTP_BAD_REQUEST,
                             "no code", "Sign-in failed",
                             "The callback carries no code.");
+    }
+    /* only a callback that would sign this browser in counts toward the
+     * loop guard: links to the callback from elsewhere never do */
+    if ((rc = loop_check(r, sc)) != DECLINED) {
+        return rc;
     }
     rc = login_mark_used(r, sc, state);
     if (rc == 0) {
