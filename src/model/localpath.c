@@ -24,3 +24,15 @@ int localpath_ok(const char *path)
     }
     return 1;
 }
+
+size_t localpath_fit(const char *path, size_t max)
+{
+    size_t n = path ? strlen(path) : 0;
+    const char *q;
+
+    if (n <= max) {
+        return n;
+    }
+    q = strchr(path, '?');
+    return q && (size_t)(q - path) <= max ? (size_t)(q - path) : 0;
+}

@@ -31,6 +31,13 @@
 #define LOGIN_SKEW_MS 60000LL
 /* Most verifier cookies read from one request. */
 #define LOGIN_MAX_COOKIES 32
+/* Longest return path sealed into a flow: its sealed state (and cookie)
+ * stays near 1 KB. */
+#define LOGIN_RETURN_MAX 512
+/* Bytes all of a browser's verifier cookies may take in its Cookie header
+ * together: past it the oldest pending flows are cleared, so sign-ins
+ * from long URLs never make a header httpd refuses on every path. */
+#define LOGIN_FLOW_BUDGET 3000
 
 /* The state is sealed with the session cookie password, as
  * @workos/authkit-session seals it, so a flow either side started can be
@@ -113,7 +120,14 @@ static void login_flow_cookie(request_rec *r, const wos_srv_cfg *sc,
 typedef struct {
     const char *name;
     long long issued;  /* 0: unreadable, so the oldest */
+    apr_size_t size;   /* its bytes in the Cookie header */
 } login_pending_t;
+
+/* "name=value; " */
+static apr_size_t login_cookie_size(const char *name, const char *value)
+{
+    return strlen(name) + 1 + strlen(value) + 2;
+}
 
 static int login_older(const void *a, const void *b)
 {
@@ -122,32 +136,46 @@ static int login_older(const void *a, const void *b)
     return x->issued < y->issued ? -1 : x->issued > y->issued;
 }
 
-/* This browser already holds verifier cookies: past FLOW_MAX_PENDING with
- * the one being started, the oldest go (their issuedAt says which). */
-static void login_evict(request_rec *r, const wos_srv_cfg *sc)
+/* This browser already holds verifier cookies: past FLOW_MAX_PENDING
+ * with the one being started (of new_size bytes), or past
+ * LOGIN_FLOW_BUDGET bytes, the oldest go (their issuedAt says which). */
+static void login_evict(request_rec *r, const wos_srv_cfg *sc,
+                        apr_size_t new_size)
 {
     apr_array_header_t *have = flow_cookies(
         r->pool, apr_table_get(r->headers_in, "Cookie"), LOGIN_MAX_COOKIES);
     login_pending_t *p;
-    int i, extra = have->nelts + 1 - FLOW_MAX_PENDING;
+    apr_size_t total = new_size;
+    int i, count = have->nelts + 1, cleared = 0;
 
-    if (extra <= 0) {
+    if (!have->nelts) {
         return;
     }
     p = apr_pcalloc(r->pool, sizeof(*p) * (apr_size_t)have->nelts);
     for (i = 0; i < have->nelts; i++) {
         const flow_cookie_t *c = &APR_ARRAY_IDX(have, i, flow_cookie_t);
-        json_t *st = login_open_state(r, sc, c->value, &p[i].issued);
         p[i].name = c->name;
-        json_decref(st);
+        p[i].size = login_cookie_size(c->name, c->value);
+        total += p[i].size;
+    }
+    if (count <= FLOW_MAX_PENDING && total <= LOGIN_FLOW_BUDGET) {
+        return;
+    }
+    for (i = 0; i < have->nelts; i++) {
+        const flow_cookie_t *c = &APR_ARRAY_IDX(have, i, flow_cookie_t);
+        json_decref(login_open_state(r, sc, c->value, &p[i].issued));
     }
     qsort(p, (size_t)have->nelts, sizeof(*p), login_older);
-    for (i = 0; i < extra; i++) {
+    for (i = 0; i < have->nelts && (count > FLOW_MAX_PENDING
+                                    || total > LOGIN_FLOW_BUDGET); i++) {
         login_flow_cookie(r, sc, p[i].name, NULL);
+        count--;
+        total -= p[i].size;
+        cleared++;
     }
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, WOSLOGNO(02301)
                   "%d pending sign-ins: cleared the %d oldest", have->nelts,
-                  extra);
+                  cleared);
 }
 
 static const char *login_url(request_rec *r, const wos_srv_cfg *sc,
@@ -162,13 +190,18 @@ static const char *login_url(request_rec *r, const wos_srv_cfg *sc,
 const char *login_begin(request_rec *r, const wos_srv_cfg *sc,
                         const login_hints_t *h, const char *return_to)
 {
-    const char *verifier, *state;
+    const char *verifier, *state, *name;
+    apr_size_t keep;
 
     if (!sc->redirect_uri) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, WOSLOGNO(00601)
                       "cannot start sign-in: WorkOSRedirectURI is not set");
         return NULL;
     }
+    /* a long return path keeps its path without the query, or is "/":
+     * the sealed state, a cookie, stays bounded */
+    keep = localpath_fit(return_to, LOGIN_RETURN_MAX);
+    return_to = keep ? apr_pstrmemdup(r->pool, return_to, keep) : "/";
     verifier = crypto_random(r->pool, 32);
     state = verifier ? login_seal_state(r, sc, verifier, return_to) : NULL;
     if (!state) {
@@ -176,8 +209,9 @@ const char *login_begin(request_rec *r, const wos_srv_cfg *sc,
                       "cannot start sign-in: no randomness or sealing");
         return NULL;
     }
-    login_evict(r, sc);
-    login_flow_cookie(r, sc, flow_cookie_name(r->pool, state), state);
+    name = flow_cookie_name(r->pool, state);
+    login_evict(r, sc, login_cookie_size(name, state));
+    login_flow_cookie(r, sc, name, state);
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, WOSLOGNO(00603)
                   "sending the browser to sign in");
     return login_url(r, sc, pkce_challenge(r->pool, verifier), state, h);
