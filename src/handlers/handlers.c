@@ -23,6 +23,7 @@
 #include "state/revoke.h"
 #include "base/stats.h"
 #include "request/loop.h"
+#include "request/autoswitch.h"
 #include "base/module.h"
 #include "codec/word.h"
 
@@ -201,6 +202,9 @@ int handlers_dispatch(request_rec *r)
     }
     if (!strcmp(r->handler, "workos-sessions")) {
         return sessions_handle(r, sc);
+    }
+    if (!strcmp(r->handler, "workos-autoswitch")) {
+        return autoswitch_handle(r);
     }
     return DECLINED;
 }

@@ -5,6 +5,7 @@
 #include "http_core.h"
 #include "http_log.h"
 #include "http_protocol.h"
+#include "http_request.h"
 #include "apr_strings.h"
 #include "request/autoswitch.h"
 #include "request/authn.h"
@@ -22,9 +23,16 @@
 #include "base/module.h"
 
 
-#define AUTOSWITCH_NOTE_503 "wos-autoswitch-unavailable"
+/* The status the request's denial becomes: "503" (WorkOS cannot
+ * answer). */
+#define AUTOSWITCH_NOTE_STATUS "wos-autoswitch-status"
+#define AUTOSWITCH_NOTE_DONE "wos-autoswitch-done"
+/* Set ("") when this pass switched: the request is run again. */
+#define AUTOSWITCH_NOTE_RUN "wos-autoswitch-run"
+#define AUTOSWITCH_HANDLER "workos-autoswitch"
 /* Most organisations one request tries to switch into. */
 #define AUTOSWITCH_MAX_TRIES 4
+
 
 /* Entries signed-in users cause (one per user and listed organisation):
  * keyed by the WorkOS environment. */
@@ -87,6 +95,12 @@ static void autoswitch_signin(request_rec *r, const wos_srv_cfg *sc,
     }
 }
 
+static void autoswitch_page(request_rec *r, const char *page)
+{
+    ap_custom_response(r, HTTP_FORBIDDEN, page);
+    ap_custom_response(r, HTTP_UNAUTHORIZED, page);
+}
+
 static void autoswitch_unavailable(request_rec *r, int retry_after)
 {
     static const char page[] =
@@ -95,11 +109,10 @@ static void autoswitch_unavailable(request_rec *r, int retry_after)
         "not be switched because WorkOS is not answering. You are still "
         "signed in.</p></body></html>\n";
 
-    apr_table_setn(r->notes, AUTOSWITCH_NOTE_503, "1");
+    apr_table_setn(r->notes, AUTOSWITCH_NOTE_STATUS, "503");
     apr_table_setn(r->err_headers_out, "Retry-After",
                    apr_itoa(r->pool, retry_after > 0 ? retry_after : 5));
-    ap_custom_response(r, HTTP_FORBIDDEN, page);
-    ap_custom_response(r, HTTP_UNAUTHORIZED, page);
+    autoswitch_page(r, page);
 }
 
 /* One organisation: 1 switched, 0 not (refused, remembered or not),
@@ -151,6 +164,23 @@ static int autoswitch_one(request_rec *r, const wos_srv_cfg *sc,
     return 0;
 }
 
+/* This request is a pass run again after a switch (or a subrequest):
+ * it never switches itself. */
+static int autoswitch_rerun(request_rec *r)
+{
+    request_rec *q;
+
+    if (r->main) {
+        return 1;
+    }
+    for (q = r->prev; q; q = q->prev) {
+        if (apr_table_get(q->notes, AUTOSWITCH_NOTE_RUN)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int autoswitch_org(request_rec *r, const apr_array_header_t *orgs)
 {
     const wos_srv_cfg *sc = ap_get_module_config(r->server->module_config,
@@ -159,41 +189,105 @@ int autoswitch_org(request_rec *r, const apr_array_header_t *orgs)
                                                  &auth_workos_module);
     const wos_identity_t *id = authn_identity(r);
     const char *sealed = authn_session_cookie(r), *why;
+    const char *try[AUTOSWITCH_MAX_TRIES];
     session_t sess;
-    int i, tries = 0, rc;
+    int i, n = 0, rc;
 
     if (!dc || dc->auto_switch_org != 1 || !sc->keys || !id || !sealed
-        || !orgs || apr_table_get(r->notes, "wos-autoswitch-done")) {
+        || !orgs || apr_table_get(r->notes, AUTOSWITCH_NOTE_DONE)
+        || autoswitch_rerun(r)) {
         return 0;
     }
     /* one attempt per request, however many Require lines ask */
-    apr_table_setn(r->notes, "wos-autoswitch-done", "1");
+    apr_table_setn(r->notes, AUTOSWITCH_NOTE_DONE, "1");
+    for (i = 0; i < orgs->nelts && n < AUTOSWITCH_MAX_TRIES; i++) {
+        const char *org = APR_ARRAY_IDX(orgs, i, const char *);
+
+        if (!flow_hint_check(FLOW_HINT_ORG, org)
+            && !(id->org_id && !strcmp(id->org_id, org))) {
+            try[n++] = org;
+        }
+    }
+    if (!n) {
+        return 0;
+    }
     if (session_open(r->pool, sealed,
                      (const seal_password_t *)sc->passwords->elts,
                      sc->passwords->nelts, apr_time_as_msec(apr_time_now()),
                      &sess, &why) != 0 || !sess.refresh_token) {
         return 0;
     }
-    for (i = 0; i < orgs->nelts && tries < AUTOSWITCH_MAX_TRIES; i++) {
-        const char *org = APR_ARRAY_IDX(orgs, i, const char *);
-
-        if (flow_hint_check(FLOW_HINT_ORG, org)
-            || (id->org_id && !strcmp(id->org_id, org))) {
-            continue;
-        }
-        tries++;
-        if ((rc = autoswitch_one(r, sc, &sess, id->user_id, org)) != 0) {
+    for (i = 0; i < n; i++) {
+        if ((rc = autoswitch_one(r, sc, &sess, id->user_id, try[i])) != 0) {
+            if (rc > 0) {
+                /* the lines already evaluated saw the old identity: the
+                 * request is run again (autoswitch_handle) */
+                apr_table_setn(r->notes, AUTOSWITCH_NOTE_RUN,
+                               "");
+            }
             return rc > 0;
         }
     }
     return 0;
 }
 
+/* httpd sets a <LocationMatch>'s named groups (MATCH_*) only when it
+ * walks the sections afresh; the run again reuses the first pass's walk,
+ * and that pass's variables are there as REDIRECT_MATCH_*. Same URI,
+ * same config: the values are the same, so "Require workos-org
+ * %{env:MATCH_TENANT}" means the same on both passes. */
+int autoswitch_post_perdir_config(request_rec *r)
+{
+    const apr_array_header_t *arr;
+    const apr_table_entry_t *e;
+    int i;
+
+    if (!r->prev || !apr_table_get(r->prev->notes, AUTOSWITCH_NOTE_RUN)) {
+        return DECLINED;
+    }
+    arr = apr_table_elts(r->subprocess_env);
+    e = (const apr_table_entry_t *)arr->elts;
+    for (i = 0; i < arr->nelts; i++) {
+        if (e[i].key && !strncmp(e[i].key, "REDIRECT_MATCH_", 15)
+            && !apr_table_get(r->subprocess_env, e[i].key + 9)) {
+            apr_table_setn(r->subprocess_env, e[i].key + 9, e[i].val);
+        }
+    }
+    return DECLINED;
+}
+
+int autoswitch_fixups(request_rec *r)
+{
+    if (apr_table_get(r->notes, AUTOSWITCH_NOTE_RUN)) {
+        r->handler = AUTOSWITCH_HANDLER;
+    }
+    return DECLINED;
+}
+
+int autoswitch_handle(request_rec *r)
+{
+    const char *back = apr_table_get(r->notes, AUTOSWITCH_NOTE_RUN);
+
+    if (!back || *back || strcmp(r->handler, AUTOSWITCH_HANDLER) != 0) {
+        return DECLINED;
+    }
+    /* httpd skips authentication and authorisation for an internal
+     * redirect whose per-directory config is the very same vector as its
+     * r->prev's: a copy of ours makes it run all of them again, on the
+     * new session (authn.c takes it from this request) */
+    r->per_dir_config = ap_merge_per_dir_configs(
+        r->pool, r->per_dir_config, ap_create_per_dir_config(r->pool));
+    ap_internal_redirect(r->unparsed_uri, r);
+    return OK;
+}
+
 void autoswitch_error_status(request_rec *r)
 {
-    if (apr_table_get(r->notes, AUTOSWITCH_NOTE_503)
-        && (r->status == HTTP_FORBIDDEN || r->status == HTTP_UNAUTHORIZED)) {
-        r->status = HTTP_SERVICE_UNAVAILABLE;
+    const char *st = apr_table_get(r->notes, AUTOSWITCH_NOTE_STATUS);
+
+    if (st && (r->status == HTTP_FORBIDDEN
+               || r->status == HTTP_UNAUTHORIZED)) {
+        r->status = atoi(st);
         r->status_line = NULL;
     }
 }
