@@ -27,9 +27,12 @@
  * answer). */
 #define AUTOSWITCH_NOTE_STATUS "wos-autoswitch-status"
 #define AUTOSWITCH_NOTE_DONE "wos-autoswitch-done"
-/* Set ("") when this pass switched: the request is run again. */
+/* Set when this pass switched: "" to run the request again, or where
+ * to send the browser back to (the confirmation form's POST). */
 #define AUTOSWITCH_NOTE_RUN "wos-autoswitch-run"
 #define AUTOSWITCH_HANDLER "workos-autoswitch"
+/* Ends the query of the confirmation form's POST. */
+#define AUTOSWITCH_CONFIRM "workos_switch=confirm"
 /* Most organisations one request tries to switch into. */
 #define AUTOSWITCH_MAX_TRIES 4
 
@@ -115,6 +118,86 @@ static void autoswitch_unavailable(request_rec *r, int retry_after)
     autoswitch_page(r, page);
 }
 
+/* ---- requests from another site ------------------------------------ */
+
+static int autoswitch_cross_site(request_rec *r)
+{
+    const char *site = apr_table_get(r->headers_in, "Sec-Fetch-Site");
+
+    return site && (!strcasecmp(site, "cross-site")
+                    || !strcasecmp(site, "same-site"));
+}
+
+/* A request that changes something must come from this origin. */
+static int autoswitch_same_origin(request_rec *r)
+{
+    const char *origin = apr_table_get(r->headers_in, "Origin");
+    const char *host = apr_table_get(r->headers_in, "Host");
+    const char *sep;
+
+    if (r->method_number == M_GET || !origin) {
+        return 1;
+    }
+    sep = strstr(origin, "://");
+    return sep && host && !strcasecmp(sep + 3, host);
+}
+
+/* The confirmation form's POST: its query ends with the marker. *back is
+ * the page it came from (the URL without the marker). */
+static int autoswitch_confirmed(request_rec *r, const char **back)
+{
+    const char *u = r->unparsed_uri;
+    size_t n = strlen(u), m = strlen(AUTOSWITCH_CONFIRM);
+
+    if (r->method_number != M_POST || n <= m + 1
+        || strcmp(u + n - m, AUTOSWITCH_CONFIRM) != 0
+        || (u[n - m - 1] != '?' && u[n - m - 1] != '&')) {
+        return 0;
+    }
+    *back = apr_pstrndup(r->pool, u, n - m - 1);
+    return localpath_ok(*back);
+}
+
+/* A switch another site asked for (a link, an image, a form): the session
+ * stays and the user is asked, with a form that posts back to this same
+ * URL from this origin. The page may not be framed, so the button cannot
+ * be clicked through another site's overlay. */
+static void autoswitch_ask(request_rec *r, const char *org)
+{
+    const char *action = apr_pstrcat(r->pool, r->unparsed_uri,
+                                     r->args ? "&" : "?",
+                                     AUTOSWITCH_CONFIRM, NULL);
+
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, WOSLOGNO(05105)
+                  "organisation switch to %s not done: the request came "
+                  "from another site (Sec-Fetch-Site: %s)", org,
+                  apr_table_get(r->headers_in, "Sec-Fetch-Site"));
+    apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
+    apr_table_setn(r->err_headers_out, "Content-Security-Policy",
+                   "frame-ancestors 'none'");
+    apr_table_setn(r->err_headers_out, "X-Frame-Options", "DENY");
+    autoswitch_page(r, apr_psprintf(r->pool,
+        "\"<!DOCTYPE html>\n<html><head><title>Switch organisation?"
+        "</title></head><body><h1>Switch organisation?</h1><p>This page "
+        "belongs to another of your organisations (%s). You are still "
+        "signed in to your current one.</p>"
+        "<form method=\"post\" action=\"%s\">"
+        "<button type=\"submit\">Switch and continue</button></form>"
+        "</body></html>\n", ap_escape_html(r->pool, org),
+        ap_escape_html(r->pool, action)));
+}
+
+static void autoswitch_refuse_cross_site(request_rec *r, const char *org)
+{
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, WOSLOGNO(05106)
+                  "organisation switch to %s refused: a %s request from "
+                  "another site", org, r->method);
+    autoswitch_page(r, "\"<!DOCTYPE html>\n<html><head><title>Cross-site "
+                    "request refused</title></head><body><h1>Cross-site "
+                    "request refused</h1><p>Switching organisation must "
+                    "come from this site.</p></body></html>\n");
+}
+
 /* One organisation: 1 switched, 0 not (refused, remembered or not),
  * -1 stop trying (WorkOS unavailable, or sent to sign in). */
 static int autoswitch_one(request_rec *r, const wos_srv_cfg *sc,
@@ -188,7 +271,7 @@ int autoswitch_org(request_rec *r, const apr_array_header_t *orgs)
     const wos_dir_cfg *dc = ap_get_module_config(r->per_dir_config,
                                                  &auth_workos_module);
     const wos_identity_t *id = authn_identity(r);
-    const char *sealed = authn_session_cookie(r), *why;
+    const char *sealed = authn_session_cookie(r), *why, *back = NULL;
     const char *try[AUTOSWITCH_MAX_TRIES];
     session_t sess;
     int i, n = 0, rc;
@@ -211,6 +294,17 @@ int autoswitch_org(request_rec *r, const apr_array_header_t *orgs)
     if (!n) {
         return 0;
     }
+    /* never silently for another site: a page is asked for, a change
+     * (POST...) refused */
+    if (autoswitch_cross_site(r) || !autoswitch_same_origin(r)) {
+        if (r->method_number == M_GET) {   /* HEAD too */
+            autoswitch_ask(r, try[0]);
+        }
+        else {
+            autoswitch_refuse_cross_site(r, try[0]);
+        }
+        return 0;
+    }
     if (session_open(r->pool, sealed,
                      (const seal_password_t *)sc->passwords->elts,
                      sc->passwords->nelts, apr_time_as_msec(apr_time_now()),
@@ -223,7 +317,7 @@ int autoswitch_org(request_rec *r, const apr_array_header_t *orgs)
                 /* the lines already evaluated saw the old identity: the
                  * request is run again (autoswitch_handle) */
                 apr_table_setn(r->notes, AUTOSWITCH_NOTE_RUN,
-                               "");
+                               autoswitch_confirmed(r, &back) ? back : "");
             }
             return rc > 0;
         }
@@ -268,8 +362,14 @@ int autoswitch_handle(request_rec *r)
 {
     const char *back = apr_table_get(r->notes, AUTOSWITCH_NOTE_RUN);
 
-    if (!back || *back || strcmp(r->handler, AUTOSWITCH_HANDLER) != 0) {
+    if (!back || strcmp(r->handler, AUTOSWITCH_HANDLER) != 0) {
         return DECLINED;
+    }
+    if (*back) {
+        /* the confirmation form: back to the page, now switched */
+        ap_discard_request_body(r);
+        apr_table_setn(r->headers_out, "Location", back);
+        return HTTP_SEE_OTHER;
     }
     /* httpd skips authentication and authorisation for an internal
      * redirect whose per-directory config is the very same vector as its

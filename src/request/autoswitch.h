@@ -5,6 +5,9 @@
  * URI, method and body kept) on the new session, so authentication and
  * every Require line decide on the new identity, and the backend sees
  * only it; the page and its Set-Cookie go out together.
+ * Never for another site: a cross-site or same-site request
+ * (Sec-Fetch-Site) gets a page whose button POSTs from this origin, and
+ * a cross-site POST is refused.
  * WorkOS's refusals are remembered per user and organisation for
  * 30 s in WorkOSCache (CACHENS_ASW's lifetime), so a page of assets costs
  * one call; concurrent switches share one call (refresh.c). */
@@ -18,7 +21,8 @@
  * (organisation ids, already evaluated). 1 when the session now belongs
  * to one of them (the request is then run again, autoswitch_handle). 0
  * otherwise: not enabled here, no cookie session, refused (403), or, as
- * the request's error answer: a sign-in redirect
+ * the request's error answer: the confirmation page (a request from
+ * another site), a sign-in redirect
  * for an organisation that wants SSO or MFA (browsers), or 503 with
  * Retry-After while WorkOS cannot answer (the session kept). */
 int autoswitch_org(request_rec *r, const apr_array_header_t *orgs);
@@ -32,7 +36,8 @@ int autoswitch_post_perdir_config(request_rec *r);
 int autoswitch_fixups(request_rec *r);
 
 /* The handler of a request that switched: runs it again on the new
- * session. DECLINED for any other request. */
+ * session, or, for the confirmation form's POST, sends the browser back
+ * to its page (303). DECLINED for any other request. */
 int autoswitch_handle(request_rec *r);
 
 /* insert_error_filter hook: turns the denial of a switch WorkOS could
