@@ -20,6 +20,7 @@
 #include "workos/workos_api.h"
 #include "model/localpath.h"
 #include "base/cache.h"
+#include "base/client.h"
 #include "base/module.h"
 
 
@@ -35,7 +36,8 @@
 #define AUTOSWITCH_CONFIRM "workos_switch=confirm"
 /* Most organisations one request tries to switch into. */
 #define AUTOSWITCH_MAX_TRIES 4
-
+/* Largest memberships list kept (100 ids of at most 64 characters). */
+#define AUTOSWITCH_MEMBERS_MAX 8192
 
 /* Entries signed-in users cause (one per user and listed organisation):
  * keyed by the WorkOS environment. */
@@ -116,6 +118,85 @@ static void autoswitch_unavailable(request_rec *r, int retry_after)
     apr_table_setn(r->err_headers_out, "Retry-After",
                    apr_itoa(r->pool, retry_after > 0 ? retry_after : 5));
     autoswitch_page(r, page);
+}
+
+/* ---- membership: no WorkOS refresh for an organisation the user is
+ * not in ------------------------------------------------------------ */
+
+/* " org1 org2 " of the user's active memberships, "?" when WorkOS's
+ * list could not be had or did not fit one page: then the refresh
+ * decides, as before. */
+static const char *autoswitch_members_fetch(request_rec *r,
+                                            const wos_srv_cfg *sc,
+                                            const char *user)
+{
+    api_client_t c = client_for(sc);
+    json_t *answer = NULL, *data, *m, *meta, *after;
+    const char *err = NULL, *list = " ";
+    size_t i;
+
+    if (api_call(r->pool, &c, WORKOS_EP_MEMBERSHIPS_LIST, "GET",
+                 workos_api_memberships_url(r->pool, sc->api_base, user),
+                 NULL, &answer, &err) != API_OK
+        || !json_is_array(data = json_object_get(answer, "data"))) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, WOSLOGNO(05101)
+                      "cannot list the organisations of %s (%s): an "
+                      "automatic switch asks WorkOS's refresh instead",
+                      user, err ? err : "no data in the answer");
+        return "?";
+    }
+    json_array_foreach(data, i, m) {
+        const char *org = json_string_value(json_object_get(m,
+                                                "organization_id"));
+        const char *status = json_string_value(json_object_get(m,
+                                                               "status"));
+
+        if (org && !flow_hint_check(FLOW_HINT_ORG, org)
+            && (!status || !strcmp(status, "active"))) {
+            list = apr_pstrcat(r->pool, list, org, " ", NULL);
+        }
+    }
+    meta = json_object_get(answer, "list_metadata");
+    after = meta ? json_object_get(meta, "after") : NULL;
+    if (json_is_string(after) || strlen(list) >= AUTOSWITCH_MEMBERS_MAX) {
+        return "?";  /* more than a page: not all known */
+    }
+    return list;
+}
+
+/* 1 a member of org, 0 not, -1 not known. The list is fetched once per
+ * user and kept CACHENS_ASW_MEMBERS' lifetime. */
+static int autoswitch_member(request_rec *r, const wos_srv_cfg *sc,
+                             const char *user, const char *org)
+{
+    const cachens_key_t *key = cachens_key(
+        r->pool, CACHENS_ASW_MEMBERS, sc->env_tag,
+        crypto_sha256_hex(r->pool, user, strlen(user)), NULL);
+    char *val = NULL;
+    const char *list;
+    apr_size_t len = 0;
+
+    if (cache_get(sc->cache, r->server, key, &val, &len,
+                  AUTOSWITCH_MEMBERS_MAX, r->pool) == APR_SUCCESS && len) {
+        list = val;
+    }
+    else {
+        list = autoswitch_members_fetch(r, sc, user);
+        if (cache_put(sc->cache, r->server, key, list, strlen(list),
+                      apr_time_now() + apr_time_from_sec(
+                          cachens_ttl(CACHENS_ASW_MEMBERS)),
+                      r->pool) != APR_SUCCESS) {
+            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, WOSLOGNO(05102)
+                          "cannot keep the organisations of %s in %s: the "
+                          "next switch asks WorkOS again", user,
+                          cache_spec(sc->cache));
+        }
+    }
+    if (*list == '?') {
+        return -1;
+    }
+    return ap_strstr_c(list, apr_pstrcat(r->pool, " ", org, " ", NULL))
+           != NULL;
 }
 
 /* ---- requests from another site ------------------------------------ */
@@ -211,6 +292,14 @@ static int autoswitch_one(request_rec *r, const wos_srv_cfg *sc,
     refresh_rc rc;
 
     if (!code) {
+        int member = autoswitch_member(r, sc, user, org);
+
+        if (member == 0) {
+            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, WOSLOGNO(05107)
+                          "%s is not a member of organisation %s: not "
+                          "switched", user, org);
+            return 0;
+        }
         rc = refresh_session(r, sc, sess->data, sess->refresh_token, org,
                              &out);
         if (rc == REFRESH_OK) {

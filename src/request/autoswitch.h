@@ -7,7 +7,9 @@
  * only it; the page and its Set-Cookie go out together.
  * Never for another site: a cross-site or same-site request
  * (Sec-Fetch-Site) gets a page whose button POSTs from this origin, and
- * a cross-site POST is refused.
+ * a cross-site POST is refused. WorkOS is asked to refresh only into an
+ * organisation the user is a member of (the user's memberships listed
+ * once and kept 30 s, CACHENS_ASW_MEMBERS).
  * WorkOS's refusals are remembered per user and organisation for
  * 30 s in WorkOSCache (CACHENS_ASW's lifetime), so a page of assets costs
  * one call; concurrent switches share one call (refresh.c). */
@@ -20,9 +22,9 @@
 /* Called when a workos-org requirement was not met, with its values
  * (organisation ids, already evaluated). 1 when the session now belongs
  * to one of them (the request is then run again, autoswitch_handle). 0
- * otherwise: not enabled here, no cookie session, refused (403), or, as
- * the request's error answer: the confirmation page (a request from
- * another site), a sign-in redirect
+ * otherwise: not enabled here, no cookie session, not a member, refused
+ * (403), or, as the request's error answer: the confirmation page (a
+ * request from another site), a sign-in redirect
  * for an organisation that wants SSO or MFA (browsers), or 503 with
  * Retry-After while WorkOS cannot answer (the session kept). */
 int autoswitch_org(request_rec *r, const apr_array_header_t *orgs);

@@ -38,6 +38,7 @@ typedef enum {
     CACHENS_APIKEY_FAIL_LOCK,   /* guards that counter */
     CACHENS_FLOW,               /* a sign-in flow already used */
     CACHENS_ASW,                /* an organisation switch WorkOS refused */
+    CACHENS_ASW_MEMBERS,        /* a user's organisations, for switching */
     CACHENS_COUNT
 } cachens_type;
 

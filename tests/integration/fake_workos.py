@@ -81,6 +81,10 @@ class FakeWorkOS:
         # organisation id -> claims its access tokens carry instead of
         # tokens.claims' defaults (None drops a claim)
         self.org_claims = {}
+        # whether GET /user_management/organization_memberships answers
+        # (off: 404, as the fake always did, so the module falls back to
+        # asking WorkOS's refresh)
+        self.memberships_api = False
         self.authorize_args = []  # the query of every authorize request
         self.retry_after = None   # Retry-After sent with auth_mode 429
         self.sessions_page_size = None  # smaller pages than limit asks
@@ -224,7 +228,8 @@ class FakeWorkOS:
                     return self._authorize(args)
                 if path == "/user_management/sessions/logout":
                     return self._redirect(args.get("return_to", "/"))
-                if path == "/user_management/organization_memberships":
+                if path == "/user_management/organization_memberships" \
+                        and fake.memberships_api:
                     return self._list_memberships(
                         urllib.parse.parse_qs(query))
                 if path.startswith("/user_management/users/") and \

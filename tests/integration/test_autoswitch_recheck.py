@@ -63,6 +63,7 @@ def get(httpd, path, cookie, headers=None):
 
 
 def acme_session(workos):
+    workos.memberships_api = True
     workos.org_claims = {"org_01ACME": ACME, "org_01OTHER": OTHER}
     return session_cookie(workos)[1]
 
