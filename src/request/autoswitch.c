@@ -24,8 +24,8 @@
 #include "base/module.h"
 
 
-/* The status the request's denial becomes: "503" (WorkOS cannot
- * answer). */
+/* The status the request's denial becomes: "503" (WorkOS cannot answer)
+ * or "429" (the user's switches are over the bound). */
 #define AUTOSWITCH_NOTE_STATUS "wos-autoswitch-status"
 #define AUTOSWITCH_NOTE_DONE "wos-autoswitch-done"
 /* Set when this pass switched: "" to run the request again, or where
@@ -36,6 +36,9 @@
 #define AUTOSWITCH_CONFIRM "workos_switch=confirm"
 /* Most organisations one request tries to switch into. */
 #define AUTOSWITCH_MAX_TRIES 4
+/* Most distinct organisations one user is switched (tried) into per
+ * minute, across sessions and hosts (CACHENS_ASW_RATE). */
+#define AUTOSWITCH_ORGS_PER_MINUTE 10
 /* Largest memberships list kept (100 ids of at most 64 characters). */
 #define AUTOSWITCH_MEMBERS_MAX 8192
 
@@ -199,6 +202,63 @@ static int autoswitch_member(request_rec *r, const wos_srv_cfg *sc,
            != NULL;
 }
 
+/* ---- the bound: AUTOSWITCH_ORGS_PER_MINUTE per user ---------------- */
+
+/* 1 when the user may be switched into org now: it is one of the
+ * organisations already tried this minute, or there is room for one
+ * more. The read and write are not atomic: hosts racing on one user's
+ * first switches of a minute may each get in, which is a few calls, not
+ * an open door. 0, with Retry-After, when over. */
+static int autoswitch_within_bound(request_rec *r, const wos_srv_cfg *sc,
+                                   const char *user, const char *org)
+{
+    apr_time_t now = apr_time_now();
+    long long minute = apr_time_sec(now) / 60;
+    const char *both = apr_psprintf(r->pool, "%s|%lld", user, minute);
+    const cachens_key_t *key = cachens_key(
+        r->pool, CACHENS_ASW_RATE, sc->env_tag,
+        crypto_sha256_hex(r->pool, both, strlen(both)), NULL);
+    const char *tried = " ", *p;
+    char *val = NULL;
+    apr_size_t len = 0;
+    int n = 0;
+
+    if (cache_get(sc->cache, r->server, key, &val, &len,
+                  AUTOSWITCH_MEMBERS_MAX, r->pool) == APR_SUCCESS && len) {
+        tried = val;
+    }
+    if (ap_strstr_c(tried, apr_pstrcat(r->pool, " ", org, " ", NULL))) {
+        return 1;
+    }
+    for (p = tried + 1; (p = strchr(p, ' ')); p++) {
+        n++;
+    }
+    if (n >= AUTOSWITCH_ORGS_PER_MINUTE) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, WOSLOGNO(05103)
+                      "%s tried to switch into more than %d organisations "
+                      "this minute: not switched to %s", user,
+                      AUTOSWITCH_ORGS_PER_MINUTE, org);
+        apr_table_setn(r->notes, AUTOSWITCH_NOTE_STATUS, "429");
+        apr_table_setn(r->err_headers_out, "Retry-After",
+                       apr_itoa(r->pool, (int)(60 - apr_time_sec(now) % 60)));
+        autoswitch_page(r, "\"<!DOCTYPE html>\n<html><head><title>Too "
+                        "many organisation switches</title></head><body>"
+                        "<h1>Too many organisation switches</h1><p>Try "
+                        "again in a minute. You are still signed in.</p>"
+                        "</body></html>\n");
+        return 0;
+    }
+    tried = apr_pstrcat(r->pool, tried, org, " ", NULL);
+    if (cache_put(sc->cache, r->server, key, tried, strlen(tried),
+                  apr_time_from_sec((minute + 1) * 60 + 5), r->pool)
+        != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, WOSLOGNO(05104)
+                      "cannot count the organisation switches of %s in %s",
+                      user, cache_spec(sc->cache));
+    }
+    return 1;
+}
+
 /* ---- requests from another site ------------------------------------ */
 
 static int autoswitch_cross_site(request_rec *r)
@@ -299,6 +359,9 @@ static int autoswitch_one(request_rec *r, const wos_srv_cfg *sc,
                           "%s is not a member of organisation %s: not "
                           "switched", user, org);
             return 0;
+        }
+        if (!autoswitch_within_bound(r, sc, user, org)) {
+            return -1;
         }
         rc = refresh_session(r, sc, sess->data, sess->refresh_token, org,
                              &out);

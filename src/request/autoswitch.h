@@ -9,7 +9,8 @@
  * (Sec-Fetch-Site) gets a page whose button POSTs from this origin, and
  * a cross-site POST is refused. WorkOS is asked to refresh only into an
  * organisation the user is a member of (the user's memberships listed
- * once and kept 30 s, CACHENS_ASW_MEMBERS).
+ * once and kept 30 s, CACHENS_ASW_MEMBERS), and into at most 10
+ * organisations per user per minute (then 429, CACHENS_ASW_RATE).
  * WorkOS's refusals are remembered per user and organisation for
  * 30 s in WorkOSCache (CACHENS_ASW's lifetime), so a page of assets costs
  * one call; concurrent switches share one call (refresh.c). */
@@ -24,7 +25,7 @@
  * to one of them (the request is then run again, autoswitch_handle). 0
  * otherwise: not enabled here, no cookie session, not a member, refused
  * (403), or, as the request's error answer: the confirmation page (a
- * request from another site), a sign-in redirect
+ * request from another site), 429 over the bound, a sign-in redirect
  * for an organisation that wants SSO or MFA (browsers), or 503 with
  * Retry-After while WorkOS cannot answer (the session kept). */
 int autoswitch_org(request_rec *r, const apr_array_header_t *orgs);
@@ -43,7 +44,7 @@ int autoswitch_fixups(request_rec *r);
 int autoswitch_handle(request_rec *r);
 
 /* insert_error_filter hook: turns the denial of a switch WorkOS could
- * not answer into its 503. */
+ * not answer into its 503, and one over the bound into 429. */
 void autoswitch_error_status(request_rec *r);
 
 #endif
