@@ -152,6 +152,7 @@ static void auth_workos_register_hooks(apr_pool_t *p)
     ap_hook_post_perdir_config(autoswitch_post_perdir_config, NULL, NULL,
                                APR_HOOK_MIDDLE);
     ap_hook_handler(handlers_dispatch, NULL, before_proxy, APR_HOOK_FIRST);
+    ap_hook_handler(autoswitch_handle, NULL, NULL, APR_HOOK_REALLY_FIRST);
     ap_hook_insert_error_filter(autoswitch_error_status, NULL, NULL,
                                 APR_HOOK_MIDDLE);
     APR_OPTIONAL_HOOK(ap, status_hook, stats_status_hook, NULL, NULL,

@@ -23,7 +23,6 @@
 #include "state/revoke.h"
 #include "base/stats.h"
 #include "request/loop.h"
-#include "request/autoswitch.h"
 #include "base/module.h"
 #include "codec/word.h"
 
@@ -202,9 +201,6 @@ int handlers_dispatch(request_rec *r)
     }
     if (!strcmp(r->handler, "workos-sessions")) {
         return sessions_handle(r, sc);
-    }
-    if (!strcmp(r->handler, "workos-autoswitch")) {
-        return autoswitch_handle(r);
     }
     return DECLINED;
 }

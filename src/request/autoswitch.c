@@ -31,7 +31,10 @@
 /* Set when this pass switched: "" to run the request again, or where
  * to send the browser back to (the confirmation form's POST). */
 #define AUTOSWITCH_NOTE_RUN "wos-autoswitch-run"
-#define AUTOSWITCH_HANDLER "workos-autoswitch"
+/* Not "workos-...": route.c lets those through authorisation (the
+ * module's own handlers answer for themselves), and this one is only
+ * ever set by autoswitch_fixups. */
+#define AUTOSWITCH_HANDLER "auth-workos-switched"
 /* Ends the query of the confirmation form's POST. */
 #define AUTOSWITCH_CONFIRM "workos_switch=confirm"
 /* Most organisations one request tries to switch into. */
@@ -514,7 +517,7 @@ int autoswitch_handle(request_rec *r)
 {
     const char *back = apr_table_get(r->notes, AUTOSWITCH_NOTE_RUN);
 
-    if (!back || strcmp(r->handler, AUTOSWITCH_HANDLER) != 0) {
+    if (!back || !r->handler || strcmp(r->handler, AUTOSWITCH_HANDLER)) {
         return DECLINED;
     }
     if (*back) {

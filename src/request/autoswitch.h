@@ -38,7 +38,7 @@ int autoswitch_post_perdir_config(request_rec *r);
  * autoswitch_handle, whatever else would have answered it. */
 int autoswitch_fixups(request_rec *r);
 
-/* The handler of a request that switched: runs it again on the new
+/* handler hook (really first): the handler of a request that switched: runs it again on the new
  * session, or, for the confirmation form's POST, sends the browser back
  * to its page (303). DECLINED for any other request. */
 int autoswitch_handle(request_rec *r);
