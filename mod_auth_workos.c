@@ -148,7 +148,11 @@ static void auth_workos_register_hooks(apr_pool_t *p)
     ap_hook_post_read_request(auth_workos_post_read_request, NULL, NULL,
                               APR_HOOK_MIDDLE);
     ap_hook_fixups(auth_workos_fixups, NULL, NULL, APR_HOOK_LAST);
+    ap_hook_fixups(autoswitch_fixups, NULL, NULL, APR_HOOK_REALLY_LAST);
+    ap_hook_post_perdir_config(autoswitch_post_perdir_config, NULL, NULL,
+                               APR_HOOK_MIDDLE);
     ap_hook_handler(handlers_dispatch, NULL, before_proxy, APR_HOOK_FIRST);
+    ap_hook_handler(autoswitch_handle, NULL, NULL, APR_HOOK_REALLY_FIRST);
     ap_hook_insert_error_filter(autoswitch_error_status, NULL, NULL,
                                 APR_HOOK_MIDDLE);
     APR_OPTIONAL_HOOK(ap, status_hook, stats_status_hook, NULL, NULL,

@@ -154,6 +154,9 @@ typedef struct {
     int module_handler; /* one of the module's own handlers (route.h) */
     int userless_ok;    /* authorisation granted before authentication;
                          * authentication runs only to learn the user */
+    const char *switched; /* a session an organisation switch put in
+                           * force: the request run again for it
+                           * (autoswitch.h) authenticates with it */
 } authn_state_t;
 
 typedef enum {
@@ -441,6 +444,20 @@ static const char *authn_bearer(request_rec *r)
     return h;
 }
 
+/* The session a switch put in force in an earlier pass of this request
+ * (an internal redirect's r->prev), or NULL. */
+static const char *authn_switched(request_rec *r)
+{
+    for (r = r->prev; r; r = r->prev) {
+        authn_state_t *st = ap_get_module_config(r->request_config,
+                                                 &auth_workos_module);
+        if (st && st->switched) {
+            return st->switched;
+        }
+    }
+    return NULL;
+}
+
 static authn_rc authn_credential(request_rec *r, const wos_srv_cfg *sc,
                                  const wos_dir_cfg *dc, authn_state_t *st)
 {
@@ -449,6 +466,11 @@ static authn_rc authn_credential(request_rec *r, const wos_srv_cfg *sc,
     const char *v;
     apr_array_header_t *all;
 
+    /* run again after a switch: the new session, not the request's
+     * Cookie header (its Set-Cookie is already on the answer) */
+    if ((v = authn_switched(r))) {
+        return authn_cookie(r, sc, dc, v, 0, st);
+    }
     if ((src & (WOS_SRC_BEARER | WOS_SRC_APIKEY)) && (v = authn_bearer(r))) {
         return authn_bearer_token(r, sc, v, src, st);
     }
@@ -551,18 +573,13 @@ int authn_check_user_id(request_rec *r)
         return authn_anonymous(r, st);  /* the handler answers for itself */
     }
     if (rc == AUTHN_OK) {
-        const char *user = env_remote_user(r, st->id, dc->remote_user,
-                                           dc->remote_user_claim);
-        if (!user) {
+        if (!env_publish(r, st->id, dc)) {
             st->id = NULL;
             stats_inc(STAT_DENIED);
             authn_challenge(r, st);
             return HTTP_UNAUTHORIZED;
         }
-        r->user = apr_pstrdup(r->pool, user);
         r->ap_auth_type = "WorkOS";
-        env_publish(r, st->id, dc->pass_headers == 1);
-        env_pass_claims(r, st->id, dc->pass_claims, dc->pass_headers == 1);
         stats_inc(STAT_ALLOWED);
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, WOSLOGNO(00302)
                       "authenticated %s", r->user);
@@ -660,8 +677,12 @@ int authn_replace_session(request_rec *r, const char *sealed)
     if (authn_adopt(r, sc, sealed, st) != AUTHN_OK) {
         return 0;
     }
-    r->user = apr_pstrdup(r->pool, st->id->user_id);
-    env_publish(r, st->id, dc->pass_headers == 1);
+    st->switched = sealed;
+    /* the rest of this pass sees the new identity; the pass that counts
+     * is the one run again (autoswitch.h), which publishes afresh */
+    if (!env_publish(r, st->id, dc)) {
+        r->user = apr_pstrdup(r->pool, st->id->user_id);
+    }
     return 1;
 }
 

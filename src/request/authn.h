@@ -43,7 +43,10 @@ const char *authn_session_cookie(request_rec *r);
 
 /* Puts a new sealed session (an organisation switch) in force for this
  * request: checked like a refreshed one, sent with Set-Cookie, the user
- * and environment replaced. 1 on success, 0 when it does not check out. */
+ * and environment replaced (env_publish). When this request is run
+ * again (an internal redirect, autoswitch.h), authentication there
+ * takes this session instead of the Cookie header. 1 on success, 0 when
+ * it does not check out. */
 int authn_replace_session(request_rec *r, const char *sealed);
 /* For handlers outside AuthType WorkOS (workos-info): the identity
  * authentication found, or else the request's own credential checked the

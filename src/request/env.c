@@ -2,6 +2,7 @@
 /* Identity to environment and headers; see env.h. */
 #include "httpd.h"
 #include "apr_lib.h"
+#include "apr_strings.h"
 #include "http_log.h"
 #include "request/env.h"
 #include "model/claims.h"
@@ -69,7 +70,8 @@ static void env_set(request_rec *r, const env_name_t *n, const char *v,
     }
 }
 
-void env_publish(request_rec *r, const wos_identity_t *id, int pass_headers)
+static void env_publish_vars(request_rec *r, const wos_identity_t *id,
+                             int pass_headers)
 {
     static const env_name_t n[] = {
         { "WORKOS_USER_ID", "X-WorkOS-User-Id" },
@@ -102,8 +104,9 @@ void env_publish(request_rec *r, const wos_identity_t *id, int pass_headers)
 
 /* ---- WorkOSPassClaim and WorkOSRemoteUser -------------------------- */
 
-void env_pass_claims(request_rec *r, const wos_identity_t *id,
-                     const apr_array_header_t *pass_claims, int pass_headers)
+static void env_pass_claims(request_rec *r, const wos_identity_t *id,
+                            const apr_array_header_t *pass_claims,
+                            int pass_headers)
 {
     int i;
 
@@ -142,8 +145,9 @@ void env_pass_claims(request_rec *r, const wos_identity_t *id,
     }
 }
 
-const char *env_remote_user(request_rec *r, const wos_identity_t *id,
-                            int mode, const char *claim)
+static const char *env_remote_user(request_rec *r,
+                                   const wos_identity_t *id, int mode,
+                                   const char *claim)
 {
     const json_t *v = NULL;
     const char *why = NULL, *user = NULL;
@@ -180,6 +184,69 @@ const char *env_remote_user(request_rec *r, const wos_identity_t *id,
         return NULL;
     }
     return user;
+}
+
+/* ---- publishing: the old view removed first ------------------------ */
+
+/* A variable this module sets: WORKOS_*, a WorkOSPassClaim target, or
+ * httpd's REDIRECT_ copy of one of them (an internal redirect renames
+ * the first pass's variables so). */
+static int env_ours(const char *k, const apr_array_header_t *pass_claims,
+                    apr_pool_t *p)
+{
+    int i;
+
+    while (!strncasecmp(k, "REDIRECT_", 9)) {
+        k += 9;
+    }
+    if (!strncasecmp(k, "WORKOS_", 7) || !strcasecmp(k, "REMOTE_USER")) {
+        return 1;
+    }
+    for (i = 0; pass_claims && i < pass_claims->nelts; i++) {
+        const wos_pass_claim_t *pc = &APR_ARRAY_IDX(pass_claims, i,
+                                                    wos_pass_claim_t);
+        if (!strcmp(k, pc->var ? pc->var : claims_var_name(p, pc->name))) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void env_clear(request_rec *r, const apr_array_header_t *pass_claims)
+{
+    const apr_array_header_t *arr = apr_table_elts(r->subprocess_env);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
+    apr_array_header_t *doomed = apr_array_make(r->pool, 8,
+                                                sizeof(const char *));
+    int i;
+
+    env_strip_forged(r);
+    for (i = 0; i < arr->nelts; i++) {
+        if (e[i].key && env_ours(e[i].key, pass_claims, r->pool)) {
+            APR_ARRAY_PUSH(doomed, const char *) = e[i].key;
+        }
+    }
+    for (i = 0; i < doomed->nelts; i++) {
+        apr_table_unset(r->subprocess_env,
+                        APR_ARRAY_IDX(doomed, i, const char *));
+    }
+}
+
+int env_publish(request_rec *r, const wos_identity_t *id,
+                const wos_dir_cfg *dc)
+{
+    const char *user;
+    int headers = dc->pass_headers == 1;
+
+    env_clear(r, dc->pass_claims);
+    user = env_remote_user(r, id, dc->remote_user, dc->remote_user_claim);
+    if (!user) {
+        return 0;
+    }
+    r->user = apr_pstrdup(r->pool, user);
+    env_publish_vars(r, id, headers);
+    env_pass_claims(r, id, dc->pass_claims, headers);
+    return 1;
 }
 
 /* ---- WorkOSStripCookies -------------------------------------------- */

@@ -12,21 +12,17 @@
  * none can be forged; run on every request of a configured server. */
 void env_strip_forged(request_rec *r);
 
-/* Sets the WORKOS_* variables, and the headers when pass_headers. */
-void env_publish(request_rec *r, const wos_identity_t *id, int pass_headers);
-
-/* WorkOSPassClaim: each listed claim as its variable (WORKOS_CLAIM_<NAME>
- * or the one given) and, when pass_headers, as X-WorkOS-Claim-<...>. A
- * value with a control character, invalid UTF-8 or too long is dropped
- * with a log line. */
-void env_pass_claims(request_rec *r, const wos_identity_t *id,
-                     const apr_array_header_t *pass_claims, int pass_headers);
-
-/* WorkOSRemoteUser: what REMOTE_USER is for this identity (mode WOS_RU_*
- * or WOS_UNSET for sub), or NULL, logged, when the credential has no
- * such value. */
-const char *env_remote_user(request_rec *r, const wos_identity_t *id,
-                            int mode, const char *claim);
+/* The one place the backend's view of the caller is set. First removes
+ * every X-WorkOS-* request header, every WORKOS_* variable, every
+ * WorkOSPassClaim variable (and httpd's REDIRECT_ copies of any of them,
+ * made by an internal redirect); then sets r->user as WorkOSRemoteUser
+ * says, the WORKOS_* variables, the WorkOSPassClaim ones and, with
+ * WorkOSPassHeaders, the X-WorkOS-* headers. A claim value with a
+ * control character, invalid UTF-8 or too long is dropped with a log
+ * line. 1, or 0 (logged, nothing published) when the identity has no
+ * value for WorkOSRemoteUser. */
+int env_publish(request_rec *r, const wos_identity_t *id,
+                const wos_dir_cfg *dc);
 
 /* WorkOSStripCookies: removes the session cookie (cookie_name) and every
  * wos-auth-verifier* cookie from the Cookie header the backend sees. */

@@ -84,6 +84,13 @@ static const cachens_t cachens_rows[CACHENS_COUNT] = {
     /* parts: the environment tag, the hash of user and organisation. */
     [CACHENS_ASW] = { "wos:asw", 2, 30, "30 s",
         FLEET, CALLERS, 0, SUB_C },
+    /* parts: the environment tag, the user id's hash. One per signed-in
+     * user who fails a workos-org line. */
+    [CACHENS_ASW_MEMBERS] = { "wos:asw-members", 2, 30, "30 s",
+        FLEET, MODULE, 0, SUB_M },
+    /* parts: the environment tag, the hash of user id and minute. */
+    [CACHENS_ASW_RATE] = { "wos:asw-rate", 2, 60, "60 s",
+        FLEET, MODULE, 0, SUB_M },
 };
 
 const cachens_t *cachens_row(cachens_type type)

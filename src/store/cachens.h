@@ -38,6 +38,9 @@ typedef enum {
     CACHENS_APIKEY_FAIL_LOCK,   /* guards that counter */
     CACHENS_FLOW,               /* a sign-in flow already used */
     CACHENS_ASW,                /* an organisation switch WorkOS refused */
+    CACHENS_ASW_MEMBERS,        /* a user's organisations, for switching */
+    CACHENS_ASW_RATE,           /* organisations a user switched to in a
+                                   minute */
     CACHENS_COUNT
 } cachens_type;
 

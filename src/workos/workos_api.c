@@ -26,6 +26,8 @@ static const struct {
     [WORKOS_EP_SESSION_REVOKE] = { "/user_management/sessions/revoke",
                                    WORKOS_LABEL_SESSIONS },
     [WORKOS_EP_EVENTS] = { "/events", WORKOS_LABEL_EVENTS },
+    [WORKOS_EP_MEMBERSHIPS_LIST] = {
+        "/user_management/organization_memberships", WORKOS_LABEL_OTHER },
     /* never called by the module: browsers go there */
     [WORKOS_EP_AUTHORIZE] = { "/user_management/authorize",
                               WORKOS_LABEL_OTHER },
@@ -124,6 +126,15 @@ const char *workos_api_sessions_url(apr_pool_t *p, const char *base,
                        apr_pescape_path_segment(p, user_id),
                        "/sessions?limit=100", after ? "&after=" : "",
                        after ? workos_api_q(p, after) : "", NULL);
+}
+
+const char *workos_api_memberships_url(apr_pool_t *p, const char *base,
+                                       const char *user_id)
+{
+    return apr_pstrcat(p, base,
+                       workos_api_eps[WORKOS_EP_MEMBERSHIPS_LIST].path,
+                       "?user_id=", workos_api_q(p, user_id),
+                       "&statuses%5B%5D=active&limit=100", NULL);
 }
 
 const char *workos_api_events_url(apr_pool_t *p, const char *base,

@@ -23,6 +23,8 @@ typedef enum {
     WORKOS_EP_SESSIONS_LIST,    /* GET /user_management/users/<id>/sessions */
     WORKOS_EP_SESSION_REVOKE,   /* POST /user_management/sessions/revoke */
     WORKOS_EP_EVENTS,           /* GET /events */
+    WORKOS_EP_MEMBERSHIPS_LIST, /* GET /user_management/
+                                   organization_memberships */
     WORKOS_EP_AUTHORIZE,        /* browser: /user_management/authorize */
     WORKOS_EP_LOGOUT,           /* browser: /user_management/sessions/logout */
     WORKOS_EP_COUNT
@@ -73,6 +75,10 @@ const char *workos_api_issuer(apr_pool_t *p, const char *base,
  * list_metadata.after of the page before. */
 const char *workos_api_sessions_url(apr_pool_t *p, const char *base,
                                     const char *user_id, const char *after);
+/* The first page (100) of a user's active organisation memberships. */
+const char *workos_api_memberships_url(apr_pool_t *p, const char *base,
+                                       const char *user_id);
+
 /* A page of the events the module acts on, from cursor (events_parse.h;
  * one that is not usable: from now), at most limit of them. */
 const char *workos_api_events_url(apr_pool_t *p, const char *base,

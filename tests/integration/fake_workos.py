@@ -78,6 +78,13 @@ class FakeWorkOS:
         # "sso_required", ...); refresh_error: what a plain refresh answers
         self.org_errors = {}
         self.refresh_error = None
+        # organisation id -> claims its access tokens carry instead of
+        # tokens.claims' defaults (None drops a claim)
+        self.org_claims = {}
+        # whether GET /user_management/organization_memberships answers
+        # (off: 404, as the fake always did, so the module falls back to
+        # asking WorkOS's refresh)
+        self.memberships_api = False
         self.authorize_args = []  # the query of every authorize request
         self.retry_after = None   # Retry-After sent with auth_mode 429
         self.sessions_page_size = None  # smaller pages than limit asks
@@ -125,7 +132,8 @@ class FakeWorkOS:
                                lifetime=self.token_lifetime,
                                sid=f"session_{n:04d}", org_id=org,
                                role=self.memberships.get(org, "member"),
-                               roles=[self.memberships.get(org, "member")])
+                               roles=[self.memberships.get(org, "member")],
+                               **self.org_claims.get(org, {}))
         rt = "rt_" + secrets.token_urlsafe(24)
         with self.lock:
             self.refresh_tokens[rt] = {"org": org, "used": False}
@@ -220,6 +228,10 @@ class FakeWorkOS:
                     return self._authorize(args)
                 if path == "/user_management/sessions/logout":
                     return self._redirect(args.get("return_to", "/"))
+                if path == "/user_management/organization_memberships" \
+                        and fake.memberships_api:
+                    return self._list_memberships(
+                        urllib.parse.parse_qs(query))
                 if path.startswith("/user_management/users/") and \
                         path.endswith("/sessions"):
                     return self._list_sessions(path.split("/")[3], args)
@@ -261,6 +273,32 @@ class FakeWorkOS:
                 if after:
                     ids = [s["id"] for s in data]
                     data = data[ids.index(after) + 1:] if after in ids else []
+                page, more = data[:limit], len(data) > limit
+                self._send(200, json.dumps(
+                    {"object": "list", "data": page,
+                     "list_metadata": {"before": None,
+                                       "after": page[-1]["id"] if more
+                                       else None}}).encode())
+
+            def _list_memberships(self, args):
+                """The user's organisation memberships (user_id required):
+                one per organisation in fake.memberships, for fake.user."""
+                if not self._authorized():
+                    return self._error(401, "unauthorized")
+                uid = (args.get("user_id") or [None])[0]
+                if not uid:
+                    return self._error(422, "user_id is required")
+                limit = min(int((args.get("limit") or ["10"])[0]), 100)
+                with fake.lock:
+                    orgs = list(fake.memberships.items()) \
+                        if uid == fake.user["id"] else []
+                data = [{"object": "organization_membership",
+                         "id": f"om_{i:04d}", "user_id": uid,
+                         "organization_id": org, "role": {"slug": role},
+                         "status": "active",
+                         "created_at": "2026-01-01T00:00:00.000Z",
+                         "updated_at": "2026-01-01T00:00:00.000Z"}
+                        for i, (org, role) in enumerate(orgs)]
                 page, more = data[:limit], len(data) > limit
                 self._send(200, json.dumps(
                     {"object": "list", "data": page,

@@ -430,6 +430,11 @@ ScriptAliasMatch "^/({'|'.join(PROTECTED)})(/.*)?$" "{d}/cgi/env.py"
         kw.setdefault("timeout", 20 if not PREFIX else 180)
         return requests.get(self.base + path, **kw)
 
+    def post(self, path, **kw):
+        kw.setdefault("allow_redirects", False)
+        kw.setdefault("timeout", 20 if not PREFIX else 180)
+        return requests.post(self.base + path, **kw)
+
     def unexpected_log_lines(self):
         bad = []
         for line in self.log_text().splitlines():

@@ -156,6 +156,16 @@ static void test_sessions_url(void **state)
                         "?limit=100&after=a%2bb%3d%2f");
 }
 
+static void test_memberships_url(void **state)
+{
+    (void)state;
+    /* the user id is a query value */
+    assert_string_equal(workos_api_memberships_url(pool, BASE, "u&1 x"),
+                        BASE "/user_management/organization_memberships"
+                        "?user_id=u%261+x&statuses%5B%5D=active"
+                        "&limit=100");
+}
+
 static void test_events_url(void **state)
 {
     (void)state;
@@ -188,6 +198,7 @@ static void test_labels(void **state)
         [WORKOS_EP_SESSIONS_LIST] = "sessions",
         [WORKOS_EP_SESSION_REVOKE] = "sessions",
         [WORKOS_EP_EVENTS] = "events",
+        [WORKOS_EP_MEMBERSHIPS_LIST] = "other",
         [WORKOS_EP_AUTHORIZE] = "other",
         [WORKOS_EP_LOGOUT] = "sessions",
     };
@@ -253,6 +264,7 @@ int main(void)
         cmocka_unit_test(test_sessions_url),
         cmocka_unit_test(test_events_url),
         cmocka_unit_test(test_labels),
+        cmocka_unit_test(test_memberships_url),
         cmocka_unit_test(test_observer_gets_the_endpoint),
     };
     apr_initialize();
