@@ -22,6 +22,7 @@
 #include "base/cache.h"
 #include "base/client.h"
 #include "base/module.h"
+#include "state/flight.h"
 
 
 /* The status the request's denial becomes: "503" (WorkOS cannot answer)
@@ -42,6 +43,9 @@
 /* Most distinct organisations one user is switched (tried) into per
  * minute, across sessions and hosts (CACHENS_ASW_RATE). */
 #define AUTOSWITCH_ORGS_PER_MINUTE 10
+/* How often a request waiting for another's memberships fetch looks. */
+#define AUTOSWITCH_MEMBERS_POLL_USEC 20000
+
 /* Largest memberships list kept (100 ids of at most 64 characters). */
 #define AUTOSWITCH_MEMBERS_MAX 8192
 
@@ -170,25 +174,51 @@ static const char *autoswitch_members_fetch(request_rec *r,
     return list;
 }
 
+typedef struct {
+    request_rec *r;
+    const wos_srv_cfg *sc;
+    const cachens_key_t *key;
+    const char *list;
+} autoswitch_members_t;
+
+/* The list in the cache, for flight_board. */
+static int autoswitch_members_landed(void *baton, apr_pool_t *tmp)
+{
+    autoswitch_members_t *m = baton;
+    char *val = NULL;
+    apr_size_t len = 0;
+
+    (void)tmp;  /* the list must outlive the round: r->pool */
+    if (cache_get(m->sc->cache, m->r->server, m->key, &val, &len,
+                  AUTOSWITCH_MEMBERS_MAX, m->r->pool) == APR_SUCCESS && len) {
+        m->list = val;
+        return 1;
+    }
+    return 0;
+}
+
 /* 1 a member of org, 0 not, -1 not known. The list is fetched once per
- * user and kept CACHENS_ASW_MEMBERS' lifetime. */
+ * user and kept CACHENS_ASW_MEMBERS' lifetime; of the requests that need
+ * it at once (a page and its assets), on any process or host, one asks
+ * WorkOS and the others wait for its answer (state/flight.h). */
 static int autoswitch_member(request_rec *r, const wos_srv_cfg *sc,
                              const char *user, const char *org)
 {
-    const cachens_key_t *key = cachens_key(
-        r->pool, CACHENS_ASW_MEMBERS, sc->env_tag,
-        crypto_sha256_hex(r->pool, user, strlen(user)), NULL);
-    char *val = NULL;
-    const char *list;
-    apr_size_t len = 0;
+    const char *h = crypto_sha256_hex(r->pool, user, strlen(user));
+    apr_interval_time_t wait = apr_time_from_sec(sc->http_timeout + 2);
+    autoswitch_members_t m = {
+        r, sc, cachens_key(r->pool, CACHENS_ASW_MEMBERS, sc->env_tag, h,
+                           NULL), NULL };
+    flight_t f = { cachens_key(r->pool, CACHENS_ASW_MEMBERS_LOCK,
+                               sc->env_tag, h, NULL),
+                   apr_psprintf(r->pool, "%" APR_PID_T_FMT, getpid()),
+                   wait, wait, 0, AUTOSWITCH_MEMBERS_POLL_USEC,
+                   autoswitch_members_landed, &m };
+    flight_rc fl = flight_board(sc->cache, r->server, r->pool, &f);
 
-    if (cache_get(sc->cache, r->server, key, &val, &len,
-                  AUTOSWITCH_MEMBERS_MAX, r->pool) == APR_SUCCESS && len) {
-        list = val;
-    }
-    else {
-        list = autoswitch_members_fetch(r, sc, user);
-        if (cache_put(sc->cache, r->server, key, list, strlen(list),
+    if (fl == FLIGHT_MINE || fl == FLIGHT_ALONE) {
+        m.list = autoswitch_members_fetch(r, sc, user);
+        if (cache_put(sc->cache, r->server, m.key, m.list, strlen(m.list),
                       apr_time_now() + apr_time_from_sec(
                           cachens_ttl(CACHENS_ASW_MEMBERS)),
                       r->pool) != APR_SUCCESS) {
@@ -197,11 +227,12 @@ static int autoswitch_member(request_rec *r, const wos_srv_cfg *sc,
                           "next switch asks WorkOS again", user,
                           cache_spec(sc->cache));
         }
+        flight_leave(sc->cache, r->server, r->pool, &f, fl);
     }
-    if (*list == '?') {
-        return -1;
+    if (!m.list || *m.list == '?') {
+        return -1;  /* not known (or no answer in time): the refresh decides */
     }
-    return ap_strstr_c(list, apr_pstrcat(r->pool, " ", org, " ", NULL))
+    return ap_strstr_c(m.list, apr_pstrcat(r->pool, " ", org, " ", NULL))
            != NULL;
 }
 

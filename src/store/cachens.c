@@ -88,6 +88,8 @@ static const cachens_t cachens_rows[CACHENS_COUNT] = {
      * user who fails a workos-org line. */
     [CACHENS_ASW_MEMBERS] = { "wos:asw-members", 2, 30, "30 s",
         FLEET, MODULE, 0, SUB_M },
+    [CACHENS_ASW_MEMBERS_LOCK] = { "wos:asw-members-lock", 2, CALLER,
+        "WorkOSHTTPTimeout + 2 s", FLEET, MODULE, 0, SUB_M },
     /* parts: the environment tag, the hash of user id and minute. */
     [CACHENS_ASW_RATE] = { "wos:asw-rate", 2, 60, "60 s",
         FLEET, MODULE, 0, SUB_M },

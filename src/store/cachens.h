@@ -39,6 +39,7 @@ typedef enum {
     CACHENS_FLOW,               /* a sign-in flow already used */
     CACHENS_ASW,                /* an organisation switch WorkOS refused */
     CACHENS_ASW_MEMBERS,        /* a user's organisations, for switching */
+    CACHENS_ASW_MEMBERS_LOCK,   /* one fetch of that list at WorkOS */
     CACHENS_ASW_RATE,           /* organisations a user switched to in a
                                    minute */
     CACHENS_COUNT

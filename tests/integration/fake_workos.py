@@ -81,10 +81,10 @@ class FakeWorkOS:
         # organisation id -> claims its access tokens carry instead of
         # tokens.claims' defaults (None drops a claim)
         self.org_claims = {}
-        # whether GET /user_management/organization_memberships answers
-        # (off: 404, as the fake always did, so the module falls back to
-        # asking WorkOS's refresh)
-        self.memberships_api = False
+        # whether GET /user_management/organization_memberships answers,
+        # as WorkOS does (off: 404, so a test can see the module fall back
+        # to asking WorkOS's refresh)
+        self.memberships_api = True
         self.authorize_args = []  # the query of every authorize request
         self.retry_after = None   # Retry-After sent with auth_mode 429
         self.sessions_page_size = None  # smaller pages than limit asks

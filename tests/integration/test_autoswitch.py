@@ -18,6 +18,7 @@ from test_authn import bearer, token
 from test_lifecycle import BROWSER, cookie_value, session_cookie
 
 AUTH = "/user_management/authenticate"
+MEMBERSHIPS = "/user_management/organization_memberships"
 
 AUTO = LOCATIONS + """
 <Location /other-org>
@@ -88,7 +89,29 @@ def test_a_page_of_assets_switches_with_one_call(servers, workos, mpm):
 
 
 @pytest.mark.parametrize("mpm", ["event", "prefork"])
+def test_non_member_costs_no_refresh(servers, workos, mpm):
+    """A non-member organisation is refused from the user's membership
+    list, fetched once: no refresh is asked for (issue 22, finding 9)."""
+    httpd = servers.start(mpm=mpm, one_process=False, locations=AUTO)
+    _, cookie = session_cookie(workos)
+    answers = page_load(httpd, "/ent", cookie)
+    assert [a.status_code for a in answers] == [403] * len(answers)
+    assert all(cookie_value(a, "wos-session") is None for a in answers)
+    assert workos.count(AUTH) == 0
+    assert workos.count(MEMBERSHIPS) == 1
+    _, other_cookie = session_cookie(workos)
+    answers = page_load(httpd, "/ent", other_cookie)
+    assert [a.status_code for a in answers] == [403] * len(answers)
+    assert workos.count(AUTH) == 0
+    assert workos.count(MEMBERSHIPS) == 1
+    assert get(httpd, "/org", cookie).status_code == 200
+
+
+@pytest.mark.parametrize("mpm", ["event", "prefork"])
 def test_refusal_is_remembered_per_user_and_org(servers, workos, mpm):
+    # where WorkOS cannot list the memberships, the refresh decides, and
+    # its refusal is remembered
+    workos.memberships_api = False
     httpd = servers.start(mpm=mpm, one_process=False, locations=AUTO)
     _, cookie = session_cookie(workos)
     answers = page_load(httpd, "/ent", cookie)
