@@ -142,6 +142,10 @@ static void authn_remember_cred(request_rec *r, const wos_srv_cfg *sc,
     }
 }
 
+typedef enum {
+    AUTHN_OK, AUTHN_NONE, AUTHN_BAD, AUTHN_UNAVAILABLE, AUTHN_LIMITED
+} authn_rc;
+
 /* What authentication learnt about this request. */
 typedef struct {
     wos_identity_t *id;
@@ -154,11 +158,10 @@ typedef struct {
     int module_handler; /* one of the module's own handlers (route.h) */
     int userless_ok;    /* authorisation granted before authentication;
                          * authentication runs only to learn the user */
+    int checked;        /* the credential was checked: rc, src are set */
+    authn_rc rc;        /* what the check found */
+    int src;            /* the token sources it was checked against */
 } authn_state_t;
-
-typedef enum {
-    AUTHN_OK, AUTHN_NONE, AUTHN_BAD, AUTHN_UNAVAILABLE, AUTHN_LIMITED
-} authn_rc;
 
 static authn_state_t *authn_state(request_rec *r)
 {
@@ -441,11 +444,16 @@ static const char *authn_bearer(request_rec *r)
     return h;
 }
 
+static int authn_sources(const wos_dir_cfg *dc)
+{
+    return dc->token_sources == WOS_UNSET
+           ? (WOS_SRC_COOKIE | WOS_SRC_BEARER) : dc->token_sources;
+}
+
 static authn_rc authn_credential(request_rec *r, const wos_srv_cfg *sc,
                                  const wos_dir_cfg *dc, authn_state_t *st)
 {
-    int src = dc->token_sources == WOS_UNSET
-              ? (WOS_SRC_COOKIE | WOS_SRC_BEARER) : dc->token_sources;
+    int src = authn_sources(dc);
     const char *v;
     apr_array_header_t *all;
 
@@ -515,6 +523,50 @@ static int authn_unauthenticated(request_rec *r, const wos_srv_cfg *sc,
     return HTTP_UNAUTHORIZED;
 }
 
+/* The credential check of the request this one comes from (an internal
+ * redirect's first request, a subrequest's main request) when it looked
+ * at the same token sources; NULL when there is none. */
+static const authn_state_t *authn_earlier(request_rec *r, int src)
+{
+    for (r = r->prev ? r->prev : r->main; r;
+         r = r->prev ? r->prev : r->main) {
+        const authn_state_t *st = ap_get_module_config(r->request_config,
+                                                       &auth_workos_module);
+        if (st && st->checked) {
+            return st->src == src ? st : NULL;
+        }
+    }
+    return NULL;
+}
+
+/* Authentication runs again for every URI a request reaches (authz.c
+ * registers per URI): the credential is checked once, by the first
+ * request, and its result reused, so a redirect never refreshes a session
+ * twice (the refresh token is single use) nor counts a bad API key
+ * twice. Only the authorisation is decided afresh. */
+static authn_rc authn_check_once(request_rec *r, const wos_srv_cfg *sc,
+                                 const wos_dir_cfg *dc, authn_state_t *st,
+                                 int *again)
+{
+    const authn_state_t *was = authn_earlier(r, authn_sources(dc));
+
+    *again = was != NULL;
+    if (was) {
+        st->id = was->id;
+        st->presented = was->presented;
+        st->retry_after = was->retry_after;
+        st->why = was->why;
+        st->sealed = was->sealed;
+        st->rc = was->rc;
+    }
+    else {
+        st->rc = authn_credential(r, sc, dc, st);
+    }
+    st->checked = 1;
+    st->src = authn_sources(dc);
+    return st->rc;
+}
+
 int authn_check_user_id(request_rec *r)
 {
     wos_srv_cfg *sc;
@@ -522,6 +574,7 @@ int authn_check_user_id(request_rec *r)
     authn_state_t *st;
     authn_rc rc;
     route_kind kind;
+    int again;
 
     if (!authn_is_workos(r)) {
         return DECLINED;
@@ -543,7 +596,7 @@ int authn_check_user_id(request_rec *r)
     if (kind == ROUTE_SESSIONLESS) {
         return authn_anonymous(r, st);
     }
-    rc = authn_credential(r, sc, dc, st);
+    rc = authn_check_once(r, sc, dc, st, &again);
     if (dc->strip_cookies == 1) {
         env_strip_cookies(r, sc->cookie_name);
     }
@@ -563,7 +616,9 @@ int authn_check_user_id(request_rec *r)
         r->ap_auth_type = "WorkOS";
         env_publish(r, st->id, dc->pass_headers == 1);
         env_pass_claims(r, st->id, dc->pass_claims, dc->pass_headers == 1);
-        stats_inc(STAT_ALLOWED);
+        if (!again) {
+            stats_inc(STAT_ALLOWED);
+        }
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, WOSLOGNO(00302)
                       "authenticated %s", r->user);
         return OK;
@@ -587,7 +642,9 @@ int authn_check_user_id(request_rec *r)
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, WOSLOGNO(00304)
                   "no valid session: %s", st->why ? st->why
                                                   : "no credential");
-    stats_inc(STAT_DENIED);
+    if (!again) {
+        stats_inc(STAT_DENIED);
+    }
     return authn_unauthenticated(r, sc, dc, st);
 }
 
