@@ -6,6 +6,9 @@
 #include "http_config.h"
 #include "http_core.h"
 #include "http_log.h"
+#include "http_protocol.h"
+#include "http_request.h"
+#include "ap_mmn.h"
 #include "apr_optional.h"
 #include "apr_strings.h"
 #include "apr_lib.h"
@@ -209,6 +212,65 @@ static const char *cfg_cookie_problem(apr_pool_t *p, const wos_srv_cfg *c)
  * post_config, and this check runs before. */
 APR_DECLARE_OPTIONAL_FN(const char *, authn_ap_auth_type, (request_rec *r));
 
+/* A request as httpd makes one, for a client that sent nothing: AuthType
+ * is an ap_expr evaluated against a request, and an expression may read
+ * any table, config vector or address of it (%{HTTP:...}, %{HTTPS},
+ * %{CONTEXT_PREFIX}...), so none may be missing. Such an expression gives
+ * nothing useful here (no header, no client): it is not "WorkOS", and the
+ * scope is checked at its first request instead (authn.c). */
+static request_rec *cfg_bare_request(apr_pool_t *p, server_rec *s)
+{
+    conn_rec *c = apr_pcalloc(p, sizeof(*c));
+    apr_sockaddr_t *sa = NULL;
+    request_rec *r;
+
+    if (apr_sockaddr_info_get(&sa, "0.0.0.0", APR_INET, 0, 0, p)
+        != APR_SUCCESS) {
+        return NULL;
+    }
+    c->pool = p;
+    c->base_server = s;
+    c->log = &s->log;
+    c->conn_config = ap_create_conn_config(p);
+    c->notes = apr_table_make(p, 1);
+    c->bucket_alloc = apr_bucket_alloc_create(p);
+    c->local_addr = c->client_addr = sa;
+    c->local_ip = c->client_ip = "0.0.0.0";
+    c->local_host = s->server_hostname;
+#if AP_MODULE_MAGIC_AT_LEAST(20120211, 106)
+    r = ap_create_request(c);
+#else
+    r = apr_pcalloc(p, sizeof(*r));
+    r->pool = p;
+    r->connection = c;
+    r->server = s;
+    r->request_config = ap_create_request_config(p);
+    r->headers_in = apr_table_make(p, 1);
+    r->trailers_in = apr_table_make(p, 1);
+    r->subprocess_env = apr_table_make(p, 1);
+    r->headers_out = apr_table_make(p, 1);
+    r->err_headers_out = apr_table_make(p, 1);
+    r->trailers_out = apr_table_make(p, 1);
+    r->notes = apr_table_make(p, 1);
+    r->useragent_addr = c->client_addr;
+    r->useragent_ip = c->client_ip;
+    r->log = &s->log;
+    r->status = HTTP_OK;
+    r->request_time = apr_time_now();
+    if (ap_run_create_request(r) != OK) {
+        return NULL;
+    }
+#endif
+    r->method = "GET";
+    r->method_number = M_GET;
+    r->protocol = "HTTP/1.1";
+    r->proto_num = HTTP_VERSION(1, 1);
+    r->the_request = "GET / HTTP/1.1";
+    r->uri = r->unparsed_uri = "/";
+    r->hostname = s->server_hostname;
+    return r;
+}
+
 /* 1 when this section (a Location/Directory config vector) says
  * AuthType WorkOS; *action is its own WorkOSUnauthAction or WOS_UNSET. */
 static int cfg_section_workos(apr_pool_t *p, server_rec *s,
@@ -217,7 +279,6 @@ static int cfg_section_workos(apr_pool_t *p, server_rec *s,
                               int *action)
 {
     request_rec *r;
-    conn_rec *c;
     const char *t;
     wos_dir_cfg *dc = ap_get_module_config(v, &auth_workos_module);
 
@@ -225,17 +286,9 @@ static int cfg_section_workos(apr_pool_t *p, server_rec *s,
     if (!ap_get_module_config(v, authn_core)) {
         return 0;  /* no authn_core directive in this section */
     }
-    /* AuthType is an ap_expr evaluated against a request: a bare one with
-     * this section's config, its server and its log settings */
-    c = apr_pcalloc(p, sizeof(*c));
-    c->pool = p;
-    c->base_server = s;
-    c->log = &s->log;
-    r = apr_pcalloc(p, sizeof(*r));
-    r->pool = p;
-    r->server = s;
-    r->connection = c;
-    r->log = &s->log;
+    if (!(r = cfg_bare_request(p, s))) {
+        return 0;
+    }
     r->per_dir_config = v;
     t = auth_type(r);
     return t && !strcasecmp(t, "WorkOS");

@@ -567,6 +567,27 @@ static authn_rc authn_check_once(request_rec *r, const wos_srv_cfg *sc,
     return st->rc;
 }
 
+/* What configtest refuses (config_check.c) when it can see it: a scope
+ * that sends browsers to sign in with no WorkOSRedirectURI. An AuthType
+ * that is an expression (or an .htaccess file) hides the scope from the
+ * check, so it is made here, with the same message, for every request in
+ * the scope: a 500, never a half-working sign-in. */
+static int authn_scope_unusable(request_rec *r, const wos_srv_cfg *sc,
+                                const wos_dir_cfg *dc)
+{
+    if (sc->redirect_uri || (dc->unauth_action != WOS_UNAUTH_AUTH
+                             && dc->unauth_action != WOS_UNSET)) {
+        return 0;
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, WOSLOGNO(05201)
+                  "WorkOSRedirectURI is required: the scope of %s has "
+                  "AuthType WorkOS and sends browsers to sign in (server "
+                  "%s). Set WorkOSRedirectURI to the absolute URL of the "
+                  "callback, or WorkOSUnauthAction 401 there", r->uri,
+                  r->server->server_hostname);
+    return 1;
+}
+
 int authn_check_user_id(request_rec *r)
 {
     wos_srv_cfg *sc;
@@ -595,6 +616,9 @@ int authn_check_user_id(request_rec *r)
     }
     if (kind == ROUTE_SESSIONLESS) {
         return authn_anonymous(r, st);
+    }
+    if (kind == ROUTE_NONE && authn_scope_unusable(r, sc, dc)) {
+        return HTTP_INTERNAL_SERVER_ERROR;
     }
     rc = authn_check_once(r, sc, dc, st, &again);
     if (dc->strip_cookies == 1) {
