@@ -155,7 +155,6 @@ typedef struct {
     const char *sealed; /* the session cookie value in force, if any */
     int anonymous;      /* let through without a user: r->user is "" for
                          * httpd's sake until fixups unset it */
-    int module_handler; /* one of the module's own handlers (route.h) */
     int userless_ok;    /* authorisation granted before authentication;
                          * authentication runs only to learn the user */
     int checked;        /* the credential was checked: rc, src are set */
@@ -611,9 +610,10 @@ int authn_check_user_id(request_rec *r)
     env_strip_forged(r);
     st = authn_state(r);
     kind = route_of(r, sc);
-    if (kind != ROUTE_NONE) {
-        st->module_handler = 1;
-    }
+    /* The sign-in flow must be reachable to sign in at all; the handlers
+     * of ROUTE_OPTIONAL refuse anonymous callers themselves. Only these
+     * get the "" user, which mod_authz_user's Require valid-user takes for
+     * a user. The status page is not among them. */
     if (kind == ROUTE_SESSIONLESS) {
         return authn_anonymous(r, st);
     }
@@ -764,11 +764,19 @@ int authn_force(request_rec *r)
     return OK;
 }
 
+/* From the route, not from authentication: the workos-* lines grant the
+ * module's own handlers before any user is known, so httpd runs no
+ * authentication for them (the handlers check a session themselves), and
+ * no anonymous "" user is needed for them to pass these lines. */
 int authn_module_request(request_rec *r)
 {
-    authn_state_t *st = ap_get_module_config(r->request_config,
-                                             &auth_workos_module);
-    return st && st->module_handler;
+    wos_srv_cfg *sc;
+
+    if (!authn_is_workos(r)) {
+        return 0;
+    }
+    sc = ap_get_module_config(r->server->module_config, &auth_workos_module);
+    return route_of(r, sc) != ROUTE_NONE;
 }
 
 int authn_fixups(request_rec *r)

@@ -21,8 +21,8 @@ int authn_note_failure(request_rec *r, const char *auth_type);
  * even where the Require lines grant access without a user. */
 int authn_force(request_rec *r);
 
-/* 1 when this request is for one of the module's own handlers (it went
- * through AuthType WorkOS without needing a session): the workos-*
+/* 1 when this request is for one of the module's own handlers under
+ * AuthType WorkOS (route.h), known before authentication: the workos-*
  * Require providers let it through, the handler answers for itself. */
 int authn_module_request(request_rec *r);
 
