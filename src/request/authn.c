@@ -621,9 +621,6 @@ int authn_check_user_id(request_rec *r)
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     rc = authn_check_once(r, sc, dc, st, &again);
-    if (dc->strip_cookies == 1) {
-        env_strip_cookies(r, sc->cookie_name);
-    }
     if (rc != AUTHN_OK && kind == ROUTE_OPTIONAL) {
         return authn_anonymous(r, st);  /* the handler answers for itself */
     }
@@ -783,9 +780,21 @@ int authn_fixups(request_rec *r)
 {
     authn_state_t *st = ap_get_module_config(r->request_config,
                                              &auth_workos_module);
+    wos_srv_cfg *sc = ap_get_module_config(r->server->module_config,
+                                           &auth_workos_module);
+    wos_dir_cfg *dc = ap_get_module_config(r->per_dir_config,
+                                           &auth_workos_module);
 
     if (st && st->anonymous && r->user && !*r->user) {
         r->user = NULL;
+    }
+    /* WorkOSStripCookies holds for every request of its scope, whatever
+     * the Require lines: authentication may not have run at all (Require
+     * all granted, Require ip). The module's own handlers keep the
+     * session cookie: they read it themselves and hand it to no backend. */
+    if (dc && dc->strip_cookies == 1 && sc->used
+        && route_of(r, sc) == ROUTE_NONE) {
+        env_strip_cookies(r, sc->cookie_name);
     }
     return DECLINED;
 }

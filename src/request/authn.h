@@ -27,7 +27,9 @@ int authn_force(request_rec *r);
 int authn_module_request(request_rec *r);
 
 /* fixups hook: an anonymous request leaves with no r->user, so the
- * backend sees no REMOTE_USER at all. */
+ * backend sees no REMOTE_USER at all; WorkOSStripCookies takes the
+ * session cookie from every request of its scope (but the module's own
+ * handlers), whether authentication ran or not. */
 int authn_fixups(request_rec *r);
 
 /* The verified identity of this request (or its parent), or NULL. */
