@@ -272,22 +272,19 @@ static request_rec *cfg_bare_request(apr_pool_t *p, server_rec *s)
 }
 
 /* 1 when this section (a Location/Directory config vector) says
- * AuthType WorkOS; *action is its own WorkOSUnauthAction or WOS_UNSET. */
-static int cfg_section_workos(apr_pool_t *p, server_rec *s,
-                              ap_conf_vector_t *v, module *authn_core,
+ * AuthType WorkOS; *action is its own WorkOSUnauthAction or WOS_UNSET.
+ * r is a bare request (cfg_bare_request), NULL if none could be made. */
+static int cfg_section_workos(request_rec *r, ap_conf_vector_t *v,
+                              module *authn_core,
                               const char *(*auth_type)(request_rec *),
                               int *action)
 {
-    request_rec *r;
     const char *t;
     wos_dir_cfg *dc = ap_get_module_config(v, &auth_workos_module);
 
     *action = dc ? dc->unauth_action : WOS_UNSET;
-    if (!ap_get_module_config(v, authn_core)) {
+    if (!r || !ap_get_module_config(v, authn_core)) {
         return 0;  /* no authn_core directive in this section */
-    }
-    if (!(r = cfg_bare_request(p, s))) {
-        return 0;
     }
     r->per_dir_config = v;
     t = auth_type(r);
@@ -314,10 +311,12 @@ static int cfg_enclosed(const apr_array_header_t *quiet, const char *path)
  * WorkOS and WorkOSUnauthAction auth, explicit or by default), named for
  * the message; NULL if none. A section that leaves WorkOSUnauthAction
  * unset does not count when a section setting it to 401 or pass may
- * enclose it (a path prefix, or a regex section): that case, and
- * .htaccess files, are caught at the first request instead (500, WOS00601
- * names the cause). */
-static const char *cfg_signin_scope(apr_pool_t *p, server_rec *s)
+ * enclose it (a path prefix, or a regex section): that case, .htaccess
+ * files and an AuthType expression that needs a real request are caught
+ * at the first request instead (500, WOS05201 names the cause). r is the
+ * bare request the AuthType lines are evaluated against. */
+static const char *cfg_signin_scope_in(apr_pool_t *p, server_rec *s,
+                                       request_rec *r)
 {
     core_server_config *cs = ap_get_core_module_config(s->module_config);
     module *authn_core = ap_find_linked_module("mod_authn_core.c");
@@ -332,7 +331,7 @@ static const char *cfg_signin_scope(apr_pool_t *p, server_rec *s)
     }
     secs[0] = cs->sec_url;
     secs[1] = cs->sec_dir;
-    workos = cfg_section_workos(p, s, s->lookup_defaults, authn_core,
+    workos = cfg_section_workos(r, s->lookup_defaults, authn_core,
                                 auth_type, &server_action);
     if (server_action == WOS_UNAUTH_401 || server_action == WOS_UNAUTH_PASS) {
         return NULL;  /* every scope inherits it */
@@ -345,7 +344,7 @@ static const char *cfg_signin_scope(apr_pool_t *p, server_rec *s)
         for (i = 0; secs[j] && i < secs[j]->nelts; i++) {
             ap_conf_vector_t *v = APR_ARRAY_IDX(secs[j], i,
                                                 ap_conf_vector_t *);
-            cfg_section_workos(p, s, v, authn_core, auth_type, &action);
+            cfg_section_workos(r, v, authn_core, auth_type, &action);
             if (action == WOS_UNAUTH_401 || action == WOS_UNAUTH_PASS) {
                 *(core_dir_config **)apr_array_push(quiet[j]) =
                     ap_get_core_module_config(v);
@@ -359,7 +358,7 @@ static const char *cfg_signin_scope(apr_pool_t *p, server_rec *s)
             core_dir_config *cd = ap_get_core_module_config(v);
             const char *path = cd && cd->d ? cd->d : "?";
 
-            if (!cfg_section_workos(p, s, v, authn_core, auth_type, &action)
+            if (!cfg_section_workos(r, v, authn_core, auth_type, &action)
                 || (action != WOS_UNAUTH_AUTH && action != WOS_UNSET)
                 || (action == WOS_UNSET
                     && (!cd || cd->r || cfg_enclosed(quiet[j], path)))) {
@@ -371,6 +370,21 @@ static const char *cfg_signin_scope(apr_pool_t *p, server_rec *s)
         }
     }
     return NULL;
+}
+
+/* The bare request lives in a pool of its own, gone once the check is
+ * done (p is the configuration's pool, kept for the whole generation). */
+static const char *cfg_signin_scope(apr_pool_t *p, server_rec *s)
+{
+    apr_pool_t *tp;
+    const char *where;
+
+    if (apr_pool_create(&tp, p) != APR_SUCCESS) {
+        return NULL;
+    }
+    where = cfg_signin_scope_in(p, s, cfg_bare_request(tp, s));
+    apr_pool_destroy(tp);
+    return where;
 }
 
 int cfg_check(apr_pool_t *p, server_rec *s)
