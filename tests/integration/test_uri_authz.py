@@ -83,3 +83,20 @@ def test_subrequest_into_another_tenant_is_refused(tenants, workos):
     assert "OTHER-SECRET" not in r.text
     r = tenants.get("/orgs/org_01OTHER/secret.shtml", headers=t)
     assert r.status_code == 403
+
+
+def test_redirect_reuses_the_first_check_and_refreshes_once(tenants, workos):
+    # authentication runs for every URI now: the redirected request must
+    # reuse the first request's result, never refresh the session again
+    # with its single-use refresh token
+    import sealer
+    from test_lifecycle import cookie_value, session_cookie
+    _, cookie = session_cookie(workos, expired=True)
+    r = tenants.get("/orgs/org_01ACME/jump?org_01ACME",
+                    headers={"Cookie": f"wos-session={cookie}"})
+    assert r.status_code == 200, r.text
+    assert r.json()["REMOTE_USER"] == "user_01ALICE"
+    new = cookie_value(r, "wos-session")
+    assert new and new != cookie
+    sealer.ISSUED.append(new)
+    assert workos.count("/user_management/authenticate") == 1
