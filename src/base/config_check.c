@@ -6,6 +6,9 @@
 #include "http_config.h"
 #include "http_core.h"
 #include "http_log.h"
+#include "http_protocol.h"
+#include "http_request.h"
+#include "ap_mmn.h"
 #include "apr_optional.h"
 #include "apr_strings.h"
 #include "apr_lib.h"
@@ -209,33 +212,80 @@ static const char *cfg_cookie_problem(apr_pool_t *p, const wos_srv_cfg *c)
  * post_config, and this check runs before. */
 APR_DECLARE_OPTIONAL_FN(const char *, authn_ap_auth_type, (request_rec *r));
 
+/* A request as httpd makes one, for a client that sent nothing: AuthType
+ * is an ap_expr evaluated against a request, and an expression may read
+ * any table, config vector or address of it (%{HTTP:...}, %{HTTPS},
+ * %{CONTEXT_PREFIX}...), so none may be missing. Such an expression gives
+ * nothing useful here (no header, no client): it is not "WorkOS", and the
+ * scope is checked at its first request instead (authn.c). */
+static request_rec *cfg_bare_request(apr_pool_t *p, server_rec *s)
+{
+    conn_rec *c = apr_pcalloc(p, sizeof(*c));
+    apr_sockaddr_t *sa = NULL;
+    request_rec *r;
+
+    if (apr_sockaddr_info_get(&sa, "0.0.0.0", APR_INET, 0, 0, p)
+        != APR_SUCCESS) {
+        return NULL;
+    }
+    c->pool = p;
+    c->base_server = s;
+    c->log = &s->log;
+    c->conn_config = ap_create_conn_config(p);
+    c->notes = apr_table_make(p, 1);
+    c->bucket_alloc = apr_bucket_alloc_create(p);
+    c->local_addr = c->client_addr = sa;
+    c->local_ip = c->client_ip = "0.0.0.0";
+    c->local_host = s->server_hostname;
+#if AP_MODULE_MAGIC_AT_LEAST(20120211, 106)
+    r = ap_create_request(c);
+#else
+    r = apr_pcalloc(p, sizeof(*r));
+    r->pool = p;
+    r->connection = c;
+    r->server = s;
+    r->request_config = ap_create_request_config(p);
+    r->headers_in = apr_table_make(p, 1);
+    r->trailers_in = apr_table_make(p, 1);
+    r->subprocess_env = apr_table_make(p, 1);
+    r->headers_out = apr_table_make(p, 1);
+    r->err_headers_out = apr_table_make(p, 1);
+    r->trailers_out = apr_table_make(p, 1);
+    r->notes = apr_table_make(p, 1);
+    r->useragent_addr = c->client_addr;
+    r->useragent_ip = c->client_ip;
+    r->log = &s->log;
+    r->status = HTTP_OK;
+    r->request_time = apr_time_now();
+    if (ap_run_create_request(r) != OK) {
+        return NULL;
+    }
+#endif
+    r->method = "GET";
+    r->method_number = M_GET;
+    r->protocol = "HTTP/1.1";
+    r->proto_num = HTTP_VERSION(1, 1);
+    r->the_request = "GET / HTTP/1.1";
+    r->uri = r->unparsed_uri = "/";
+    r->hostname = s->server_hostname;
+    return r;
+}
+
 /* 1 when this section (a Location/Directory config vector) says
- * AuthType WorkOS; *action is its own WorkOSUnauthAction or WOS_UNSET. */
-static int cfg_section_workos(apr_pool_t *p, server_rec *s,
-                              ap_conf_vector_t *v, module *authn_core,
+ * AuthType WorkOS; *action is its own WorkOSUnauthAction or WOS_UNSET.
+ * r is a bare request (cfg_bare_request), NULL if none could be made. */
+static int cfg_section_workos(request_rec *r, ap_conf_vector_t *v,
+                              module *authn_core,
                               const char *(*auth_type)(request_rec *),
                               int *action)
 {
-    request_rec *r;
-    conn_rec *c;
     const char *t;
     wos_dir_cfg *dc = ap_get_module_config(v, &auth_workos_module);
 
     *action = dc ? dc->unauth_action : WOS_UNSET;
-    if (!ap_get_module_config(v, authn_core)) {
+    if (!r || !ap_get_module_config(v, authn_core)) {
         return 0;  /* no authn_core directive in this section */
     }
-    /* AuthType is an ap_expr evaluated against a request: a bare one with
-     * this section's config, its server and its log settings */
-    c = apr_pcalloc(p, sizeof(*c));
-    c->pool = p;
-    c->base_server = s;
-    c->log = &s->log;
-    r = apr_pcalloc(p, sizeof(*r));
-    r->pool = p;
-    r->server = s;
-    r->connection = c;
-    r->log = &s->log;
     r->per_dir_config = v;
     t = auth_type(r);
     return t && !strcasecmp(t, "WorkOS");
@@ -261,10 +311,12 @@ static int cfg_enclosed(const apr_array_header_t *quiet, const char *path)
  * WorkOS and WorkOSUnauthAction auth, explicit or by default), named for
  * the message; NULL if none. A section that leaves WorkOSUnauthAction
  * unset does not count when a section setting it to 401 or pass may
- * enclose it (a path prefix, or a regex section): that case, and
- * .htaccess files, are caught at the first request instead (500, WOS00601
- * names the cause). */
-static const char *cfg_signin_scope(apr_pool_t *p, server_rec *s)
+ * enclose it (a path prefix, or a regex section): that case, .htaccess
+ * files and an AuthType expression that needs a real request are caught
+ * at the first request instead (500, WOS05201 names the cause). r is the
+ * bare request the AuthType lines are evaluated against. */
+static const char *cfg_signin_scope_in(apr_pool_t *p, server_rec *s,
+                                       request_rec *r)
 {
     core_server_config *cs = ap_get_core_module_config(s->module_config);
     module *authn_core = ap_find_linked_module("mod_authn_core.c");
@@ -279,7 +331,7 @@ static const char *cfg_signin_scope(apr_pool_t *p, server_rec *s)
     }
     secs[0] = cs->sec_url;
     secs[1] = cs->sec_dir;
-    workos = cfg_section_workos(p, s, s->lookup_defaults, authn_core,
+    workos = cfg_section_workos(r, s->lookup_defaults, authn_core,
                                 auth_type, &server_action);
     if (server_action == WOS_UNAUTH_401 || server_action == WOS_UNAUTH_PASS) {
         return NULL;  /* every scope inherits it */
@@ -292,7 +344,7 @@ static const char *cfg_signin_scope(apr_pool_t *p, server_rec *s)
         for (i = 0; secs[j] && i < secs[j]->nelts; i++) {
             ap_conf_vector_t *v = APR_ARRAY_IDX(secs[j], i,
                                                 ap_conf_vector_t *);
-            cfg_section_workos(p, s, v, authn_core, auth_type, &action);
+            cfg_section_workos(r, v, authn_core, auth_type, &action);
             if (action == WOS_UNAUTH_401 || action == WOS_UNAUTH_PASS) {
                 *(core_dir_config **)apr_array_push(quiet[j]) =
                     ap_get_core_module_config(v);
@@ -306,7 +358,7 @@ static const char *cfg_signin_scope(apr_pool_t *p, server_rec *s)
             core_dir_config *cd = ap_get_core_module_config(v);
             const char *path = cd && cd->d ? cd->d : "?";
 
-            if (!cfg_section_workos(p, s, v, authn_core, auth_type, &action)
+            if (!cfg_section_workos(r, v, authn_core, auth_type, &action)
                 || (action != WOS_UNAUTH_AUTH && action != WOS_UNSET)
                 || (action == WOS_UNSET
                     && (!cd || cd->r || cfg_enclosed(quiet[j], path)))) {
@@ -318,6 +370,21 @@ static const char *cfg_signin_scope(apr_pool_t *p, server_rec *s)
         }
     }
     return NULL;
+}
+
+/* The bare request lives in a pool of its own, gone once the check is
+ * done (p is the configuration's pool, kept for the whole generation). */
+static const char *cfg_signin_scope(apr_pool_t *p, server_rec *s)
+{
+    apr_pool_t *tp;
+    const char *where;
+
+    if (apr_pool_create(&tp, p) != APR_SUCCESS) {
+        return NULL;
+    }
+    where = cfg_signin_scope_in(p, s, cfg_bare_request(tp, s));
+    apr_pool_destroy(tp);
+    return where;
 }
 
 int cfg_check(apr_pool_t *p, server_rec *s)

@@ -304,11 +304,60 @@ static const char *cfg_set_remote_user(cmd_parms *cmd, void *d,
     return NULL;
 }
 
+/* Variables httpd, CGI, mod_ssl, the dynamic linker or this module set or
+ * read: a claim must never replace one (a claim in WORKOS_ORG_ID, PATH or
+ * LD_PRELOAD). Compared without case: subprocess_env is a table that
+ * ignores it. A name ending in '_' is a prefix. */
+static const struct {
+    const char *name;
+    const char *who;
+} cfg_reserved_vars[] = {
+    { "WORKOS_CLAIM_", NULL },            /* the module's claim names: ok */
+    { "WORKOS_", "this module sets WORKOS_* (other than WORKOS_CLAIM_*)" },
+    { "REMOTE_", "httpd sets REMOTE_*" },
+    { "AUTH_TYPE", "httpd sets AUTH_TYPE" },
+    { "HTTP_", "httpd passes request headers as HTTP_*" },
+    { "HTTPS", "mod_ssl and CGI set HTTPS" },
+    { "SERVER_", "httpd sets SERVER_*" },
+    { "GATEWAY_", "CGI sets GATEWAY_INTERFACE" },
+    { "CONTENT_", "CGI sets CONTENT_TYPE and CONTENT_LENGTH" },
+    { "QUERY_STRING", "CGI sets QUERY_STRING" },
+    { "REQUEST_", "httpd sets REQUEST_*" },
+    { "SCRIPT_", "CGI sets SCRIPT_*" },
+    { "DOCUMENT_", "httpd sets DOCUMENT_*" },
+    { "CONTEXT_", "httpd sets CONTEXT_*" },
+    { "PATH", "CGI sets PATH" },
+    { "PATH_", "CGI sets PATH_INFO and PATH_TRANSLATED" },
+    { "SSL_", "mod_ssl sets SSL_*" },
+    { "UNIQUE_ID", "mod_unique_id sets UNIQUE_ID" },
+    { "REDIRECT_", "httpd sets REDIRECT_* on internal redirects" },
+    { "LD_", "the dynamic linker reads LD_*" },
+};
+
+/* Why var may not be a WorkOSPassClaim variable, or NULL. */
+static const char *cfg_reserved_var(const char *var)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(cfg_reserved_vars) / sizeof(cfg_reserved_vars[0]);
+         i++) {
+        const char *n = cfg_reserved_vars[i].name;
+        size_t len = strlen(n);
+
+        if (n[len - 1] == '_' ? !strncasecmp(var, n, len)
+                              : !strcasecmp(var, n)) {
+            return cfg_reserved_vars[i].who;
+        }
+    }
+    return NULL;
+}
+
 static const char *cfg_add_pass_claim(cmd_parms *cmd, void *d,
                                       const char *name, const char *var)
 {
     wos_dir_cfg *c = d;
     wos_pass_claim_t *pc;
+    const char *why;
 
     if (!*name || !cfg_plain(name)) {
         return "WorkOSPassClaim: the claim name is empty or has spaces or "
@@ -317,6 +366,12 @@ static const char *cfg_add_pass_claim(cmd_parms *cmd, void *d,
     if (var && !word_valid(var, 0)) {
         return apr_psprintf(cmd->pool, "WorkOSPassClaim: '%s' is not a "
                             "variable name (letters, digits, '_')", var);
+    }
+    if (var && (why = cfg_reserved_var(var))) {
+        return apr_psprintf(cmd->pool, "WorkOSPassClaim: '%s' is a reserved "
+                            "variable (%s): a claim must not replace it; "
+                            "choose another name, or leave it out for "
+                            "WORKOS_CLAIM_<NAME>", var, why);
     }
     if (!c->pass_claims) {
         c->pass_claims = apr_array_make(cmd->pool, 2, sizeof(*pc));

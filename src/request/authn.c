@@ -142,6 +142,10 @@ static void authn_remember_cred(request_rec *r, const wos_srv_cfg *sc,
     }
 }
 
+typedef enum {
+    AUTHN_OK, AUTHN_NONE, AUTHN_BAD, AUTHN_UNAVAILABLE, AUTHN_LIMITED
+} authn_rc;
+
 /* What authentication learnt about this request. */
 typedef struct {
     wos_identity_t *id;
@@ -151,17 +155,15 @@ typedef struct {
     const char *sealed; /* the session cookie value in force, if any */
     int anonymous;      /* let through without a user: r->user is "" for
                          * httpd's sake until fixups unset it */
-    int module_handler; /* one of the module's own handlers (route.h) */
     int userless_ok;    /* authorisation granted before authentication;
                          * authentication runs only to learn the user */
     const char *switched; /* a session an organisation switch put in
                            * force: the request run again for it
                            * (autoswitch.h) authenticates with it */
+    int checked;        /* the credential was checked: rc, src are set */
+    authn_rc rc;        /* what the check found */
+    int src;            /* the token sources it was checked against */
 } authn_state_t;
-
-typedef enum {
-    AUTHN_OK, AUTHN_NONE, AUTHN_BAD, AUTHN_UNAVAILABLE, AUTHN_LIMITED
-} authn_rc;
 
 static authn_state_t *authn_state(request_rec *r)
 {
@@ -458,11 +460,16 @@ static const char *authn_switched(request_rec *r)
     return NULL;
 }
 
+static int authn_sources(const wos_dir_cfg *dc)
+{
+    return dc->token_sources == WOS_UNSET
+           ? (WOS_SRC_COOKIE | WOS_SRC_BEARER) : dc->token_sources;
+}
+
 static authn_rc authn_credential(request_rec *r, const wos_srv_cfg *sc,
                                  const wos_dir_cfg *dc, authn_state_t *st)
 {
-    int src = dc->token_sources == WOS_UNSET
-              ? (WOS_SRC_COOKIE | WOS_SRC_BEARER) : dc->token_sources;
+    int src = authn_sources(dc);
     const char *v;
     apr_array_header_t *all;
 
@@ -537,6 +544,76 @@ static int authn_unauthenticated(request_rec *r, const wos_srv_cfg *sc,
     return HTTP_UNAUTHORIZED;
 }
 
+/* The credential check of the request this one comes from (an internal
+ * redirect's first request, a subrequest's main request) when it looked
+ * at the same token sources; NULL when there is none. */
+static const authn_state_t *authn_earlier(request_rec *r, int src)
+{
+    for (r = r->prev ? r->prev : r->main; r;
+         r = r->prev ? r->prev : r->main) {
+        const authn_state_t *st = ap_get_module_config(r->request_config,
+                                                       &auth_workos_module);
+        if (st && st->switched) {
+            return NULL;  /* a switch changed the identity: check anew */
+        }
+        if (st && st->checked) {
+            return st->src == src ? st : NULL;
+        }
+    }
+    return NULL;
+}
+
+/* Authentication runs again for every URI a request reaches (authz.c
+ * registers per URI): the credential is checked once, by the first
+ * request, and its result reused, so a redirect never refreshes a session
+ * twice (the refresh token is single use) nor counts a bad API key
+ * twice. Only the authorisation is decided afresh. Never across an
+ * organisation switch: the pass after it authenticates with the new
+ * session (authn_switched), and later passes reuse that. */
+static authn_rc authn_check_once(request_rec *r, const wos_srv_cfg *sc,
+                                 const wos_dir_cfg *dc, authn_state_t *st,
+                                 int *again)
+{
+    const authn_state_t *was = authn_earlier(r, authn_sources(dc));
+
+    *again = was != NULL;
+    if (was) {
+        st->id = was->id;
+        st->presented = was->presented;
+        st->retry_after = was->retry_after;
+        st->why = was->why;
+        st->sealed = was->sealed;
+        st->rc = was->rc;
+    }
+    else {
+        st->rc = authn_credential(r, sc, dc, st);
+    }
+    st->checked = 1;
+    st->src = authn_sources(dc);
+    return st->rc;
+}
+
+/* What configtest refuses (config_check.c) when it can see it: a scope
+ * that sends browsers to sign in with no WorkOSRedirectURI. An AuthType
+ * that is an expression (or an .htaccess file) hides the scope from the
+ * check, so it is made here, with the same message, for every request in
+ * the scope: a 500, never a half-working sign-in. */
+static int authn_scope_unusable(request_rec *r, const wos_srv_cfg *sc,
+                                const wos_dir_cfg *dc)
+{
+    if (sc->redirect_uri || (dc->unauth_action != WOS_UNAUTH_AUTH
+                             && dc->unauth_action != WOS_UNSET)) {
+        return 0;
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, WOSLOGNO(05201)
+                  "WorkOSRedirectURI is required: the scope of %s has "
+                  "AuthType WorkOS and sends browsers to sign in (server "
+                  "%s). Set WorkOSRedirectURI to the absolute URL of the "
+                  "callback, or WorkOSUnauthAction 401 there", r->uri,
+                  r->server->server_hostname);
+    return 1;
+}
+
 int authn_check_user_id(request_rec *r)
 {
     wos_srv_cfg *sc;
@@ -544,6 +621,7 @@ int authn_check_user_id(request_rec *r)
     authn_state_t *st;
     authn_rc rc;
     route_kind kind;
+    int again;
 
     if (!authn_is_workos(r)) {
         return DECLINED;
@@ -559,16 +637,17 @@ int authn_check_user_id(request_rec *r)
     env_strip_forged(r);
     st = authn_state(r);
     kind = route_of(r, sc);
-    if (kind != ROUTE_NONE) {
-        st->module_handler = 1;
-    }
+    /* The sign-in flow must be reachable to sign in at all; the handlers
+     * of ROUTE_OPTIONAL refuse anonymous callers themselves. Only these
+     * get the "" user, which mod_authz_user's Require valid-user takes for
+     * a user. The status page is not among them. */
     if (kind == ROUTE_SESSIONLESS) {
         return authn_anonymous(r, st);
     }
-    rc = authn_credential(r, sc, dc, st);
-    if (dc->strip_cookies == 1) {
-        env_strip_cookies(r, sc->cookie_name);
+    if (kind == ROUTE_NONE && authn_scope_unusable(r, sc, dc)) {
+        return HTTP_INTERNAL_SERVER_ERROR;
     }
+    rc = authn_check_once(r, sc, dc, st, &again);
     if (rc != AUTHN_OK && kind == ROUTE_OPTIONAL) {
         return authn_anonymous(r, st);  /* the handler answers for itself */
     }
@@ -580,7 +659,9 @@ int authn_check_user_id(request_rec *r)
             return HTTP_UNAUTHORIZED;
         }
         r->ap_auth_type = "WorkOS";
-        stats_inc(STAT_ALLOWED);
+        if (!again) {
+            stats_inc(STAT_ALLOWED);
+        }
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, WOSLOGNO(00302)
                       "authenticated %s", r->user);
         return OK;
@@ -604,7 +685,9 @@ int authn_check_user_id(request_rec *r)
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, WOSLOGNO(00304)
                   "no valid session: %s", st->why ? st->why
                                                   : "no credential");
-    stats_inc(STAT_DENIED);
+    if (!again) {
+        stats_inc(STAT_DENIED);
+    }
     return authn_unauthenticated(r, sc, dc, st);
 }
 
@@ -704,20 +787,40 @@ int authn_force(request_rec *r)
     return OK;
 }
 
+/* From the route, not from authentication: the workos-* lines grant the
+ * module's own handlers before any user is known, so httpd runs no
+ * authentication for them (the handlers check a session themselves), and
+ * no anonymous "" user is needed for them to pass these lines. */
 int authn_module_request(request_rec *r)
 {
-    authn_state_t *st = ap_get_module_config(r->request_config,
-                                             &auth_workos_module);
-    return st && st->module_handler;
+    wos_srv_cfg *sc;
+
+    if (!authn_is_workos(r)) {
+        return 0;
+    }
+    sc = ap_get_module_config(r->server->module_config, &auth_workos_module);
+    return route_of(r, sc) != ROUTE_NONE;
 }
 
 int authn_fixups(request_rec *r)
 {
     authn_state_t *st = ap_get_module_config(r->request_config,
                                              &auth_workos_module);
+    wos_srv_cfg *sc = ap_get_module_config(r->server->module_config,
+                                           &auth_workos_module);
+    wos_dir_cfg *dc = ap_get_module_config(r->per_dir_config,
+                                           &auth_workos_module);
 
     if (st && st->anonymous && r->user && !*r->user) {
         r->user = NULL;
+    }
+    /* WorkOSStripCookies holds for every request of its scope, whatever
+     * the Require lines: authentication may not have run at all (Require
+     * all granted, Require ip). The module's own handlers keep the
+     * session cookie: they read it themselves and hand it to no backend. */
+    if (dc && dc->strip_cookies == 1 && sc->used
+        && route_of(r, sc) == ROUTE_NONE) {
+        env_strip_cookies(r, sc->cookie_name);
     }
     return DECLINED;
 }

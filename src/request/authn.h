@@ -21,13 +21,15 @@ int authn_note_failure(request_rec *r, const char *auth_type);
  * even where the Require lines grant access without a user. */
 int authn_force(request_rec *r);
 
-/* 1 when this request is for one of the module's own handlers (it went
- * through AuthType WorkOS without needing a session): the workos-*
+/* 1 when this request is for one of the module's own handlers under
+ * AuthType WorkOS (route.h), known before authentication: the workos-*
  * Require providers let it through, the handler answers for itself. */
 int authn_module_request(request_rec *r);
 
 /* fixups hook: an anonymous request leaves with no r->user, so the
- * backend sees no REMOTE_USER at all. */
+ * backend sees no REMOTE_USER at all; WorkOSStripCookies takes the
+ * session cookie from every request of its scope (but the module's own
+ * handlers), whether authentication ran or not. */
 int authn_fixups(request_rec *r);
 
 /* The verified identity of this request (or its parent), or NULL. */

@@ -254,6 +254,12 @@ static const char *const authz_names[] = {
     "workos-feature-flag", "workos-claim",
 };
 
+/* Per URI, not per configuration: a Require line may depend on the URI
+ * (%{env:MATCH_TENANT} from a LocationMatch), and with PER_CONF httpd
+ * reuses the first URI's decision for an internal redirect or subrequest
+ * whose merged configuration is the same (a CGI's local redirect to
+ * another tenant's page). This makes httpd run authentication for every
+ * URI too; authn.c reuses the first check's credential result. */
 void authz_register(apr_pool_t *p)
 {
     size_t i;
@@ -262,6 +268,6 @@ void authz_register(apr_pool_t *p)
         ap_register_auth_provider(p, AUTHZ_PROVIDER_GROUP, authz_names[i],
                                   AUTHZ_PROVIDER_VERSION,
                                   &authz_providers[i],
-                                  AP_AUTH_INTERNAL_PER_CONF);
+                                  AP_AUTH_INTERNAL_PER_URI);
     }
 }

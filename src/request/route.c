@@ -35,7 +35,7 @@ route_kind route_of(request_rec *r, const wos_srv_cfg *sc)
 {
     static const char *const sessionless[] = {
         "workos-callback", "workos-login", "workos-logout",
-        "workos-webhook", "workos-status"
+        "workos-webhook"
     };
     const char *h;
     size_t i;
@@ -46,6 +46,9 @@ route_kind route_of(request_rec *r, const wos_srv_cfg *sc)
     h = route_set_handler(r);
     if (!h || strncmp(h, "workos-", 7) != 0) {
         return ROUTE_NONE;
+    }
+    if (!strcmp(h, "workos-status")) {
+        return ROUTE_STATUS;
     }
     for (i = 0; i < sizeof(sessionless) / sizeof(sessionless[0]); i++) {
         if (!strcmp(h, sessionless[i])) {

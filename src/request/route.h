@@ -11,10 +11,18 @@
 
 typedef enum {
     ROUTE_NONE = 0,      /* an ordinary page */
-    ROUTE_SESSIONLESS,   /* callback, login, logout, webhook, status: the
-                          * credential is not even looked at */
-    ROUTE_OPTIONAL       /* other workos-* handlers (sessions, switch-org,
-                          * info): a session is used when there is one */
+    ROUTE_SESSIONLESS,   /* callback, login, logout, webhook: the sign-in
+                          * flow, open to anonymous callers whatever the
+                          * Require lines; the credential is not even
+                          * looked at */
+    ROUTE_OPTIONAL,      /* other workos-* handlers (sessions, switch-org,
+                          * info): a session is used when there is one,
+                          * and the handler refuses anonymous callers */
+    ROUTE_STATUS         /* workos-status: no session needed under workos-*
+                          * lines, but it serves data to whoever reaches
+                          * it, so other Require lines decide as for any
+                          * page (an anonymous caller never satisfies
+                          * Require valid-user) */
 } route_kind;
 
 /* 1 when r->uri is this server's callback path (sc->redirect_path). */
