@@ -23,6 +23,7 @@ from fake_workos import FakeWorkOS
 from test_apikey import KEY_LOCATIONS, key_header, keys, new_key, validations
 from test_authn import bearer, token
 from test_lifecycle import cookie_value, session_cookie
+from test_webhook import deliver, event
 
 STATUS_LOC = """
 <Location /workos-status>
@@ -375,3 +376,60 @@ def test_a_forged_refresh_result_is_not_taken(cache_server, servers,
         sealer.ISSUED.append(new)
     assert r.status_code == 200
     assert new
+
+
+# --- revocations -----------------------------------------------------------
+
+def rev_name(workos, sid):
+    """state/revoke.c: the record's name, hashed (store/revstore.c)."""
+    record = f"{env_tag(workos)}:sid:{sid}".encode()
+    return "wos:rev:" + hashlib.sha256(record).hexdigest()[:32]
+
+
+@pytest.mark.parametrize("how", ["forged", "moved"])
+def test_forged_revocation_revokes_nobody(cache_server, servers, workos,
+                                          how):
+    spy = Attacker(cache_server)
+    a = host(servers, cache_server)
+    victim = token(workos, sid="session_VICTIM")
+    if how == "forged":
+        spy.set(rev_name(workos, "session_VICTIM"), str(int(time.time())))
+    else:
+        # a genuine revocation of another session, moved to the victim's
+        gone = token(workos, sid="session_GONE")
+        assert a.get("/api", headers=bearer(gone)).status_code == 200
+        assert deliver(a, event("session.revoked",
+                                {"id": "session_GONE"})).status_code == 200
+        src = rev_name(workos, "session_GONE")
+        wait_for(lambda: spy.get(src) is not None, 5, "the revocation")
+        spy.set(rev_name(workos, "session_VICTIM"), spy.get(src))
+    spy.set("wos:rev:gen", "1-mallory")
+    b = host(servers, cache_server)
+    b.allowed_errors += [REJECTED_LOG]
+    r = b.get("/api", headers=bearer(victim))
+    assert r.status_code == 200
+    assert r.json()["WORKOS_SESSION_ID"] == "session_VICTIM"
+    assert status(b)["cache_rejected"] >= 1
+    # and a genuine revocation still reaches the other host
+    assert deliver(a, event("session.revoked",
+                            {"id": "session_VICTIM"})).status_code == 200
+    wait_for(lambda: b.get("/api", headers=bearer(victim)).status_code
+             == 401, 5, "the genuine revocation on host b")
+
+
+# --- API-key failure counters -----------------------------------------------
+
+@pytest.mark.parametrize("how", ["forged", "future-dated"])
+def test_forged_failure_count_locks_out_no_address(cache_server, servers,
+                                                   workos, keys,  # noqa: F811
+                                                   how):
+    spy = Attacker(cache_server)
+    now_us = int(time.time() * 1e6)
+    start = now_us if how == "forged" else now_us + 10 * 365 * 86400 * 10**6
+    spy.set(f"wos:apikey-fail:{env_tag(workos)}:127.0.0.1",
+            f"1000 {start}")
+    h = host(servers, cache_server, extra="WorkOSAPIKeyFailureLimit 2 60\n")
+    h.allowed_errors += [REJECTED_LOG]
+    r = h.get("/private/k/write", headers=key_header(keys.org_key))
+    assert r.status_code == 200
+    assert status(h)["cache_rejected"] >= 1
