@@ -433,3 +433,50 @@ def test_forged_failure_count_locks_out_no_address(cache_server, servers,
     r = h.get("/private/k/write", headers=key_header(keys.org_key))
     assert r.status_code == 200
     assert status(h)["cache_rejected"] >= 1
+
+
+# --- by construction: whatever the module writes there is sealed ----------
+
+def test_every_entry_on_the_server_is_sealed(cache_server, servers, workos,
+                                             keys):  # noqa: F811
+    """A workload that makes most entry types, then a reader's look at the
+    server: every value is an envelope ("WE1"), the refresh result's is
+    encrypted, and no value holds a token, a key or a session cookie.
+    (The verified credentials carry their own MAC: test_verify_once.)"""
+    spy = Attacker(cache_server)
+    h = host(servers, cache_server, extra=POLL, mpm="prefork",
+             one_process=False)
+    t = token(workos, sid="session_SEALED")
+    assert h.get("/api", headers=bearer(t)).status_code == 200
+    assert h.get("/private/k/write",
+                  headers=key_header(keys.org_key)).status_code == 200
+    bad = servers.remember_secret(new_key())
+    assert h.get("/private/k/write", headers=key_header(bad)).status_code \
+        == 401
+    _, expired = session_cookie(workos, expired=True)
+    r = h.get("/private", headers={"Cookie": f"wos-session={expired}"})
+    assert r.status_code == 200
+    new = cookie_value(r, "wos-session")
+    sealer.ISSUED.append(new)
+    assert deliver(h, event("session.revoked",
+                            {"id": "session_SEALED"})).status_code == 200
+    wait_for(lambda: polls(workos) >= 1, 10, "a first poll")
+    seen = {}
+    for name in spy.names():
+        kind = name.split(":")[1]
+        if kind == "rev" and name.split(":")[2] == "gen":
+            kind = "rev:gen"
+        v = spy.get(name)
+        if v is None:
+            continue   # lapsed since listed
+        seen[kind] = v
+        if kind == "cred":
+            continue
+        assert v.startswith(b"WE1"), (name, v[:40])
+        for secret in (t, keys.org_key, bad, new, expired):
+            assert secret.encode() not in v, name
+    for kind in ("jwks", "apikey", "apikey-fail", "rt-done",
+                 "rev", "rev:gen", "events", "cred"):
+        assert kind in seen, (kind, sorted(seen))
+    assert seen["rt-done"][3] & 1, "the refresh result is encrypted"
+    assert status(h)["cache_rejected"] == 0
