@@ -47,7 +47,8 @@ static const cachens_t cachens_rows[CACHENS_COUNT] = {
     [CACHENS_CRED] = { "wos:cred", 4, CALLER,
         "until the verified credential expires",
         FLEET, MODULE, MAC | CACHENS_OWN_MAC, SUB_M },
-    [CACHENS_REV_GEN] = { "wos:rev:gen", 0, CALLER,
+    /* parts: the environment tag. */
+    [CACHENS_REV_GEN] = { "wos:rev:gen", 1, CALLER,
         "24 h from the last revocation (REVOKE_KEEP_SECONDS)",
         FLEET, MODULE, MAC, SUB_M },
     /* parts: the record's hash (hex: never "gen"). */

@@ -8,8 +8,9 @@
  * key.
  *
  * A key is the type's name, then its parts, each after a ':':
- * "wos:jwks:<url>", "wos:rev:gen". These strings are a contract: hosts
- * of one fleet, and a host across restarts, must keep agreeing on them.
+ * "wos:jwks:<url>", "wos:rev:gen:<env>". These strings are a contract:
+ * hosts of one fleet, and a host across restarts, must keep agreeing on
+ * them.
  *
  * A network cache is untrusted storage (SPEC): the protect flags are
  * what the cache layer (base/cache.c) does, by construction, to every

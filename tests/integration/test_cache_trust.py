@@ -403,7 +403,7 @@ def test_forged_revocation_revokes_nobody(cache_server, servers, workos,
         src = rev_name(workos, "session_GONE")
         wait_for(lambda: spy.get(src) is not None, 5, "the revocation")
         spy.set(rev_name(workos, "session_VICTIM"), spy.get(src))
-    spy.set("wos:rev:gen", "1-mallory")
+    spy.set(f"wos:rev:gen:{env_tag(workos)}", "1-mallory")
     b = host(servers, cache_server)
     b.allowed_errors += [REJECTED_LOG]
     r = b.get("/api", headers=bearer(victim))

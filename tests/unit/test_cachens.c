@@ -50,8 +50,11 @@ static void test_keys_are_todays(void **state)
                                         "fp01", h, NULL), CACHENS_CRED),
                         apr_psprintf(pool, "wos:cred:%c:%s:%s:%s", 'b',
                                      "vtag", "fp01", h));
-    assert_string_equal(key(cachens_key(pool, CACHENS_REV_GEN, NULL),
-                            CACHENS_REV_GEN), "wos:rev:gen");
+    /* one generation per environment since entries are sealed under the
+     * environment's key (it was "wos:rev:gen" for all) */
+    assert_string_equal(key(cachens_key(pool, CACHENS_REV_GEN, env, NULL),
+                            CACHENS_REV_GEN),
+                        apr_pstrcat(pool, "wos:rev:gen:", env, NULL));
     assert_string_equal(key(cachens_key(pool, CACHENS_REV,
                                         "0123456789abcdef0123456789abcdef",
                                         NULL), CACHENS_REV),
@@ -105,7 +108,8 @@ static void test_empty_parts(void **state)
 static void test_wrong_parts_or_type_refused(void **state)
 {
     (void)state;
-    assert_null(cachens_key(pool, CACHENS_REV_GEN, "x", NULL));
+    assert_null(cachens_key(pool, CACHENS_REV_GEN, NULL));
+    assert_null(cachens_key(pool, CACHENS_REV_GEN, "e", "x", NULL));
     assert_null(cachens_key(pool, CACHENS_JWKS, NULL));
     assert_null(cachens_key(pool, CACHENS_FLOW, "env", NULL));
     assert_null(cachens_key(pool, CACHENS_FLOW, "env", "h", "x", NULL));
