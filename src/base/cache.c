@@ -6,7 +6,11 @@
 #include "util_mutex.h"
 #include "apr_strings.h"
 #include "apr_atomic.h"
+#include "codec/envelope.h"
 #include "base/cache.h"
+#include "base/config.h"
+#include "base/secrets.h"
+#include "base/stats.h"
 #include "base/module.h"
 
 
@@ -28,6 +32,8 @@ struct wos_cache {
 };
 
 #define CACHE_WARN_EVERY 30
+/* Seconds between two warnings of this process about rejected entries. */
+#define CACHE_REJECT_WARN_EVERY 60
 /* Longer than a cache round trip on a LAN. */
 #define CACHE_CLAIM_SETTLE_USEC 20000
 
@@ -365,23 +371,102 @@ static int cache_failed(wos_cache_t *c, server_rec *s, apr_status_t rv,
     return c->local != NULL;
 }
 
+/* The keys of the envelope (codec/envelope.h) an entry of key's type
+ * carries on a network cache: the fleet keys of s's WorkOS environment
+ * (secrets.h), and for a CACHENS_HOLDER_KEY type the key's own. mac NULL:
+ * the value is stored as it is (CACHENS_OWN_MAC). -1 if the type cannot
+ * go to a network cache from s: no fleet key, or a fleet type without
+ * CACHENS_MAC (test_cachens keeps the registry free of those). */
+typedef struct {
+    const unsigned char *mac;
+    const unsigned char *enc;
+} cache_seal_t;
+
+static int cache_seal_keys(server_rec *s, const cachens_key_t *key,
+                           cache_seal_t *k)
+{
+    unsigned protect = cachens_row(key->type)->protect;
+    const wos_srv_cfg *sc;
+
+    k->mac = k->enc = NULL;
+    if (protect & CACHENS_OWN_MAC) {
+        return 0;
+    }
+    if (!(protect & CACHENS_MAC) || !s) {
+        return -1;
+    }
+    sc = ap_get_module_config(s->module_config, &auth_workos_module);
+    if (!sc || !(k->mac = secrets_fleet_mac_key(sc->secrets))) {
+        return -1;
+    }
+    if (protect & CACHENS_HOLDER_KEY) {
+        k->enc = key->holder_key;
+    }
+    else if (protect & CACHENS_ENCRYPTED) {
+        k->enc = secrets_fleet_enc_key(sc->secrets);
+    }
+    return (protect & CACHENS_ENCRYPTED) && !k->enc ? -1 : 0;
+}
+
+/* A type whose value is encrypted under its holder's key is never
+ * stored or read without it, in any tier. */
+static int cache_holder_ok(const cachens_key_t *key)
+{
+    return !(cachens_row(key->type)->protect & CACHENS_HOLDER_KEY)
+           || key->holder_key;
+}
+
+/* An entry of the network cache that did not open: a miss, counted, and
+ * logged at most once a minute by this process. Names the type only. */
+static void cache_rejected(wos_cache_t *c, server_rec *s,
+                           const cachens_key_t *key, envelope_rc rc)
+{
+    static volatile apr_uint32_t warned_at;
+    apr_uint32_t now = (apr_uint32_t)apr_time_sec(apr_time_now());
+    apr_uint32_t last = apr_atomic_read32(&warned_at);
+
+    stats_inc(STAT_CACHE_REJECTED);
+    if ((now - last >= CACHE_REJECT_WARN_EVERY || last == 0)
+        && apr_atomic_cas32(&warned_at, now, last) == last) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, WOSLOGNO(05001)
+                     "WorkOSCache %s: a %s entry was ignored (%s): it was "
+                     "not written by a host of this WorkOS environment "
+                     "under that name; taken as a miss and counted as "
+                     "cache_rejected", c->spec,
+                     cachens_row(key->type)->name, envelope_reason(rc));
+    }
+}
+
 apr_status_t cache_get(wos_cache_t *c, server_rec *s,
                        const cachens_key_t *key, char **val, apr_size_t *len,
                        apr_size_t maxlen, apr_pool_t *p)
 {
+    cache_seal_t k = { NULL, NULL };
+    apr_size_t rawmax = maxlen;
+    envelope_rc erc;
     apr_status_t rv;
+    apr_size_t rawlen = 0;
+    char *raw = NULL;
 
-    if (!cache_key_ok(key)) {
+    if (!cache_key_ok(key) || !cache_holder_ok(key)) {
         return APR_EINVAL;
     }
     c = cache_for(c, key);
-    rv = cache_get1(c, s, key, val, len, maxlen, p);
+    if (c && c->local) {
+        if (cache_seal_keys(s, key, &k) != 0) {
+            return APR_EINVAL;
+        }
+        if (k.mac) {
+            rawmax = maxlen + ENVELOPE_OVERHEAD;
+        }
+    }
+    rv = cache_get1(c, s, key, &raw, &rawlen, rawmax, p);
 
     if (c && c->local && rv != APR_SUCCESS && rv != APR_NOTFOUND) {
         apr_status_t first = rv;
 
         /* a pooled connection may have gone stale: the client drops it */
-        rv = cache_get1(c, s, key, val, len, maxlen, p);
+        rv = cache_get1(c, s, key, &raw, &rawlen, rawmax, p);
         if (rv == APR_NOTFOUND) {
             /* or the server is away: the client then gives up on it and
              * answers "not found" without asking, so the failure is the
@@ -391,25 +476,62 @@ apr_status_t cache_get(wos_cache_t *c, server_rec *s,
         }
     }
     if (c && c->local && cache_failed(c, s, rv, 1)) {
-        rv = cache_get1(c->local, s, key, val, len, maxlen, p);
+        /* this host's own tier holds values as they are */
+        return cache_get1(c->local, s, key, val, len, maxlen, p);
     }
-    return rv;
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    if (k.mac) {
+        erc = envelope_open(p, k.mac, k.enc, cachens_row(key->type)->name,
+                            key->name, apr_time_now(), raw, rawlen, maxlen,
+                            val, len);
+        if (erc != ENVELOPE_OK) {
+            /* the provider's clock rounds lifetimes to seconds: an entry
+             * past its sealed expiry is a plain miss */
+            if (erc != ENVELOPE_ERR_EXPIRED) {
+                cache_rejected(c, s, key, erc);
+            }
+            return APR_NOTFOUND;
+        }
+        return APR_SUCCESS;
+    }
+    *val = raw;
+    *len = rawlen;
+    return APR_SUCCESS;
 }
 
 apr_status_t cache_put(wos_cache_t *c, server_rec *s,
                        const cachens_key_t *key, const char *val,
                        apr_size_t len, apr_time_t expiry, apr_pool_t *p)
 {
+    cache_seal_t k = { NULL, NULL };
+    const char *sval = val;
+    apr_size_t slen = len;
     apr_status_t rv;
+    char *sealed;
 
-    if (!cache_key_ok(key)) {
+    if (!cache_key_ok(key) || !cache_holder_ok(key)) {
         return APR_EINVAL;
     }
     c = cache_for(c, key);
-    rv = cache_put1(c, s, key, val, len, expiry, p);
+    if (c && c->local) {
+        if (cache_seal_keys(s, key, &k) != 0) {
+            return APR_EINVAL;
+        }
+        if (k.mac) {
+            if (envelope_seal(p, k.mac, k.enc, cachens_row(key->type)->name,
+                              key->name, expiry, val, len, &sealed, &slen)
+                != ENVELOPE_OK) {
+                return APR_EGENERAL;
+            }
+            sval = sealed;
+        }
+    }
+    rv = cache_put1(c, s, key, sval, slen, expiry, p);
 
     if (c && c->local && rv != APR_SUCCESS) {
-        rv = cache_put1(c, s, key, val, len, expiry, p);
+        rv = cache_put1(c, s, key, sval, slen, expiry, p);
     }
     /* a store has no "not found": a network provider says so for a
      * connection it lost */

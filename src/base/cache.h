@@ -40,6 +40,17 @@ void cache_child_init(wos_cache_t *c, apr_pool_t *p, server_rec *s);
  * a network cache) and what the trace logs instead of the key. A NULL
  * key is refused (APR_EINVAL, or -1).
  *
+ * A network cache is untrusted storage (SPEC): on one, cache_put seals
+ * every entry of a fleet type (codec/envelope.h: a MAC bound to the type
+ * and full name and the expiry, under the fleet key of s's WorkOS
+ * environment, base/secrets.h; encrypted too for the types the registry
+ * says), and cache_get opens it: an entry that does not open is
+ * APR_NOTFOUND, counted as cache_rejected and logged at most once a
+ * minute. Callers cannot opt out; a type the registry encrypts under its
+ * holder's key (CACHENS_HOLDER_KEY) is refused (APR_EINVAL) in every
+ * tier without one (cachens_key_held). This host's own shmcb tier holds
+ * values as they are. maxlen bounds the value, not the envelope.
+ *
  * APR_SUCCESS, APR_NOTFOUND, or an error (logged by the caller). *val is
  * NUL-terminated pool memory. */
 apr_status_t cache_get(wos_cache_t *c, server_rec *s,

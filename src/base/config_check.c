@@ -407,7 +407,8 @@ int cfg_check(apr_pool_t *p, server_rec *s)
         cfg_defaults(p, c);
         cfg_tags(p, c);
         c->secrets = secrets_derive(p, APR_ARRAY_IDX(c->passwords, 0,
-                                                     seal_password_t).secret);
+                                                     seal_password_t).secret,
+                                    c->api_key, c->env_tag);
         c->redirect_path = cfg_callback_path(p, c->redirect_uri);
         if ((err = cfg_cookie_problem(p, c))) {
             ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, WOSLOGNO(02401)

@@ -12,11 +12,37 @@ struct wos_secrets {
     const char *mac_key;
     const char *mac_fp;
     unsigned char hash_key[CREDCACHE_HASH_KEY];
+    int have_fleet;
+    unsigned char fleet_mac[SECRETS_FLEET_KEY];
+    unsigned char fleet_enc[SECRETS_FLEET_KEY];
 };
 
-const struct wos_secrets *secrets_derive(apr_pool_t *p, const char *password)
+/* The network cache's keys: bound to the environment, so an entry of
+ * another environment on the same cache server never opens. */
+static void secrets_fleet(apr_pool_t *p, struct wos_secrets *s,
+                          const char *secret, const char *env_tag)
+{
+    if (!secret || !env_tag
+        || crypto_derive_key(secret, apr_pstrcat(p, "network-cache-mac\n",
+                                                 env_tag, NULL),
+                             s->fleet_mac, sizeof(s->fleet_mac)) != 0
+        || crypto_derive_key(secret, apr_pstrcat(p, "network-cache-enc\n",
+                                                 env_tag, NULL),
+                             s->fleet_enc, sizeof(s->fleet_enc)) != 0) {
+        memset(s->fleet_mac, 0, sizeof(s->fleet_mac));
+        memset(s->fleet_enc, 0, sizeof(s->fleet_enc));
+        return;
+    }
+    s->have_fleet = 1;
+}
+
+const struct wos_secrets *secrets_derive(apr_pool_t *p, const char *password,
+                                         const char *fleet_secret,
+                                         const char *env_tag)
 {
     struct wos_secrets *s = apr_pcalloc(p, sizeof(*s));
+
+    secrets_fleet(p, s, fleet_secret ? fleet_secret : password, env_tag);
 
     s->mac_key = crypto_derive_password(p, password, "shared-credential-mac");
     if (crypto_derive_key(password, "credential-hash", s->hash_key,
@@ -45,4 +71,14 @@ const unsigned char *secrets_hash_key(const struct wos_secrets *s)
     static const unsigned char none[CREDCACHE_HASH_KEY];
 
     return s ? s->hash_key : none;
+}
+
+const unsigned char *secrets_fleet_mac_key(const struct wos_secrets *s)
+{
+    return s && s->have_fleet ? s->fleet_mac : NULL;
+}
+
+const unsigned char *secrets_fleet_enc_key(const struct wos_secrets *s)
+{
+    return s && s->have_fleet ? s->fleet_enc : NULL;
 }

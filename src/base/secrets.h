@@ -12,8 +12,12 @@
 
 struct wos_secrets;
 
-/* The secrets of password, allocated from p. */
-const struct wos_secrets *secrets_derive(apr_pool_t *p, const char *password);
+/* The secrets of password, allocated from p. The fleet keys come from
+ * fleet_secret (WorkOSAPIKey where set, else password: what every host
+ * of the WorkOS environment env_tag holds) and env_tag. */
+const struct wos_secrets *secrets_derive(apr_pool_t *p, const char *password,
+                                         const char *fleet_secret,
+                                         const char *env_tag);
 
 /* The key that authenticates shared-tier entries (credshare.h), hex. */
 const char *secrets_mac_key(const struct wos_secrets *s);
@@ -26,5 +30,12 @@ const char *secrets_mac_fp(const struct wos_secrets *s);
  * credcache.h), so every process and host of a fleet names a credential
  * alike and nobody without the password can. */
 const unsigned char *secrets_hash_key(const struct wos_secrets *s);
+
+/* The keys (SECRETS_FLEET_KEY bytes) of the network cache's envelopes
+ * (codec/envelope.h): the MAC key, and the key of the types encrypted
+ * under no key of their own. NULL where there are none. */
+#define SECRETS_FLEET_KEY 32
+const unsigned char *secrets_fleet_mac_key(const struct wos_secrets *s);
+const unsigned char *secrets_fleet_enc_key(const struct wos_secrets *s);
 
 #endif

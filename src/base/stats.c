@@ -80,6 +80,10 @@ static const stats_row_t stats_table[STAT_COUNT] = {
         "workos_verification_waits_total", "",
         "Requests that took another process's check of the same new "
         "credential instead of verifying it again." },
+    [STAT_CACHE_REJECTED] = { "cache_rejected",
+        "workos_cache_rejected_total", "",
+        "Network-cache entries ignored as a miss: not sealed by this "
+        "environment for their name, altered, truncated or expired." },
 };
 
 static const stats_row_t stats_gauges[GAUGE_COUNT] = {

@@ -33,6 +33,8 @@ typedef enum {
                              oversized, expired */
     STAT_VERIFY_WAITS,    /* requests that took the result of another
                              process verifying the same credential */
+    STAT_CACHE_REJECTED,  /* network-cache entries ignored: forged,
+                             altered, moved, truncated, expired */
     STAT_COUNT            /* a new counter: an entry here and a row in
                              stats_table (stats.c) */
 } stat_t;

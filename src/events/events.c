@@ -48,6 +48,9 @@ typedef struct {
     apr_time_t failing_since;
     apr_time_t logged;         /* last failure log line */
     apr_time_t next;           /* next poll due */
+    char last[256];            /* the cursor this process last read or
+                                  saved: where it goes on from when the
+                                  cache's is gone or did not open */
 } events_target_t;
 
 static struct {
@@ -148,12 +151,19 @@ static const char *events_cursor(events_target_t *t, apr_pool_t *p)
     apr_status_t rv;
     const char *now;
 
-    rv = cache_get(t->sc->cache, t->s, t->cursor_key, &cur, &len, 256, p);
+    rv = cache_get(t->sc->cache, t->s, t->cursor_key, &cur, &len,
+                   sizeof(t->last) - 1, p);
     if (rv == APR_SUCCESS && events_cursor_ok(cur)) {
+        apr_cpystrn(t->last, cur, sizeof(t->last));
         return cur;
     }
     if (rv != APR_SUCCESS && rv != APR_NOTFOUND) {
         return NULL;  /* cache trouble: do not start over */
+    }
+    /* gone, or rejected (cache.h): not a reason to skip what came since
+     * this process's own last cursor */
+    if (events_cursor_ok(t->last)) {
+        return apr_pstrdup(p, t->last);
     }
     /* first poll of this environment: from now on, not 30 days back */
     now = events_cursor_now(p, apr_time_now());
@@ -162,6 +172,7 @@ static const char *events_cursor(events_target_t *t, apr_pool_t *p)
         != APR_SUCCESS) {
         return NULL;
     }
+    apr_cpystrn(t->last, now, sizeof(t->last));
     ap_log_error(APLOG_MARK, APLOG_INFO, 0, t->s, WOSLOGNO(02604)
                  "events: no cursor kept yet, starting at %s", now + 6);
     return now;
@@ -169,6 +180,9 @@ static const char *events_cursor(events_target_t *t, apr_pool_t *p)
 
 static int events_save(events_target_t *t, apr_pool_t *p, const char *cursor)
 {
+    if (strlen(cursor) < sizeof(t->last)) {
+        apr_cpystrn(t->last, cursor, sizeof(t->last));
+    }
     return cache_put(t->sc->cache, t->s, t->cursor_key, cursor,
                      strlen(cursor), apr_time_now()
                      + apr_time_from_sec(EVENTS_CURSOR_KEEP), p)

@@ -50,7 +50,9 @@ void apikey_guard_read(request_rec *r, const wos_srv_cfg *sc,
     if (cache_get(sc->cache, r->server, g->key, &val, &len,
                   APIKEY_GUARD_MAX_VAL, r->pool) != APR_SUCCESS
         || sscanf(val, "%d %" APR_INT64_T_FMT, &count, &start) != 2
-        || count < 0 || now >= (apr_time_t)start + apikey_guard_window(sc)) {
+        || count < 0 || now >= (apr_time_t)start + apikey_guard_window(sc)
+        /* a window read back is never trusted to start after now */
+        || (apr_time_t)start > now) {
         return;
     }
     g->count = count;

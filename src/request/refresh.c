@@ -3,6 +3,7 @@
 #include "httpd.h"
 #include "http_log.h"
 #include "apr_strings.h"
+#include <openssl/crypto.h>
 #include "request/refresh.h"
 #include "workos/workos_api.h"
 #include "base/client.h"
@@ -34,8 +35,22 @@ static void refresh_keys(apr_pool_t *p, const char *env_tag, const char *rt,
     const char *h = crypto_sha256_hex(p, apr_pstrcat(p, rt, "|",
                                                    org ? org : "", NULL),
                                     strlen(rt) + 1 + (org ? strlen(org) : 0));
+    unsigned char holder[CACHENS_HOLDER_KEY_LEN];
+
     k->lock_key = cachens_key(p, CACHENS_RT_LOCK, env_tag, h, NULL);
-    k->result_key = cachens_key(p, CACHENS_RT_DONE, env_tag, h, NULL);
+    /* The result is a new session: on a network cache it is encrypted
+     * under a key only those holding the refresh token can derive, so a
+     * reader of the cache server gets nothing it can use. No key: no
+     * result_key, and the cache refuses the entry. */
+    k->result_key = NULL;
+    if (crypto_derive_key(rt, apr_pstrcat(p, "refresh-result\n", env_tag,
+                                          "\n", org ? org : "", NULL),
+                          holder, sizeof(holder)) == 0) {
+        k->result_key = cachens_key_held(p, cachens_key(p, CACHENS_RT_DONE,
+                                                        env_tag, h, NULL),
+                                         holder);
+    }
+    OPENSSL_cleanse(holder, sizeof(holder));
 }
 
 /* Reads a published result into out (copied into r->pool), using tmp
@@ -64,7 +79,8 @@ static int refresh_take_result(request_rec *r, const wos_srv_cfg *sc,
         /* "retry <until, seconds since the epoch> <why>" */
         secs = strtol(val + 6, &end, 10) - (long)apr_time_sec(apr_time_now());
         *rc = REFRESH_UNAVAILABLE;
-        out->retry_after = secs < 1 ? 1 : (int)secs;
+        /* never trusted beyond the longest wait a host publishes */
+        out->retry_after = secs < 1 ? 1 : secs > 300 ? 300 : (int)secs;
         out->why = apr_pstrcat(r->pool, "a refresh failed a moment ago: ",
                                *end ? end + 1 : "", NULL);
     }

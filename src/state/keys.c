@@ -141,6 +141,16 @@ static int keys_load_shared(wos_keys_t *k, request_rec *r,
         return -1;
     }
     *fetched = (apr_time_t)apr_atoi64(val);
+    /* No time read back from a cache is trusted beyond now: a set "fetched"
+     * in the future would be fresh for ever and never refetched. */
+    if (*fetched <= 0 || *fetched > apr_time_now()) {
+        stats_inc(STAT_CACHE_REJECTED);
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, WOSLOGNO(05002)
+                      "shared JWKS of %s ignored: fetched at a time that "
+                      "has not come yet", k->url);
+        *fetched = 0;
+        return -1;
+    }
     if (keys_have_newer(k, *fetched)) {
         return 0; /* nothing new: spare the parse */
     }

@@ -13,7 +13,11 @@
 #include "base/module.h"
 
 
-#define REVOKE_GEN_KEY(p) cachens_key((p), CACHENS_REV_GEN, NULL)
+/* Per WorkOS environment: its entries are sealed under the environment's
+ * key, so one generation shared by several would read as absent to all
+ * but the last writer's, and hide their changes from each other. */
+#define REVOKE_GEN_KEY(p, sc) cachens_key((p), CACHENS_REV_GEN, \
+                                          (sc)->env_tag, NULL)
 #define REVOKE_MEMO_MAX 20000
 /* The table, in the process pool: it outlives this DSO's generation. */
 #define REVOKE_STORE_NAME "auth_workos:revstore"
@@ -120,7 +124,7 @@ static void revoke_publish(request_rec *r, const wos_srv_cfg *sc)
 
     if (revstore_each(revoke_store, apr_time_sec(now), revoke_publish_one,
                       &b) != 0
-        || cache_put(sc->cache, r->server, REVOKE_GEN_KEY(r->pool), gen,
+        || cache_put(sc->cache, r->server, REVOKE_GEN_KEY(r->pool, sc), gen,
                      strlen(gen), now + apr_time_from_sec(REVOKE_KEEP_SECONDS),
                      r->pool)
            != APR_SUCCESS
@@ -156,8 +160,8 @@ static void revoke_poll(request_rec *r, const wos_srv_cfg *sc)
      * empty) is one too: answers memoised meanwhile came from this host's
      * fallback, and are dropped once the server's generation reads again,
      * even if it is the one seen before the outage. */
-    if (due && cache_get(sc->cache, r->server, REVOKE_GEN_KEY(r->pool), &gen,
-                         &len, sizeof(revoke_proc.gen) - 1, r->pool)
+    if (due && cache_get(sc->cache, r->server, REVOKE_GEN_KEY(r->pool, sc),
+                         &gen, &len, sizeof(revoke_proc.gen) - 1, r->pool)
                != APR_SUCCESS) {
         gen = "";
     }
@@ -284,8 +288,8 @@ static apr_status_t revoke_share(server_rec *s, apr_pool_t *p,
                      keep, p)
          : APR_EGENERAL;
     if (rv == APR_SUCCESS) {
-        rv = cache_put(sc->cache, s, REVOKE_GEN_KEY(p), gen, strlen(gen), keep,
-                       p);
+        rv = cache_put(sc->cache, s, REVOKE_GEN_KEY(p, sc), gen, strlen(gen),
+                       keep, p);
     }
     /* only in this host's fallback: publish it once the server is back */
     if (rv != APR_SUCCESS || cache_remote_down(sc->cache)) {

@@ -11,6 +11,9 @@
 #define CALLER CACHENS_TTL_CALLER
 #define SUB_M CACHENS_SUB_MODULE
 #define SUB_C CACHENS_SUB_CALLERS
+#define MAC CACHENS_MAC
+/* a session, under the refresh token its waiters hold */
+#define SECRET (CACHENS_MAC | CACHENS_ENCRYPTED | CACHENS_HOLDER_KEY)
 
 /* Callers can create: API-key answers, locks and failure counters (any
  * string is a key to check, any address can fail), used sign-in flows
@@ -22,14 +25,14 @@ static const cachens_t cachens_rows[CACHENS_COUNT] = {
      * for when the network cache is away. */
     [CACHENS_JWKS] = { "wos:jwks", 1, CALLER,
         "24 h from the fetch (KEYS_STALE_KEEP)",
-        FLEET, MODULE, 0, SUB_M },
+        FLEET, MODULE, MAC, SUB_M },
     /* parts: the JWKS URL. Seconds between refetches caused by unknown
      * kids. */
     [CACHENS_JWKS_MISS] = { "wos:jwks-miss", 1, 30, "30 s",
-        FLEET, MODULE, 0, SUB_M },
+        FLEET, MODULE, MAC, SUB_M },
     /* ... by unknown kids of trusted tokens (a key rotation). */
     [CACHENS_JWKS_MISS_TRUSTED] = { "wos:jwks-miss-trusted", 1, 5, "5 s",
-        FLEET, MODULE, 0, SUB_M },
+        FLEET, MODULE, MAC, SUB_M },
     /* parts: the JWKS URL. How long the other processes of the host take
      * a failed fetch as theirs: enough for those queued behind it on the
      * fetch lock, short enough that one failure does not keep a process
@@ -38,61 +41,65 @@ static const cachens_t cachens_rows[CACHENS_COUNT] = {
     [CACHENS_JWKS_FAIL] = { "wos:jwks-fail", 1, 1, "1 s",
         HOST, MODULE, 0, SUB_M },
     /* parts: 'b' (bearer) or 'c' (cookie), the verify or cookie tag, the
-     * MAC key's fingerprint, the credential's hash. MAC'd (credentry.h)
-     * on a network cache only. */
+     * MAC key's fingerprint, the credential's hash. MAC'd by its own
+     * format (credentry.h) on a network cache, which the shared tier
+     * counts as shared_credential_rejected. */
     [CACHENS_CRED] = { "wos:cred", 4, CALLER,
         "until the verified credential expires",
-        FLEET, MODULE, CACHENS_MAC, SUB_M },
-    [CACHENS_REV_GEN] = { "wos:rev:gen", 0, CALLER,
+        FLEET, MODULE, MAC | CACHENS_OWN_MAC, SUB_M },
+    /* parts: the environment tag. */
+    [CACHENS_REV_GEN] = { "wos:rev:gen", 1, CALLER,
         "24 h from the last revocation (REVOKE_KEEP_SECONDS)",
-        FLEET, MODULE, 0, SUB_M },
+        FLEET, MODULE, MAC, SUB_M },
     /* parts: the record's hash (hex: never "gen"). */
     [CACHENS_REV] = { "wos:rev", 1, CALLER,
         "24 h from the revocation (REVOKE_KEEP_SECONDS)",
-        FLEET, MODULE, 0, SUB_M },
+        FLEET, MODULE, MAC, SUB_M },
     /* parts: the environment tag. */
     [CACHENS_EVENTS_CLAIM] = { "wos:events:claim", 1, CALLER,
         "a lease: 3 polls + WorkOSHTTPTimeout + 5 s",
-        FLEET, MODULE, 0, SUB_M },
+        FLEET, MODULE, MAC, SUB_M },
     /* Longer than WorkOS keeps events. */
     [CACHENS_EVENTS_CURSOR] = { "wos:events:cursor", 1, 31 * 24 * 3600,
-        "31 days", FLEET, MODULE, 0, SUB_M },
+        "31 days", FLEET, MODULE, MAC, SUB_M },
     /* parts: the environment tag, the hash of refresh token and
      * organisation. */
     [CACHENS_RT_LOCK] = { "wos:rt-lock", 2, CALLER,
-        "WorkOSHTTPTimeout + 2 s", FLEET, MODULE, 0, SUB_M },
+        "WorkOSHTTPTimeout + 2 s", FLEET, MODULE, MAC, SUB_M },
+    /* A new sealed session cookie: encrypted under a key derived from
+     * the refresh token, which only its waiters have. */
     [CACHENS_RT_DONE] = { "wos:rt-done", 2, CALLER,
         "30 s (REFRESH_RESULT_KEEP); a failure 2-300 s",
-        FLEET, MODULE, 0, SUB_M },
+        FLEET, MODULE, SECRET, SUB_M },
     /* parts: the environment tag, the key's hash. */
     [CACHENS_APIKEY] = { "wos:apikey", 2, CALLER,
         "WorkOSAPIKeyCacheTTL; a no 10 s at most",
-        FLEET, CALLERS, 0, SUB_C },
+        FLEET, CALLERS, MAC, SUB_C },
     [CACHENS_APIKEY_LOCK] = { "wos:apikey-lock", 2, CALLER,
-        "WorkOSHTTPTimeout + 2 s", FLEET, CALLERS, 0, SUB_C },
+        "WorkOSHTTPTimeout + 2 s", FLEET, CALLERS, MAC, SUB_C },
     /* parts: the environment tag, the client address. */
     [CACHENS_APIKEY_FAIL] = { "wos:apikey-fail", 2, CALLER,
         "WorkOSAPIKeyFailureLimit's window, from its start",
-        FLEET, CALLERS, 0, SUB_C },
+        FLEET, CALLERS, MAC, SUB_C },
     /* Held for one read and write; a dead holder's lapses. */
     [CACHENS_APIKEY_FAIL_LOCK] = { "wos:apikey-fail-lock", 2, 1, "1 s",
-        FLEET, CALLERS, 0, SUB_C },
+        FLEET, CALLERS, MAC, SUB_C },
     /* parts: the environment tag, the state's hash. */
     [CACHENS_FLOW] = { "wos:flow", 2, CALLER,
         "the flow's lifetime (LOGIN_FLOW_TTL) + 120 s",
-        FLEET, CALLERS, 0, SUB_C },
+        FLEET, CALLERS, MAC, SUB_C },
     /* parts: the environment tag, the hash of user and organisation. */
     [CACHENS_ASW] = { "wos:asw", 2, 30, "30 s",
-        FLEET, CALLERS, 0, SUB_C },
+        FLEET, CALLERS, MAC, SUB_C },
     /* parts: the environment tag, the user id's hash. One per signed-in
      * user who fails a workos-org line. */
     [CACHENS_ASW_MEMBERS] = { "wos:asw-members", 2, 30, "30 s",
-        FLEET, MODULE, 0, SUB_M },
+        FLEET, MODULE, MAC, SUB_M },
     [CACHENS_ASW_MEMBERS_LOCK] = { "wos:asw-members-lock", 2, CALLER,
-        "WorkOSHTTPTimeout + 2 s", FLEET, MODULE, 0, SUB_M },
+        "WorkOSHTTPTimeout + 2 s", FLEET, MODULE, MAC, SUB_M },
     /* parts: the environment tag, the hash of user id and minute. */
     [CACHENS_ASW_RATE] = { "wos:asw-rate", 2, 60, "60 s",
-        FLEET, MODULE, 0, SUB_M },
+        FLEET, MODULE, MAC, SUB_M },
 };
 
 const cachens_t *cachens_row(cachens_type type)
@@ -146,5 +153,23 @@ const cachens_key_t *cachens_key(apr_pool_t *p, cachens_type type, ...)
     k = apr_palloc(p, sizeof(*k));
     k->type = type;
     k->name = name;
+    k->holder_key = NULL;
+    return k;
+}
+
+const cachens_key_t *cachens_key_held(apr_pool_t *p, const cachens_key_t *key,
+                                      const unsigned char *holder_key)
+{
+    cachens_key_t *k;
+    unsigned char *hk;
+
+    if (!key || !holder_key) {
+        return NULL;
+    }
+    k = apr_palloc(p, sizeof(*k));
+    hk = apr_palloc(p, CACHENS_HOLDER_KEY_LEN);
+    memcpy(hk, holder_key, CACHENS_HOLDER_KEY_LEN);
+    *k = *key;
+    k->holder_key = hk;
     return k;
 }

@@ -8,13 +8,20 @@
  * key.
  *
  * A key is the type's name, then its parts, each after a ':':
- * "wos:jwks:<url>", "wos:rev:gen". These strings are a contract: hosts
- * of one fleet, and a host across restarts, must keep agreeing on them.
+ * "wos:jwks:<url>", "wos:rev:gen:<env>". These strings are a contract:
+ * hosts of one fleet, and a host across restarts, must keep agreeing on
+ * them.
  *
- * The "authenticated" and "encrypted" flags say what is true today, so
- * the gaps are in plain sight: a network cache is untrusted storage
- * (SPEC), and the protections per type are to be built on this table.
- * Pure: APR only. */
+ * A network cache is untrusted storage (SPEC): the protect flags are
+ * what the cache layer (base/cache.c) does, by construction, to every
+ * entry of a fleet type that goes to one. CACHENS_MAC: sealed in an
+ * envelope (codec/envelope.h) with a MAC bound to the type and full name
+ * under the environment's fleet key (base/secrets.h); CACHENS_ENCRYPTED:
+ * also encrypted; CACHENS_HOLDER_KEY: under a key only the holders of the
+ * entry's subject have (cachens_key_held), without which the cache
+ * refuses the type; CACHENS_OWN_MAC: the value carries its own MAC
+ * (credentry.h) and the cache stores it as it is. test_cachens checks
+ * that every fleet row is authenticated. Pure: APR only. */
 #ifndef WOS_CACHENS_H
 #define WOS_CACHENS_H
 
@@ -67,9 +74,11 @@ typedef enum {
     CACHENS_SUB_CALLERS      /* even first bytes */
 } cachens_subcache;
 
-/* Protection an entry carries today (flags). */
-#define CACHENS_MAC 1        /* a MAC bound to the key, on a network cache */
-#define CACHENS_ENCRYPTED 2
+/* Protection of an entry on a network cache (flags). */
+#define CACHENS_MAC 1        /* a MAC bound to the type and full name */
+#define CACHENS_ENCRYPTED 2  /* the value also encrypted */
+#define CACHENS_HOLDER_KEY 4 /* ... under the key's holder_key */
+#define CACHENS_OWN_MAC 8    /* the value's own MAC: stored as it is */
 
 /* A lifetime the caller sets (from configuration, a token, a record). */
 #define CACHENS_TTL_CALLER 0
@@ -81,14 +90,18 @@ typedef struct {
     const char *lifetime; /* the lifetime in words */
     cachens_scope scope;
     cachens_creator creator;
-    unsigned protect;     /* CACHENS_MAC | CACHENS_ENCRYPTED, today */
+    unsigned protect;     /* CACHENS_MAC, CACHENS_ENCRYPTED... */
     cachens_subcache subcache;
 } cachens_t;
 
-/* A key of the shared cache: its type and its name. */
+#define CACHENS_HOLDER_KEY_LEN 32
+
+/* A key of the shared cache: its type and its name, and for a type with
+ * CACHENS_HOLDER_KEY the encryption key its holders derive. */
 typedef struct {
     cachens_type type;
     const char *name;
+    const unsigned char *holder_key;  /* CACHENS_HOLDER_KEY_LEN bytes */
 } cachens_key_t;
 
 /* The type's row; NULL for a value outside the enum. */
@@ -98,6 +111,11 @@ const cachens_t *cachens_row(cachens_type type);
  * strings, exactly the row's number of them), in p. NULL for a wrong
  * type or number of parts; the cache refuses a NULL key. */
 const cachens_key_t *cachens_key(apr_pool_t *p, cachens_type type, ...);
+
+/* key with holder_key (CACHENS_HOLDER_KEY_LEN bytes, copied) for the
+ * entry's value, in p; NULL if key or holder_key is NULL. */
+const cachens_key_t *cachens_key_held(apr_pool_t *p, const cachens_key_t *key,
+                                      const unsigned char *holder_key);
 
 /* The row's ttl in seconds (CACHENS_TTL_CALLER for caller-set ones). */
 int cachens_ttl(cachens_type type);

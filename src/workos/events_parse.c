@@ -180,6 +180,7 @@ const char *events_params(apr_pool_t *p, const char *cursor, int limit,
                           apr_time_t now)
 {
     const char *q = "";
+    apr_time_t t;
     int i;
 
     for (i = 0; events_types[i]; i++) {
@@ -190,7 +191,11 @@ const char *events_params(apr_pool_t *p, const char *cursor, int limit,
         limit = EVENTS_MAX_LIMIT;
     }
     q = apr_psprintf(p, "%s&limit=%d&order=asc", q, limit);
-    if (!events_cursor_ok(cursor)) {
+    /* a time read back from the cache is never trusted beyond now: "since"
+     * a future time would skip every event until then */
+    if (!events_cursor_ok(cursor)
+        || (!strncmp(cursor, "since ", 6)
+            && (events_parse_time(cursor + 6, &t) != 0 || t > now))) {
         cursor = events_cursor_now(p, now);
     }
     if (!strncmp(cursor, "after ", 6)) {

@@ -42,8 +42,9 @@ int events_parse_page(apr_pool_t *p, const char *body, apr_size_t len,
  * (no event seen yet: start there, not 30 days back). */
 int events_cursor_ok(const char *cursor);
 
-/* The query parameters of the next poll for cursor (NULL or unusable:
- * since now); workos_api_events_url puts them after the path. */
+/* The query parameters of the next poll for cursor (NULL, unusable, or
+ * since a time after now: since now); workos_api_events_url puts them
+ * after the path. */
 const char *events_params(apr_pool_t *p, const char *cursor, int limit,
                           apr_time_t now);
 

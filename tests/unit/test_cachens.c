@@ -50,8 +50,11 @@ static void test_keys_are_todays(void **state)
                                         "fp01", h, NULL), CACHENS_CRED),
                         apr_psprintf(pool, "wos:cred:%c:%s:%s:%s", 'b',
                                      "vtag", "fp01", h));
-    assert_string_equal(key(cachens_key(pool, CACHENS_REV_GEN, NULL),
-                            CACHENS_REV_GEN), "wos:rev:gen");
+    /* one generation per environment since entries are sealed under the
+     * environment's key (it was "wos:rev:gen" for all) */
+    assert_string_equal(key(cachens_key(pool, CACHENS_REV_GEN, env, NULL),
+                            CACHENS_REV_GEN),
+                        apr_pstrcat(pool, "wos:rev:gen:", env, NULL));
     assert_string_equal(key(cachens_key(pool, CACHENS_REV,
                                         "0123456789abcdef0123456789abcdef",
                                         NULL), CACHENS_REV),
@@ -105,7 +108,8 @@ static void test_empty_parts(void **state)
 static void test_wrong_parts_or_type_refused(void **state)
 {
     (void)state;
-    assert_null(cachens_key(pool, CACHENS_REV_GEN, "x", NULL));
+    assert_null(cachens_key(pool, CACHENS_REV_GEN, NULL));
+    assert_null(cachens_key(pool, CACHENS_REV_GEN, "e", "x", NULL));
     assert_null(cachens_key(pool, CACHENS_JWKS, NULL));
     assert_null(cachens_key(pool, CACHENS_FLOW, "env", NULL));
     assert_null(cachens_key(pool, CACHENS_FLOW, "env", "h", "x", NULL));
@@ -171,6 +175,28 @@ static void test_namespaces_apart(void **state)
     }
 }
 
+/* A key carries its holder's key only when given one, as a copy. */
+static void test_key_held(void **state)
+{
+    unsigned char hk[CACHENS_HOLDER_KEY_LEN];
+    const cachens_key_t *k, *held;
+
+    (void)state;
+    memset(hk, 7, sizeof(hk));
+    k = cachens_key(pool, CACHENS_RT_DONE, "env", "h", NULL);
+    assert_non_null(k);
+    assert_null(k->holder_key);
+    held = cachens_key_held(pool, k, hk);
+    assert_non_null(held);
+    assert_string_equal(held->name, k->name);
+    assert_int_equal(held->type, CACHENS_RT_DONE);
+    hk[0] = 0;
+    assert_int_equal(held->holder_key[0], 7);
+    assert_null(k->holder_key);
+    assert_null(cachens_key_held(pool, NULL, hk));
+    assert_null(cachens_key_held(pool, k, NULL));
+}
+
 static void test_flags_consistent(void **state)
 {
     int t;
@@ -186,8 +212,14 @@ static void test_flags_consistent(void **state)
         if (row->protect & CACHENS_ENCRYPTED) {
             assert_true(row->protect & CACHENS_MAC);
         }
+        /* a key of the holder's encrypts */
+        if (row->protect & CACHENS_HOLDER_KEY) {
+            assert_true(row->protect & CACHENS_ENCRYPTED);
+        }
         assert_int_equal(row->protect & ~(unsigned)(CACHENS_MAC
-                                                    | CACHENS_ENCRYPTED),
+                                                    | CACHENS_ENCRYPTED
+                                                    | CACHENS_HOLDER_KEY
+                                                    | CACHENS_OWN_MAC),
                          0);
         /* callers' entries are counters and answers the fleet shares */
         if (row->scope == CACHENS_HOST) {
@@ -196,9 +228,12 @@ static void test_flags_consistent(void **state)
     }
 }
 
-/* What is true today, so that a change to it is a decision: only the
- * verified credentials carry a MAC, nothing is encrypted, and the one
- * host-only type is a failed JWKS fetch. */
+/* What is true today, so that a change to it is a decision. A network
+ * cache is untrusted storage (SPEC): every fleet row is authenticated
+ * (the cache layer seals it; the verified credentials carry their own
+ * MAC), and the refresh result, a session, is encrypted under the key
+ * of the refresh token's holders. The one host-only type is a failed
+ * JWKS fetch, in this host's own memory. */
 static void test_today(void **state)
 {
     int t;
@@ -206,8 +241,18 @@ static void test_today(void **state)
     (void)state;
     for (t = 0; t < CACHENS_COUNT; t++) {
         const cachens_t *row = cachens_row((cachens_type)t);
+        unsigned want = row->scope == CACHENS_HOST ? 0 : CACHENS_MAC;
 
-        assert_int_equal(row->protect, t == CACHENS_CRED ? CACHENS_MAC : 0);
+        if (t == CACHENS_CRED) {
+            want |= CACHENS_OWN_MAC;
+        }
+        if (t == CACHENS_RT_DONE) {
+            want |= CACHENS_ENCRYPTED | CACHENS_HOLDER_KEY;
+        }
+        assert_int_equal(row->protect, want);
+        if (row->scope == CACHENS_FLEET) {
+            assert_true(row->protect & CACHENS_MAC);
+        }
         assert_int_equal(row->scope, t == CACHENS_JWKS_FAIL ? CACHENS_HOST
                                                            : CACHENS_FLEET);
         assert_int_equal(row->creator,
@@ -237,6 +282,7 @@ int main(void)
         cmocka_unit_test(test_every_type_declared),
         cmocka_unit_test(test_namespaces_apart),
         cmocka_unit_test(test_flags_consistent),
+        cmocka_unit_test(test_key_held),
         cmocka_unit_test(test_today),
     };
     int rc;

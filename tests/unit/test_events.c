@@ -162,9 +162,15 @@ static void queries(void **state)
     assert_non_null(strstr(q, "&after=event_01ABC"));
     assert_null(strstr(q, "range_start"));
     q = workos_api_events_url(pool, "", "since 2026-11-23T10:20:30.007Z",
-                              0, apr_time_from_sec(5));
+                              0, apr_time_from_sec(1795429230 + 5));
     assert_non_null(strstr(q, "&limit=100"));
     assert_non_null(strstr(q, "&range_start=2026-11-23T10%3a20%3a30.007Z"));
+    /* a time after now (a cursor read back from the cache): from now, or
+     * every event until then would be skipped */
+    q = workos_api_events_url(pool, "", "since 2099-01-01T00:00:00.000Z",
+                              0, apr_time_from_sec(1795429230));
+    assert_non_null(strstr(q, "&range_start=2026-11-23T10%3a20%3a30.000Z"));
+    assert_null(strstr(q, "2099"));
     /* no usable cursor: from now */
     q = workos_api_events_url(pool, "", "garbage", 7,
                               apr_time_from_sec(1795429230));

@@ -180,7 +180,8 @@ static void test_events_url(void **state)
     /* a start time: ':' escaped */
     assert_string_equal(
         workos_api_events_url(pool, "http://h",
-                              "since 2026-11-23T10:20:30.007Z", 100, 0),
+                              "since 2026-11-23T10:20:30.007Z", 100,
+                              apr_time_from_sec(1795429231)),
         "http://h/events?events%5B%5D=session.revoked"
         "&events%5B%5D=user.deleted"
         "&events%5B%5D=organization_membership.deleted"
