@@ -21,6 +21,7 @@ import hmac
 import json
 import pathlib
 import shutil
+import struct
 import subprocess
 
 from cryptography.hazmat.primitives import hashes
@@ -374,6 +375,22 @@ def credentry_seeds():
     write("credentry", "truncated", credentry(later, full)[:20])
 
 
+# fuzz_envelope.c seals its input as a value and opens it as an entry:
+# an API-key answer's value, and two entries of the sealed form's shape
+# (a header alone; the encrypted layout) that carry no valid MAC.
+ENVELOPE_EXPIRY_US = (CREDENTRY_NOW + 1) * 1_000_000
+
+
+def envelope_seeds():
+    write("envelope", "value",
+          b'ok {"id":"key_01","org":"org_01ACME","perms":["posts:write"]}')
+    write("envelope", "header-only",
+          b"WE1\x00" + struct.pack(">q", ENVELOPE_EXPIRY_US))
+    write("envelope", "encrypted-shape",
+          b"WE1\x01" + struct.pack(">q", ENVELOPE_EXPIRY_US) + b"\x00" * 12
+          + b"c" * 40 + b"t" * 16 + b"m" * 32)
+
+
 def main():
     if CORPUS.exists():
         shutil.rmtree(CORPUS)
@@ -391,6 +408,7 @@ def main():
     api_answer_seeds(token)
     events_seeds()
     credentry_seeds()
+    envelope_seeds()
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ max_len() {
     credentry)   echo 33000 ;;  # CREDENTRY_MAX 32827
     events)  echo 32768 ;;
     claims)  echo 17000 ;;  # IDENTITY_MAX_CLAIMS_JSON 16384, a path
+    envelope) echo 4096 ;;  # fuzz_envelope.c reads values up to 2048
     *)       echo 4096 ;;
     esac
 }
