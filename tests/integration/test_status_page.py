@@ -135,6 +135,8 @@ def test_the_network_cache_up_then_down(redis, servers, workos):
     assert (cls, state) == ("down", "down (this host uses its own)")
     s = httpd.get("/workos-status").json()
     assert s["cache_down"] == 1
+    # a warning logged with the failure's status is remembered too
+    assert "WOS00107" in [e["number"] for e in s["last_errors"]]
     assert s["cache_last_failure"] >= s["cache_last_success"] > 0
 
 
