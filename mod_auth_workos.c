@@ -140,6 +140,7 @@ static void auth_workos_register_hooks(apr_pool_t *p)
     ap_hook_post_config(auth_workos_post_config, NULL, NULL,
                         APR_HOOK_MIDDLE);
     ap_hook_child_init(auth_workos_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_error_log(stats_error_log, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_check_authn(authn_check_user_id, NULL, NULL, APR_HOOK_MIDDLE,
                         AP_AUTH_INTERNAL_PER_CONF);
     ap_hook_note_auth_failure(authn_note_failure, NULL, NULL,

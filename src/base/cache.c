@@ -349,6 +349,8 @@ static int cache_failed(wos_cache_t *c, server_rec *s, apr_status_t rv,
     apr_uint32_t last;
 
     if (rv == APR_SUCCESS) {
+        stats_stamp(GAUGE_CACHE_LAST_OK);
+        stats_flag(GAUGE_CACHE_DOWN, 0);
         if (apr_atomic_xchg32(&c->down, 0)) {
             ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, WOSLOGNO(00108)
                          "WorkOSCache %s answers again", c->spec);
@@ -361,6 +363,8 @@ static int cache_failed(wos_cache_t *c, server_rec *s, apr_status_t rv,
         return c->local && apr_atomic_read32(&c->down);
     }
     apr_atomic_set32(&c->down, 1);
+    stats_stamp(GAUGE_CACHE_LAST_FAIL);
+    stats_flag(GAUGE_CACHE_DOWN, 1);
     last = apr_atomic_read32(&c->warned_at);
     if (now - last >= CACHE_WARN_EVERY
         && apr_atomic_cas32(&c->warned_at, now, last) == last) {

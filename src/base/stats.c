@@ -2,6 +2,7 @@
 /* Operator counters; see stats.h. */
 #include "httpd.h"
 #include "http_protocol.h"
+#include "http_log.h"
 #include "apr_shm.h"
 #include "apr_strings.h"
 #include "mod_status.h"
@@ -94,6 +95,32 @@ static const stats_row_t stats_gauges[GAUGE_COUNT] = {
         "workos_events_poll_lag_seconds", "",
         "Seconds from the creation of the last polled event to its "
         "application." },
+    [GAUGE_STARTED] = { "started", "workos_start_timestamp_seconds", "",
+        "Unix time this server generation started (the counters' zero)." },
+    [GAUGE_API_LAST_OK] = { "workos_api_last_success",
+        "workos_api_last_success_timestamp_seconds", "",
+        "Unix time WorkOS last answered a call (not a 5xx; 0: never)." },
+    [GAUGE_API_LAST_FAIL] = { "workos_api_last_failure",
+        "workos_api_last_failure_timestamp_seconds", "",
+        "Unix time a call to WorkOS last got no answer or a 5xx (0: never)." },
+    [GAUGE_JWKS_KEYS] = { "jwks_keys", "workos_jwks_keys", "",
+        "Signing keys in the JWKS last installed." },
+    [GAUGE_JWKS_FETCHED] = { "jwks_last_fetch",
+        "workos_jwks_last_fetch_timestamp_seconds", "",
+        "Unix time the JWKS last installed was fetched from WorkOS "
+        "(0: never)." },
+    [GAUGE_CACHE_LAST_OK] = { "cache_last_success",
+        "workos_cache_last_success_timestamp_seconds", "",
+        "Unix time the network cache (WorkOSCache redis/memcache) last "
+        "answered (0: never or none)." },
+    [GAUGE_CACHE_LAST_FAIL] = { "cache_last_failure",
+        "workos_cache_last_failure_timestamp_seconds", "",
+        "Unix time the network cache last failed to answer (0: never)." },
+    [GAUGE_API_DOWN] = { "workos_api_unreachable", "workos_api_unreachable",
+        "", "1 when the last call to WorkOS got no answer or a 5xx." },
+    [GAUGE_CACHE_DOWN] = { "cache_down", "workos_cache_down", "",
+        "1 when the network cache's last answer was a failure (this host "
+        "then uses its own cache)." },
 };
 
 /* Calls to WorkOS: endpoint label (workos_api.h) x status class. */
@@ -103,8 +130,11 @@ static const char *const stats_classes[] = {
 };
 #define STATS_SC (sizeof(stats_classes) / sizeof(stats_classes[0]))
 
-/* The shared segment: counters, then calls, then gauges. */
-#define STATS_SLOTS (STAT_COUNT + STATS_EP * STATS_SC + GAUGE_COUNT)
+/* The shared segment: counters, then calls, then gauges, then the last
+ * errors (a write position and a ring of packed entries). */
+#define STATS_GAUGES (STAT_COUNT + STATS_EP * STATS_SC)
+#define STATS_RING (STATS_GAUGES + GAUGE_COUNT)
+#define STATS_SLOTS (STATS_RING + 1 + STATS_ERRORS)
 static apr_uint64_t *stats_counts;
 
 apr_status_t stats_init(apr_pool_t *pconf)
@@ -120,6 +150,7 @@ apr_status_t stats_init(apr_pool_t *pconf)
     }
     stats_counts = apr_shm_baseaddr_get(shm);
     memset(stats_counts, 0, sizeof(apr_uint64_t) * STATS_SLOTS);
+    stats_set(GAUGE_STARTED, apr_time_sec(apr_time_now()));
     return APR_SUCCESS;
 }
 
@@ -138,10 +169,24 @@ void stats_inc(stat_t which)
 void stats_set(gauge_t which, apr_int64_t value)
 {
     if (stats_counts && which < GAUGE_COUNT) {
-        __atomic_store_n(&stats_counts[STAT_COUNT + STATS_EP * STATS_SC
-                                       + which],
+        __atomic_store_n(&stats_counts[STATS_GAUGES + which],
                          (apr_uint64_t)value, __ATOMIC_RELAXED);
     }
+}
+
+void stats_flag(gauge_t which, apr_int64_t value)
+{
+    if (stats_counts && which < GAUGE_COUNT
+        && __atomic_load_n(&stats_counts[STATS_GAUGES + which],
+                           __ATOMIC_RELAXED) != (apr_uint64_t)value) {
+        __atomic_store_n(&stats_counts[STATS_GAUGES + which],
+                         (apr_uint64_t)value, __ATOMIC_RELAXED);
+    }
+}
+
+void stats_stamp(gauge_t which)
+{
+    stats_flag(which, apr_time_sec(apr_time_now()));
 }
 
 void stats_api_call(workos_ep_t ep, long status)
@@ -151,6 +196,65 @@ void stats_api_call(workos_ep_t ep, long status)
 
     stats_add(STAT_COUNT + (apr_size_t)workos_api_ep_label(ep) * STATS_SC
               + cls);
+    /* a 4xx is an answer (a refused refresh token): WorkOS is reachable */
+    stats_stamp(status >= 100 && status < 500 ? GAUGE_API_LAST_OK
+                                              : GAUGE_API_LAST_FAIL);
+    stats_flag(GAUGE_API_DOWN, !(status >= 100 && status < 500));
+}
+
+/* An entry of the ring: time << 24 | number << 4 | level, so one atomic
+ * store writes it whole; 0 is an empty slot. */
+#define STATS_ERR_PACK(t, n, l) (((apr_uint64_t)(t) << 24) \
+                                 | ((apr_uint64_t)(n) << 4) | (apr_uint64_t)(l))
+
+void stats_error_log(const ap_errorlog_info *info, const char *errstr)
+{
+    int level = info ? (info->level & APLOG_LEVELMASK) : APLOG_DEBUG;
+    int n = 0, i;
+    apr_uint64_t pos;
+
+    if (!stats_counts || level > APLOG_WARNING || !errstr
+        || strncmp(errstr, "WOS", 3) != 0) {
+        return;
+    }
+    for (i = 3; i < 8; i++) {
+        if (errstr[i] < '0' || errstr[i] > '9') {
+            return;
+        }
+        n = n * 10 + (errstr[i] - '0');
+    }
+    if (errstr[8] != ':') {
+        return;
+    }
+    pos = __atomic_fetch_add(&stats_counts[STATS_RING], 1, __ATOMIC_RELAXED);
+    __atomic_store_n(&stats_counts[STATS_RING + 1 + pos % STATS_ERRORS],
+                     STATS_ERR_PACK(apr_time_sec(apr_time_now()), n, level),
+                     __ATOMIC_RELAXED);
+}
+
+int stats_errors(stats_error_t *out, int max)
+{
+    apr_uint64_t pos, v;
+    int got = 0, i;
+
+    if (!stats_counts) {
+        return 0;
+    }
+    pos = __atomic_load_n(&stats_counts[STATS_RING], __ATOMIC_RELAXED);
+    for (i = 1; i <= STATS_ERRORS && got < max && (apr_uint64_t)i <= pos;
+         i++) {
+        v = __atomic_load_n(&stats_counts[STATS_RING + 1
+                                          + (pos - (apr_uint64_t)i)
+                                            % STATS_ERRORS],
+                            __ATOMIC_RELAXED);
+        if (v) {
+            out[got].when = (apr_int64_t)(v >> 24);
+            out[got].number = (int)((v >> 4) & 0xfffff);
+            out[got].level = (int)(v & 0xf);
+            got++;
+        }
+    }
+    return got;
 }
 
 static apr_uint64_t stats_get(apr_size_t i)
@@ -161,7 +265,64 @@ static apr_uint64_t stats_get(apr_size_t i)
 
 static apr_int64_t stats_gauge(gauge_t g)
 {
-    return (apr_int64_t)stats_get(STAT_COUNT + STATS_EP * STATS_SC + g);
+    return (apr_int64_t)stats_get(STATS_GAUGES + g);
+}
+
+apr_uint64_t stats_value(stat_t which)
+{
+    return which < STAT_COUNT ? stats_get(which) : 0;
+}
+
+const char *stats_name(stat_t which)
+{
+    return which < STAT_COUNT ? stats_table[which].name : "";
+}
+
+const char *stats_help(stat_t which)
+{
+    return which < STAT_COUNT ? stats_table[which].help : NULL;
+}
+
+apr_int64_t stats_gauge_value(gauge_t which)
+{
+    return which < GAUGE_COUNT ? stats_gauge(which) : 0;
+}
+
+const char *stats_gauge_name(gauge_t which)
+{
+    return which < GAUGE_COUNT ? stats_gauges[which].name : "";
+}
+
+const char *stats_class_name(int cls)
+{
+    return cls >= 0 && (apr_size_t)cls < STATS_SC ? stats_classes[cls] : "";
+}
+
+apr_uint64_t stats_api_value(workos_label_t label, int cls)
+{
+    return (apr_size_t)label < STATS_EP && cls >= 0
+           && (apr_size_t)cls < STATS_SC
+           ? stats_get(STAT_COUNT + (apr_size_t)label * STATS_SC
+                       + (apr_size_t)cls)
+           : 0;
+}
+
+/* [{"number":"WOS00107","level":"warn","time":1700000000}, ...] */
+static const char *stats_errors_json(apr_pool_t *p)
+{
+    static const char *const levels[] = { "emerg", "alert", "crit",
+                                          "error", "warn" };
+    stats_error_t e[STATS_ERRORS];
+    int n = stats_errors(e, STATS_ERRORS), i;
+    const char *out = "[";
+
+    for (i = 0; i < n; i++) {
+        out = apr_psprintf(p, "%s%s{\"number\":\"WOS%05d\",\"level\":\"%s\","
+                           "\"time\":%" APR_INT64_T_FMT "}", out, i ? "," : "",
+                           e[i].number, e[i].level <= APLOG_WARNING
+                           ? levels[e[i].level] : "warn", e[i].when);
+    }
+    return apr_pstrcat(p, out, "]", NULL);
 }
 
 const char *stats_json(apr_pool_t *p)
@@ -188,7 +349,8 @@ const char *stats_json(apr_pool_t *p)
                                stats_get(STAT_COUNT + e * STATS_SC + c));
         }
     }
-    return apr_pstrcat(p, out, "}}\n", NULL);
+    return apr_pstrcat(p, out, "},\"last_errors\":", stats_errors_json(p),
+                       "}\n", NULL);
 }
 
 const char *stats_html(apr_pool_t *p)
@@ -285,6 +447,11 @@ static stats_format_t stats_format(request_rec *r)
     }
     return accept && ap_strstr_c(accept, "text/html") ? STATS_HTML
                                                       : STATS_JSON;
+}
+
+int stats_wants_html(request_rec *r)
+{
+    return stats_format(r) == STATS_HTML;
 }
 
 int stats_handle(request_rec *r)

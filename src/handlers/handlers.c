@@ -179,10 +179,10 @@ int handlers_dispatch(request_rec *r)
     if (!r->handler || strncmp(r->handler, "workos-", 7) != 0) {
         return DECLINED;
     }
-    if (!strcmp(r->handler, "workos-status")) {
-        return stats_handle(r);
-    }
     sc = ap_get_module_config(r->server->module_config, &auth_workos_module);
+    if (!strcmp(r->handler, "workos-status")) {
+        return stats_wants_html(r) ? info_status(r, sc) : stats_handle(r);
+    }
     if (!sc->keys) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, WOSLOGNO(00703)
                       "%s needs WorkOSClientID and WorkOSCookiePassword in "

@@ -78,6 +78,53 @@ apr_array_header_t *flow_cookies(apr_pool_t *p, const char *header, int max)
     return out;
 }
 
+long long flow_issued(int has_issued_at, long long issued_at,
+                      long long seal_exp, long long now_ms, long long ttl_ms,
+                      long long skew_ms)
+{
+    long long at = issued_at;
+
+    if (!has_issued_at) {
+        if (seal_exp <= 0) {
+            return -1;  /* iron's ttl 0: a flow that never expires */
+        }
+        at = seal_exp - ttl_ms;
+    }
+    return at < now_ms - ttl_ms || at > now_ms + skew_ms ? -1 : at;
+}
+
+/* The expiration is the sixth of the seal's '*'-separated fields. */
+#define FLOW_SEAL_EXP_FIELD 5
+#define FLOW_SEAL_EXP_DIGITS 15
+
+long long flow_seal_expiry(const char *sealed)
+{
+    const char *s = sealed, *end;
+    long long v = 0;
+    int i;
+
+    if (!s || strncmp(s, "Fe26.2*", 7) != 0) {
+        return 0;
+    }
+    for (i = 0; i < FLOW_SEAL_EXP_FIELD; i++) {
+        if (!(s = strchr(s, '*'))) {
+            return 0;
+        }
+        s++;
+    }
+    end = strchr(s, '*');
+    if (!end || end == s || end - s > FLOW_SEAL_EXP_DIGITS) {
+        return 0;
+    }
+    for (; s < end; s++) {
+        if (*s < '0' || *s > '9') {
+            return 0;
+        }
+        v = v * 10 + (*s - '0');
+    }
+    return v;
+}
+
 static const char *const flow_hint_names[FLOW_HINT_COUNT] = {
     "screen_hint", "login_hint", "domain_hint", "organization_id",
     "connection_id", "invitation_token",

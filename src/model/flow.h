@@ -14,6 +14,30 @@
 /* Longest state (sealed verifier) accepted back from a callback. */
 #define FLOW_MAX_STATE 4096
 
+/* A flow's age. The state this module and @workos/authkit-session 0.5+
+ * seal carries issuedAt (ms since the epoch); the one
+ * @workos-inc/authkit-nextjs 4 seals, {nonce, codeVerifier,
+ * returnPathname}, has none and relies on iron's own expiry (a 600 s ttl
+ * in the seal's expiration field, which the seal's MAC covers).
+ * has_issued_at: whether the state carries issuedAt; issued_at: its value.
+ * seal_exp: the expiration of the seal it came in (flow_seal_expiry), 0
+ * for none. ttl_ms: how long a flow lives; skew_ms: how far ahead a
+ * clock that issued it may run.
+ * Returns when the flow began (ms since the epoch), or -1 when it is
+ * older than ttl_ms, from further than skew_ms ahead, or cannot be aged
+ * (no issuedAt and no expiration). Without issuedAt the flow began
+ * ttl_ms before the seal expires: a seal that would outlive ttl_ms from
+ * now (a longer iron ttl) is refused, so no flow lives longer. */
+long long flow_issued(int has_issued_at, long long issued_at,
+                      long long seal_exp, long long now_ms, long long ttl_ms,
+                      long long skew_ms);
+
+/* The expiration field (ms since the epoch) of an iron seal
+ * "Fe26.2*id*salt*iv*ct*EXPIRATION*salt*mac[~N]": 0 when it is empty,
+ * not 1-15 digits, or the text is no seal. Trust it only for a seal
+ * seal_unseal has opened: the MAC covers the field. */
+long long flow_seal_expiry(const char *sealed);
+
 /* FNV-1a 32-bit of s, as 8 lowercase hex digits (into out[9]). */
 void flow_fnv1a32_hex(const char *s, char out[9]);
 

@@ -42,7 +42,8 @@
 /* The state is sealed with the session cookie password, as
  * @workos/authkit-session seals it, so a flow either side started can be
  * finished by the other. It cannot stand in for a session (no tokens),
- * nor a session for it (no codeVerifier, no issuedAt). */
+ * nor a session for it (no codeVerifier; a session seal never expires,
+ * so without issuedAt it cannot be aged). */
 static const char *login_seal_state(request_rec *r, const wos_srv_cfg *sc,
                                     const char *verifier,
                                     const char *return_to)
@@ -78,6 +79,7 @@ static json_t *login_open_state(request_rec *r, const wos_srv_cfg *sc,
     char *plain;
     size_t len;
     int version;
+    long long began;
     json_t *st, *at;
 
     if (seal_unseal(r->pool, sealed, strlen(sealed),
@@ -88,17 +90,20 @@ static json_t *login_open_state(request_rec *r, const wos_srv_cfg *sc,
     }
     st = json_loadb(plain, len, JSON_REJECT_DUPLICATES, NULL);
     OPENSSL_cleanse(plain, len);
+    /* no issuedAt (authkit-nextjs): the seal's authenticated expiry */
     at = json_object_get(st, "issuedAt");
-    if (!json_is_object(st) || !json_is_number(at)
+    if (!json_is_object(st) || (at && !json_is_number(at))
         || !json_is_string(json_object_get(st, "codeVerifier"))
         || (json_object_get(st, "returnPathname")
             && !json_is_string(json_object_get(st, "returnPathname")))
-        || (long long)json_number_value(at) > now + LOGIN_SKEW_MS
-        || (long long)json_number_value(at) < now - LOGIN_TTL_MS) {
+        || (began = flow_issued(at != NULL, at ? (long long)
+                                json_number_value(at) : 0,
+                                flow_seal_expiry(sealed), now, LOGIN_TTL_MS,
+                                LOGIN_SKEW_MS)) < 0) {
         json_decref(st);
         return NULL;
     }
-    *issued = (long long)json_number_value(at);
+    *issued = began;
     return st;
 }
 

@@ -101,6 +101,8 @@ static int keys_install(wos_keys_t *k, request_rec *r, const char *json,
         k->set = set;
         k->fetched_at = fetched_at;
         pool = old;
+        stats_set(GAUGE_JWKS_KEYS, jwks_count(set));
+        stats_set(GAUGE_JWKS_FETCHED, apr_time_sec(fetched_at));
     }
     apr_thread_mutex_unlock(k->lock);
     if (pool) {

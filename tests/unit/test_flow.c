@@ -113,6 +113,52 @@ static void test_hints_bad(void **state)
     assert_non_null(flow_hint_check(FLOW_HINT_COUNT, "x"));
 }
 
+#define TTL 600000LL
+#define SKEW 60000LL
+#define NOW 1800000000000LL
+
+/* issuedAt when the state has it; else the seal's expiry minus the ttl. */
+static void test_flow_age(void **state)
+{
+    (void)state;
+    assert_int_equal(flow_issued(1, NOW - 1000, 0, NOW, TTL, SKEW),
+                     NOW - 1000);
+    assert_int_equal(flow_issued(1, NOW - TTL - 1, 0, NOW, TTL, SKEW), -1);
+    assert_int_equal(flow_issued(1, NOW + SKEW + 1, 0, NOW, TTL, SKEW), -1);
+    /* issuedAt wins over the seal's expiry */
+    assert_int_equal(flow_issued(1, NOW - TTL - 1, NOW + TTL, NOW, TTL,
+                                 SKEW), -1);
+    /* authkit-nextjs: sealed 100 s ago with iron's ttl of 600 s */
+    assert_int_equal(flow_issued(0, 0, NOW - 100000 + TTL, NOW, TTL, SKEW),
+                     NOW - 100000);
+    assert_int_equal(flow_issued(0, 0, NOW, NOW, TTL, SKEW), NOW - TTL);
+    assert_int_equal(flow_issued(0, 0, NOW - 1, NOW, TTL, SKEW), -1);
+    /* a seal that never expires, or outlives 10 minutes from now */
+    assert_int_equal(flow_issued(0, 0, 0, NOW, TTL, SKEW), -1);
+    assert_int_equal(flow_issued(0, 0, NOW + TTL + SKEW, NOW, TTL, SKEW),
+                     NOW + SKEW);
+    assert_int_equal(flow_issued(0, 0, NOW + TTL + SKEW + 1, NOW, TTL, SKEW),
+                     -1);
+    assert_int_equal(flow_issued(0, 0, NOW + 3600000, NOW, TTL, SKEW), -1);
+}
+
+static void test_seal_expiry_field(void **state)
+{
+    (void)state;
+    assert_true(flow_seal_expiry("Fe26.2*1*aa*iv*ct*1796626779541*ms*mac~2")
+                == 1796626779541LL);
+    assert_true(flow_seal_expiry("Fe26.2**aa*iv*ct*42*ms*mac") == 42);
+    assert_true(flow_seal_expiry("Fe26.2*1*aa*iv*ct**ms*mac~2") == 0);
+    assert_true(flow_seal_expiry("Fe26.2*1*aa*iv*ct*12a*ms*mac") == 0);
+    assert_true(flow_seal_expiry("Fe26.2*1*aa*iv*ct*-5*ms*mac") == 0);
+    assert_true(flow_seal_expiry("Fe26.2*1*aa*iv*ct*1234567890123456*m*m")
+                == 0);
+    assert_true(flow_seal_expiry("Fe26.2*1*aa*iv*ct*123") == 0);
+    assert_true(flow_seal_expiry("Fe26.1*1*aa*iv*ct*123*ms*mac") == 0);
+    assert_true(flow_seal_expiry("") == 0);
+    assert_true(flow_seal_expiry(NULL) == 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -121,6 +167,8 @@ int main(void)
         cmocka_unit_test(test_cookies_bounded_and_empty),
         cmocka_unit_test(test_hints_good),
         cmocka_unit_test(test_hints_bad),
+        cmocka_unit_test(test_flow_age),
+        cmocka_unit_test(test_seal_expiry_field),
     };
     apr_initialize();
     atexit(apr_terminate);
