@@ -6,9 +6,25 @@ authorize, login_hint, organisation switch, role and permission rules,
 bearer tokens with the emulator's issuer, logout, the sessions page and
 the events poller, under event and prefork.
 
-Where the emulator and WorkOS's API description disagree the tests assert
-what the module must do against WorkOS itself (see the notes by each
-case); the emulator is only ever driven through its public API."""
+Where the emulator and WorkOS's API description (@workos/openapi-spec)
+disagree the tests assert what the module must do against WorkOS itself;
+the emulator is only ever driven through its public API. The differences
+found (workos 0.14.0):
+
+- its tokens' `iss` is its own URL (`http://localhost:<port>`), which the
+  module's default issuer list (`<WorkOSAPIBaseURL>`) accepts;
+- client id and secret are not checked (PKCE is);
+- authorize ignores `organization_id` (WorkOS signs into that organisation);
+- a refresh with `organization_id` switches into any organisation, member
+  or not, and every refresh makes a new session id (WorkOS keeps the sid);
+- a revoked session's refresh token still refreshes (WorkOS refuses it);
+- revoked sessions vanish from the user's session list (WorkOS lists them
+  with `status: revoked`; its items also carry `auth_method`, `status`,
+  `expires_at`, `ended_at`);
+- `/events` ignores `range_start`, and an unknown `after` cursor starts
+  from the oldest event (WorkOS answers it with an error);
+- `/api_keys/validations` reads `{"key"}` and answers `{"valid"}`, not
+  `{"value"}` -> `{"api_key": {...} | null}`."""
 import base64
 import json
 import pathlib
@@ -132,6 +148,12 @@ def locations(emu):
     WorkOSUnauthAction 401
     Require valid-user
 </Location>
+<Location /static-secret.txt>
+    AuthType WorkOS
+    WorkOSTokenSource apikey
+    WorkOSUnauthAction 401
+    Require valid-user
+</Location>
 <Location /org>
     AuthType WorkOS
     Require workos-org {emu.orgs["acme"]}
@@ -243,10 +265,26 @@ def test_replayed_callback_is_refused(httpd, servers, emu):
 
 def test_login_hint_signs_in_that_user(httpd, servers, emu):
     _, r, hops = sign_in(httpd, servers, hint=emu.users["bob"]["email"])
-    assert "login_hint=bob%40example.com" in hops[0]
+    q = urllib.parse.parse_qs(urllib.parse.urlsplit(hops[0]).query)
+    assert q["login_hint"] == ["bob@example.com"]
+    assert q["provider"] == ["authkit"]
     e = env(r)
     assert e["REMOTE_USER"] == emu.users["bob"]["id"]
     assert e["WORKOS_USER_EMAIL"] == "bob@example.com"
+
+
+def test_sign_in_organization_goes_to_authorize(httpd, servers, emu):
+    # the emulator ignores organization_id at authorize (WorkOS signs into
+    # it): what the module owes is to pass it on, and a working sign-in
+    acme = emu.orgs["acme"]
+    s = Browser()
+    r = s.get(f"{httpd.base}/login?organization_id={acme}"
+              "&return_to=/private", headers=BROWSER)
+    q = urllib.parse.parse_qs(urllib.parse.urlsplit(
+        r.history[0].headers["Location"]).query)
+    assert q["organization_id"] == [acme]
+    servers.remember_secret(s.cookies["wos-session"])
+    assert env(r)["REMOTE_USER"] == emu.users["alice"]["id"]
 
 
 # --- organisations, roles, permissions ---------------------------------------
@@ -329,6 +367,23 @@ def test_bearer_token_from_another_issuer_is_refused(servers, emu, mpm):
                                     ["access_token"])
     r = h.get("/api", headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 401
+
+
+# --- API keys --------------------------------------------------------------
+
+def test_api_key_answer_outside_the_description_never_grants(httpd, emu):
+    # WorkOS: POST /api_keys/validations {"value"} -> {"api_key": {...} or
+    # null}. The emulator reads {"key"} and answers {"valid": bool}: an
+    # answer the module cannot read, so no grant (and no "invalid" either,
+    # which would count against the client): 503, logged
+    httpd.allowed_errors += [r"WOS00801: .*HTTP 200, unreadable answer",
+                             r"WOS00303: .*no usable answer"]
+    r = httpd.get("/static-secret.txt",
+                  headers={"Authorization": f"Bearer {emu.api_key}"})
+    assert r.status_code == 503, r.status_code
+    assert "secret" not in r.text
+    assert "WOS00801: API key validation with WorkOS failed: HTTP 200, " \
+        "unreadable answer" in httpd.log_text()
 
 
 # --- logout and sessions -----------------------------------------------------
