@@ -11,7 +11,7 @@ whether a request or an answer is what the description says.
 
 Every check returns a list of sentences (empty: conforms). The schemas are
 JSON Schema 2020-12 (OpenAPI 3.1); $refs are resolved against the whole
-document. Query parameters follow OpenAPI's serialisation rules: an array
+document; formats are asserted (date-time as RFC 3339, uri, email...). Query parameters follow OpenAPI's serialisation rules: an array
 is `name=a&name=b` (style form, explode true: the default) or `name=a,b`
 (explode false); a name the operation does not declare is a mismatch.
 """
@@ -27,6 +27,24 @@ import yaml
 SPEC = (pathlib.Path(__file__).resolve().parents[1] / "interop" /
         "node_modules" / "@workos" / "openapi-spec" / "open-api-spec.yaml")
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
+RFC3339 = re.compile(r"^\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d+)?"
+                     r"([Zz]|[+-]\d\d:\d\d)$")
+
+
+def _formats():
+    """The formats jsonschema checks here, and date-time (its own checker
+    needs a package Debian does not ship): timestamps as RFC 3339."""
+    checker = jsonschema.FormatChecker(
+        jsonschema.Draft202012Validator.FORMAT_CHECKER.checkers)
+
+    @checker.checks("date-time")
+    def date_time(value):
+        return not isinstance(value, str) or bool(RFC3339.match(value))
+
+    return checker
+
+
+FORMATS = _formats()
 
 
 @functools.lru_cache(maxsize=None)
@@ -103,8 +121,8 @@ class Description:
     # --- schemas -----------------------------------------------------------
 
     def schema_errors(self, schema, value, where):
-        validator = jsonschema.Draft202012Validator(schema,
-                                                    resolver=self.resolver)
+        validator = jsonschema.Draft202012Validator(
+            schema, resolver=self.resolver, format_checker=FORMATS)
         out = []
         for e in sorted(validator.iter_errors(value), key=lambda e: list(
                 e.absolute_path)):

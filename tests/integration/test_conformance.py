@@ -150,6 +150,10 @@ def test_the_validator_reads_the_description():
         {"error": "invalid_grant", "error_description": "x"})) == []
     assert api.check_response("POST", auth, 401, h, b"{}")
     assert api.check_response("GET", "/events", 200, h, b'{"data":1}')
+    assert any("is not a 'date-time'" in p for p in api.check_response(
+        "GET", "/user_management/users/u/sessions", 200, h, json.dumps(
+            {"object": "list", "data": [{"created_at": "yesterday"}],
+             "list_metadata": {"before": None, "after": None}})))
 
 
 def test_every_request_and_answer_conforms(servers, workos):
@@ -167,6 +171,17 @@ def test_every_request_and_answer_conforms(servers, workos):
     jar, r = sign_in(httpd, "/private/x")
     assert r.status_code == 200, r.text
     sealer.ISSUED.append(jar.cookies["wos-session"])
+    # sign-in with every hint /login passes on, and with a connection
+    for hints in ({"screen_hint": "sign-up", "login_hint": "bob@example.com",
+                   "domain_hint": "example.com",
+                   "organization_id": "org_01ACME",
+                   "invitation_token": "Z1uX3RbwcIl5fIGJJJCXXisdI"},
+                  {"connection_id": "conn_01E4ZCR3C56J083X43JQXF3JK5"}):
+        r = httpd.get("/login?" + urllib.parse.urlencode(
+            {**hints, "return_to": "/private"}))
+        assert r.status_code == 302, r.text
+        assert requests.get(r.headers["Location"], allow_redirects=False,
+                            timeout=20).status_code == 302
     # a refresh of an expired token
     _, expired = session_cookie(workos, expired=True)
     r = httpd.get("/private/y", headers={"Cookie": f"wos-session={expired}"})
@@ -183,7 +198,9 @@ def test_every_request_and_answer_conforms(servers, workos):
                                            **BROWSER})
     assert r.status_code == 200, r.text
     sealer.ISSUED.append(cookie_value(r, "wos-session"))
-    # the user's sessions: listed, one revoked
+    # the user's sessions: listed (pages of 2: the after cursor), one
+    # revoked
+    workos.sessions_page_size = 2
     _, cookie = session_cookie(workos)
     ck = {"Cookie": f"wos-session={cookie}"}
     listing = httpd.get("/sessions", headers=ck)
@@ -198,14 +215,21 @@ def test_every_request_and_answer_conforms(servers, workos):
     assert r.status_code in (302, 303), r.text
     assert requests.get(r.headers["Location"], allow_redirects=False,
                         timeout=20).status_code == 302
-    # an API key
+    # an API key, and one WorkOS does not know ({"api_key": null})
     assert httpd.get("/private/k/a", headers=key_header(key)).status_code \
         == 200
-    # the events poller
-    workos.emit("session.revoked", {"object": "session", "id": "session_X"})
+    unknown = servers.remember_secret("sk_test_" + "x" * 32)
+    assert httpd.get("/private/k/a", headers=key_header(unknown)) \
+        .status_code == 401
+    # the events poller, until a poll has brought an event back
+    with workos.lock:
+        revoked = dict(workos.user_sessions["user_01ALICE"][0],
+                       status="revoked")
+    eid = workos.emit("session.revoked", revoked)
     wait_for(lambda: any(x["target"].startswith("/events?")
-                         and x["status"] == 200
-                         for x in list(workos.exchanges)), 15, "a poll")
+                         and eid.encode() in x["answer"]
+                         for x in list(workos.exchanges)), 15,
+             "a poll bringing the event")
 
     with workos.lock:
         exchanges = list(workos.exchanges)
@@ -221,6 +245,10 @@ def test_every_request_and_answer_conforms(servers, workos):
     assert grants == {"authorization_code", "refresh_token"}
     assert any(b"organization_id" in x["body"] for x in exchanges
                if x["target"] == "/user_management/authenticate")
+    assert any("/sessions?" in x["target"] and "after=" in x["target"]
+               for x in exchanges)
+    assert any(x["target"].startswith("/user_management/authorize?")
+               and "connection_id=" in x["target"] for x in exchanges)
     problems = problems_of(api, exchanges)
     assert not problems, "\n".join(problems)
 
