@@ -50,8 +50,8 @@ EP_OPS = {
 # browsers and edge functions); @workos-inc/node 8.8 fetches it with
 # jose's createRemoteJWKSet(new URL(getJwksUrl(clientId))), no
 # Authorization header (lib/user-management-*.cjs), and so does
-# authkit-nextjs. The module must not send its API key to a URL that
-# WorkOSJWKSURL may point anywhere.
+# @workos/authkit-session 0.7 (dist/core/AuthKitCore.js). The module must
+# not send its API key to a URL that WorkOSJWKSURL may point anywhere.
 DESCRIPTION_WRONG = {
     ("get", "/sso/jwks/{clientId}"): re.compile(r"no credential as the "
                                                 r"description requires"),
