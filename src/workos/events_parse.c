@@ -183,9 +183,10 @@ const char *events_params(apr_pool_t *p, const char *cursor, int limit,
     apr_time_t t;
     int i;
 
+    /* one comma-separated value (WorkOS's description: style form,
+     * explode false), as @workos-inc/node sends it */
     for (i = 0; events_types[i]; i++) {
-        q = apr_pstrcat(p, q, i ? "&" : "", "events%5B%5D=", events_types[i],
-                        NULL);
+        q = apr_pstrcat(p, q, i ? "," : "events=", events_types[i], NULL);
     }
     if (limit < 1 || limit > EVENTS_MAX_LIMIT) {
         limit = EVENTS_MAX_LIMIT;

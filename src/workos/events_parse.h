@@ -28,7 +28,8 @@ typedef struct {
     int count;
 } events_page_t;
 
-/* The events the module acts on: WorkOS wants them listed (events[]). */
+/* The events the module acts on: WorkOS wants them listed
+ * (events=a,b,...). */
 extern const char *const events_types[];
 
 /* Reads a GET /events answer: {"data":[{id, event, data, created_at}],

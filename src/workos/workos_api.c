@@ -134,7 +134,7 @@ const char *workos_api_memberships_url(apr_pool_t *p, const char *base,
     return apr_pstrcat(p, base,
                        workos_api_eps[WORKOS_EP_MEMBERSHIPS_LIST].path,
                        "?user_id=", workos_api_q(p, user_id),
-                       "&statuses%5B%5D=active&limit=100", NULL);
+                       "&statuses=active&limit=100", NULL);
 }
 
 const char *workos_api_events_url(apr_pool_t *p, const char *base,
@@ -359,8 +359,10 @@ static void api_authenticate(apr_pool_t *p, const api_client_t *c,
         out->error = "cannot build the request";
         return;
     }
+    /* the API key as the bearer too, as WorkOS's description requires
+     * and @workos-inc/node sends it (its client adds it to every call) */
     if (workos_api_send(p, WORKOS_EP_AUTHENTICATE, "POST", url,
-                        "application/json", text, strlen(text), NULL,
+                        "application/json", text, strlen(text), c->api_key,
                         &c->net, API_MAX_ANSWER, &res) != 0) {
         out->status = API_UNAVAILABLE;
         out->error = res.error;

@@ -32,6 +32,31 @@ def parse_iso(v):
         .timestamp()
 
 
+def _x5c(key):
+    """x5c and x5t#S256 of a signing key, as WorkOS's JWKS carries them: a
+    self-signed certificate of the key (made once per key)."""
+    cert = getattr(key, "_x5c", None)
+    if cert is None:
+        import datetime
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.x509.oid import NameOID
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, key.kid)])
+        now = datetime.datetime.now(datetime.timezone.utc)
+        der = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+               .public_key(key.private.public_key())
+               .serial_number(x509.random_serial_number())
+               .not_valid_before(now - datetime.timedelta(days=1))
+               .not_valid_after(now + datetime.timedelta(days=365))
+               .sign(key.private, hashes.SHA256())
+               .public_bytes(serialization.Encoding.DER))
+        cert = {"x5c": [base64.b64encode(der).decode()],
+                "x5t#S256": base64.urlsafe_b64encode(
+                    hashlib.sha256(der).digest()).rstrip(b"=").decode()}
+        key._x5c = cert
+    return cert
+
+
 class _Server(ThreadingHTTPServer):
     # many httpd workers call at once: socketserver's backlog of 5 drops
     # connections, which httpd then sees as timeouts
@@ -47,12 +72,17 @@ class FakeWorkOS:
         self.calls = Counter()  # path -> count
         self.lock = threading.Lock()
         self.requests = []      # (method, path, headers, body)
+        # every request with its answer, for checking both against WorkOS's
+        # API description (openapi.py): dicts of method, target (path and
+        # query as sent), headers, body; status, answer_headers, answer
+        self.exchanges = []
         self.api_key = None     # expected client_secret, when set
         # sign-in state: who signs in next, codes and refresh tokens issued
         self.user = {"object": "user", "id": "user_01ALICE",
                      "email": "alice@example.com", "first_name": "Alice",
                      "last_name": "Liddell", "email_verified": True,
-                     "profile_picture_url": None,
+                     "profile_picture_url": None, "external_id": None,
+                     "last_sign_in_at": "2026-01-01T00:00:00.000Z",
                      "created_at": "2026-01-01T00:00:00.000Z",
                      "updated_at": "2026-01-01T00:00:00.000Z"}
         self.memberships = {"org_01ACME": "member", "org_01OTHER": "admin"}
@@ -135,16 +165,25 @@ class FakeWorkOS:
                                roles=[self.memberships.get(org, "member")],
                                **self.org_claims.get(org, {}))
         rt = "rt_" + secrets.token_urlsafe(24)
+        now = time.time()
+        session = {"object": "session", "id": claims["sid"],
+                   "user_id": self.user["id"], "status": "active",
+                   "auth_method": "password", "ip_address": "127.0.0.1",
+                   "user_agent": "test", "expires_at": iso(now + 30 * 86400),
+                   "ended_at": None, "created_at": iso(now),
+                   "updated_at": iso(now)}
+        answer = {"user": self.user, "access_token": tokens.mint(key, claims),
+                  "refresh_token": rt, "authentication_method": "Password"}
+        # WorkOS's description: a string when the session has an
+        # organisation, absent (never null) when it has none
+        if org is not None:
+            session["organization_id"] = org
+            answer["organization_id"] = org
         with self.lock:
             self.refresh_tokens[rt] = {"org": org, "used": False}
             self.user_sessions.setdefault(self.user["id"], []).append(
-                {"object": "session", "id": claims["sid"],
-                 "user_id": self.user["id"], "organization_id": org,
-                 "status": "active", "auth_method": "password",
-                 "ip_address": "127.0.0.1", "user_agent": "test"})
-        return {"user": self.user, "organization_id": org,
-                "access_token": tokens.mint(key, claims),
-                "refresh_token": rt, "authentication_method": "Password"}
+                session)
+        return answer
 
     def emit(self, name, data, created=None):
         """An event appears at WorkOS; its id sorts after every earlier
@@ -162,18 +201,21 @@ class FakeWorkOS:
         return ev["id"]
 
     def list_events(self, args):
-        """GET /events: (status, answer). events[] is required; after is
-        an event id WorkOS still keeps; range_start an ISO time; limit
-        1..100 (10 by default); oldest first."""
-        kinds = args.get("events[]") or args.get("events") or []
-        if not kinds:
-            return 422, {"message": "events is required"}
+        """GET /events: (status, answer). events (optional) filters by
+        type, one comma-separated value as WorkOS's description has it
+        (style form, explode false; `events[]` is no parameter of WorkOS's
+        and filters nothing); after is an event id WorkOS still keeps;
+        range_start an ISO time; limit 1..100 (10 by default); oldest
+        first."""
+        kinds = [k for v in args.get("events") or [] for k in v.split(",")
+                 if k]
         try:
             limit = int((args.get("limit") or ["10"])[0])
         except ValueError:
             limit = 0
         if not 1 <= limit <= 100:
-            return 422, {"message": "limit must be between 1 and 100"}
+            return 422, {"message": "Validation failed.",
+                         "errors": [{"code": "invalid", "field": "limit"}]}
         now = time.time()
         with self.lock:
             kept = [e for e in self.events
@@ -182,20 +224,20 @@ class FakeWorkOS:
         if after:
             ids = [e["id"] for e in kept]
             if after not in ids:
-                return 400, {"code": "invalid_cursor",
-                             "message": "unknown or expired cursor"}
+                return 400, {"message": "unknown or expired cursor"}
             kept = kept[ids.index(after) + 1:]
         elif args.get("range_start"):
             start = parse_iso(args["range_start"][0])
             kept = [e for e in kept if e["_t"] >= start]
         page = [{k: v for k, v in e.items() if k != "_t"}
-                for e in kept if e["event"] in kinds][:limit]
+                for e in kept if not kinds or e["event"] in kinds][:limit]
         return 200, {"object": "list", "data": page,
                      "list_metadata": {"before": None, "after":
                                        page[-1]["id"] if page else None}}
 
     def jwks_document(self):
-        return json.dumps({"keys": [k.jwk() for k in self.keys]}).encode()
+        return json.dumps({"keys": [dict(k.jwk(), **_x5c(k))
+                                    for k in self.keys]}).encode()
 
     def _handler(self):
         fake = self
@@ -206,14 +248,29 @@ class FakeWorkOS:
             def log_message(self, *args):
                 pass
 
-            def _send(self, status, body, ctype="application/json"):
+            def _record(self, status, headers, body):
+                method, target, req_headers, req_body = getattr(
+                    self, "_req", (None, None, {}, b""))
+                with fake.lock:
+                    fake.exchanges.append(
+                        {"method": method, "target": target,
+                         "headers": req_headers, "body": req_body,
+                         "status": status, "answer_headers": headers,
+                         "answer": body})
+
+            def _send(self, status, body, ctype="application/json",
+                      headers=None):
+                headers = dict(headers or {}, **{"Content-Type": ctype})
+                self._record(status, headers, body)
                 self.send_response(status)
-                self.send_header("Content-Type", ctype)
+                for k, v in headers.items():
+                    self.send_header(k, v)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
 
             def do_GET(self):
+                self._req = ("GET", self.path, dict(self.headers), b"")
                 path, _, query = self.path.partition("?")
                 with fake.lock:
                     fake.calls[path] += 1
@@ -241,6 +298,7 @@ class FakeWorkOS:
                 path = self.path.split("?", 1)[0]
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
+                self._req = ("POST", self.path, dict(self.headers), body)
                 with fake.lock:
                     fake.calls[path] += 1
                     fake.requests.append(("POST", path, dict(self.headers),
@@ -262,7 +320,7 @@ class FakeWorkOS:
                 fake's sessions_page_size), the after cursor (an id), and
                 list_metadata.after when more follow."""
                 if not self._authorized():
-                    return self._error(401, "unauthorized")
+                    return self._unauthorized()
                 args = args or {}
                 limit = min(int(args.get("limit") or 10), 100,
                             fake.sessions_page_size or 100)
@@ -284,18 +342,22 @@ class FakeWorkOS:
                 """The user's organisation memberships (user_id required):
                 one per organisation in fake.memberships, for fake.user."""
                 if not self._authorized():
-                    return self._error(401, "unauthorized")
+                    return self._unauthorized()
                 uid = (args.get("user_id") or [None])[0]
                 if not uid:
-                    return self._error(422, "user_id is required")
+                    return self._send(422, json.dumps(
+                        {"code": "invalid_request_parameters",
+                         "message": "user_id is required"}).encode())
                 limit = min(int((args.get("limit") or ["10"])[0]), 100)
                 with fake.lock:
                     orgs = list(fake.memberships.items()) \
                         if uid == fake.user["id"] else []
+                user = fake.user if uid == fake.user["id"] else None
                 data = [{"object": "organization_membership",
                          "id": f"om_{i:04d}", "user_id": uid,
                          "organization_id": org, "role": {"slug": role},
-                         "status": "active",
+                         "status": "active", "directory_managed": False,
+                         "user": user,
                          "created_at": "2026-01-01T00:00:00.000Z",
                          "updated_at": "2026-01-01T00:00:00.000Z"}
                         for i, (org, role) in enumerate(orgs)]
@@ -308,7 +370,7 @@ class FakeWorkOS:
 
             def _revoke_session(self, body):
                 if not self._authorized():
-                    return self._error(401, "unauthorized")
+                    return self._unauthorized()
                 sid = json.loads(body or b"{}").get("session_id")
                 with fake.lock:
                     fake.revoked.append(sid)
@@ -322,6 +384,10 @@ class FakeWorkOS:
                 headers = out[2] if len(out) > 2 else {}
                 payload = answer if isinstance(answer, bytes) \
                     else json.dumps(answer).encode()
+                self._record(status, dict(headers, **{
+                    "Content-Type": headers.get("Content-Type",
+                                                "application/json")}),
+                             payload)
                 self.send_response(status)
                 self.send_header("Content-Type", headers.pop(
                     "Content-Type", "application/json"))
@@ -332,6 +398,7 @@ class FakeWorkOS:
                 self.wfile.write(payload)
 
             def _redirect(self, location):
+                self._record(302, {"Location": location}, b"")
                 self.send_response(302)
                 self.send_header("Location", location)
                 self.send_header("Content-Length", "0")
@@ -354,9 +421,15 @@ class FakeWorkOS:
                 self._redirect(args["redirect_uri"] + sep + urllib.parse.urlencode(
                     {"code": code, "state": args.get("state", "")}))
 
-            def _error(self, status, code, description=""):
+            def _unauthorized(self):
+                """No or a wrong API key: WorkOS's 401 (which its
+                description leaves out of the list endpoints)."""
+                self._send(401, b'{"message":"Unauthorized"}')
+
+            def _error(self, status, code, description="", **extra):
                 self._send(status, json.dumps(
-                    {"error": code, "error_description": description}).encode())
+                    {"error": code, "error_description": description,
+                     **extra}).encode())
 
             def _authenticate(self, body):
                 mode = fake.auth_mode
@@ -367,15 +440,13 @@ class FakeWorkOS:
                 if mode == "garbage":
                     return self._send(200, b"{not json")
                 if mode in ("429", "408", "503"):
-                    self.send_response(int(mode))
-                    body = b'{"message":"try later"}'
-                    if fake.retry_after is not None:
-                        self.send_header("Retry-After", str(fake.retry_after))
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                    return
+                    # 429: the shape WorkOS's description gives it
+                    return self._send(
+                        int(mode), b'{"code":"daily_quota_exceeded",'
+                        b'"message":"try later"}' if mode == "429"
+                        else b'{"message":"try later"}',
+                        headers={} if fake.retry_after is None
+                        else {"Retry-After": str(fake.retry_after)})
                 if self.headers.get("Content-Type", "").split(";")[0] \
                         != "application/json":
                     return self._error(400, "invalid_request", "not JSON")
@@ -385,13 +456,14 @@ class FakeWorkOS:
                     return self._error(400, "invalid_request", "bad JSON")
                 if req.get("client_id") != fake.client_id or (
                         fake.api_key and req.get("client_secret") != fake.api_key):
-                    return self._error(401, "invalid_client")
+                    return self._error(400, "invalid_client",
+                                       "client credentials are invalid")
                 grant = req.get("grant_type")
                 if grant == "authorization_code":
                     return self._code_grant(req)
                 if grant == "refresh_token":
                     return self._refresh_grant(req)
-                self._error(400, "unsupported_grant_type")
+                self._error(400, "invalid_request", "unsupported grant_type")
 
             def _code_grant(self, req):
                 with fake.lock:
@@ -421,10 +493,17 @@ class FakeWorkOS:
                         entry["used"] = member and not org_error
                 if entry is None:
                     return self._error(400, "invalid_grant", "refresh token used or unknown")
+                # WorkOS's description: 400, OAuth's {error,
+                # error_description}; sso_required also names the
+                # connections and the user's email
                 if member and org_error:
-                    return self._error(403, org_error)
+                    extra = {"connection_ids": ["conn_01SSO"],
+                             "email": fake.user["email"]} \
+                        if org_error == "sso_required" else {}
+                    return self._error(400, org_error, org_error, **extra)
                 if not member:
-                    return self._error(403, "organization_membership_not_found")
+                    return self._error(400, "organization_membership_not_found",
+                                       "not a member of the organization")
                 self._send(200, json.dumps(fake.issue_session(org)).encode())
 
             def _events(self, query):
@@ -444,7 +523,7 @@ class FakeWorkOS:
                     return self._send(200, b'{"data":[' + b" " * 2_000_000
                                       + b"]}")
                 if not self._authorized():
-                    return self._error(401, "unauthorized")
+                    return self._unauthorized()
                 status, answer = fake.list_events(args)
                 body = json.dumps(answer).encode()
                 if mode == "truncated" and status == 200:

@@ -155,9 +155,11 @@ static void queries(void **state)
                                           0);
 
     (void)state;
-    assert_non_null(strstr(q, "/events?events%5B%5D=session.revoked&"));
-    assert_non_null(strstr(q, "events%5B%5D=api_key.revoked"));
-    assert_non_null(strstr(q, "events%5B%5D=organization_membership.updated"));
+    /* one comma-separated value, as WorkOS's description has it */
+    assert_non_null(strstr(q, "/events?events=session.revoked,"));
+    assert_non_null(strstr(q, ",api_key.revoked&"));
+    assert_non_null(strstr(q, ",organization_membership.updated,"));
+    assert_null(strstr(q, "events%5B%5D"));
     assert_non_null(strstr(q, "&limit=100"));
     assert_non_null(strstr(q, "&after=event_01ABC"));
     assert_null(strstr(q, "range_start"));
