@@ -166,6 +166,18 @@ static void test_memberships_url(void **state)
                         "&limit=100");
 }
 
+/* the events that drop workos-access decisions */
+#define ACCESS_EVENTS                                                     \
+    "&events%5B%5D=organization_membership.created"                       \
+    "&events%5B%5D=role.created&events%5B%5D=role.updated"                \
+    "&events%5B%5D=role.deleted"                                          \
+    "&events%5B%5D=organization_role.created"                             \
+    "&events%5B%5D=organization_role.updated"                             \
+    "&events%5B%5D=organization_role.deleted"                             \
+    "&events%5B%5D=permission.created"                                    \
+    "&events%5B%5D=permission.updated"                                    \
+    "&events%5B%5D=permission.deleted"
+
 static void test_events_url(void **state)
 {
     (void)state;
@@ -176,6 +188,7 @@ static void test_events_url(void **state)
         "&events%5B%5D=organization_membership.deleted"
         "&events%5B%5D=organization_membership.updated"
         "&events%5B%5D=api_key.revoked"
+        ACCESS_EVENTS
         "&limit=10&order=asc&after=event_01");
     /* a start time: ':' escaped */
     assert_string_equal(
@@ -187,6 +200,7 @@ static void test_events_url(void **state)
         "&events%5B%5D=organization_membership.deleted"
         "&events%5B%5D=organization_membership.updated"
         "&events%5B%5D=api_key.revoked"
+        ACCESS_EVENTS
         "&limit=100&order=asc&range_start=2026-11-23T10%3a20%3a30.007Z");
 }
 
@@ -200,6 +214,7 @@ static void test_labels(void **state)
         [WORKOS_EP_SESSION_REVOKE] = "sessions",
         [WORKOS_EP_EVENTS] = "events",
         [WORKOS_EP_MEMBERSHIPS_LIST] = "other",
+        [WORKOS_EP_AUTHZ_CHECK] = "other",
         [WORKOS_EP_AUTHORIZE] = "other",
         [WORKOS_EP_LOGOUT] = "sessions",
     };
