@@ -23,21 +23,36 @@ int access_id_ok(const char *s)
     return n > 0;
 }
 
-const char *access_decision_name(apr_pool_t *p, long long gen,
-                                 const char *membership, const char *perm,
-                                 const char *type, const char *ext)
+/* gen in decimal, in p (generations are never negative: 0 or a time). */
+static const char *access_gen_text(apr_pool_t *p, long long gen)
 {
-    return apr_psprintf(p, "%" APR_INT64_T_FMT ACCESS_SEP "%s" ACCESS_SEP
-                        "%s" ACCESS_SEP "%s" ACCESS_SEP "%s",
-                        (apr_int64_t)gen, membership, perm, type ? type : "",
-                        ext);
+    char buf[24], *d = buf + sizeof(buf) - 1;
+    unsigned long long v = gen > 0 ? (unsigned long long)gen : 0;
+
+    *d = '\0';
+    do {
+        *--d = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return apr_pstrdup(p, d);
 }
 
-const char *access_membership_name(apr_pool_t *p, long long gen,
-                                   const char *user, const char *org)
+const char *access_decision_name(apr_pool_t *p, const char *env,
+                                 long long gen, const char *user,
+                                 const char *org, const char *perm,
+                                 const char *type, const char *ext)
 {
-    return apr_psprintf(p, "%" APR_INT64_T_FMT ACCESS_SEP "%s" ACCESS_SEP
-                        "%s", (apr_int64_t)gen, user, org);
+    return apr_pstrcat(p, env, ACCESS_SEP, access_gen_text(p, gen),
+                       ACCESS_SEP, user, ACCESS_SEP, org, ACCESS_SEP, perm,
+                       ACCESS_SEP, type ? type : "", ACCESS_SEP, ext, NULL);
+}
+
+const char *access_membership_name(apr_pool_t *p, const char *env,
+                                   long long gen, const char *user,
+                                   const char *org)
+{
+    return apr_pstrcat(p, env, ACCESS_SEP, access_gen_text(p, gen),
+                       ACCESS_SEP, user, ACCESS_SEP, org, NULL);
 }
 
 json_t *access_check_body(const char *perm, const char *type,

@@ -18,18 +18,23 @@
  * WorkOS. */
 int access_id_ok(const char *s);
 
-/* The name one decision is cached under: the access generation (which
- * events move on), the membership, the permission and the resource
- * (type NULL: ext is a resource id; else ext is the external id of a
- * resource of that type). Parts are separated by a byte no usable id
- * holds, so two different checks never share a name. */
-const char *access_decision_name(apr_pool_t *p, long long gen,
-                                 const char *membership, const char *perm,
+/* The name one decision is cached under: the WorkOS environment (its
+ * tag), the access generation (which events move on), the membership
+ * (user and organisation: one membership each), the permission and the
+ * resource (type NULL: ext is a resource id; else ext is the external id
+ * of a resource of that type). Parts are separated by a byte no usable
+ * id holds, so two different checks never share a name, and a decision's
+ * name has more parts than a membership's. Made with no formatter: this
+ * is on the path of every request a kept decision answers. */
+const char *access_decision_name(apr_pool_t *p, const char *env,
+                                 long long gen, const char *user,
+                                 const char *org, const char *perm,
                                  const char *type, const char *ext);
 
 /* The name a user's membership id in an organisation is cached under. */
-const char *access_membership_name(apr_pool_t *p, long long gen,
-                                   const char *user, const char *org);
+const char *access_membership_name(apr_pool_t *p, const char *env,
+                                   long long gen, const char *user,
+                                   const char *org);
 
 /* The check's body, keys in the order WorkOS's Node SDK sends them:
  * {"permission_slug", "resource_id"} or {"permission_slug",

@@ -8,7 +8,6 @@
 #include "apr_strings.h"
 #include "request/access.h"
 #include "model/access.h"
-#include "model/require.h"
 #include "state/access_cache.h"
 #include "state/flight.h"
 #include "workos/workos_api.h"
@@ -130,8 +129,9 @@ static access_rc access_membership(request_rec *r, const wos_srv_cfg *sc,
                                    const char **om)
 {
     access_wait_t w = { r, sc, CACHENS_ACC_OM,
-                        access_membership_name(r->pool, gen, id->user_id,
-                                               id->org_id), NULL };
+                        access_membership_name(r->pool, sc->env_tag, gen,
+                                               id->user_id, id->org_id),
+                        NULL };
     flight_t f;
     flight_rc fl;
     access_rc rc;
@@ -222,21 +222,38 @@ static access_rc access_ask(request_rec *r, const wos_srv_cfg *sc,
     return ACCESS_UNAVAILABLE;
 }
 
+/* The membership, then WorkOS's decision for it. */
+static access_rc access_membership_ask(request_rec *r, const wos_srv_cfg *sc,
+                                       const wos_identity_t *id,
+                                       long long gen, const char *perm,
+                                       const char *type, const char *ext)
+{
+    const char *om = NULL;
+    access_rc rc = access_membership(r, sc, id, gen, &om);
+
+    return rc == ACCESS_GRANTED ? access_ask(r, sc, om, perm, type, ext)
+                                : rc;
+}
+
+/* A kept decision costs one memo lookup: decisions are kept per
+ * (user, organisation), which is one membership, so the membership id
+ * is only looked up to ask WorkOS. */
 static access_rc access_decide(request_rec *r, const wos_srv_cfg *sc,
-                               const char *om, long long gen,
+                               const wos_identity_t *id, long long gen,
                                const char *perm, const char *type,
                                const char *ext)
 {
     access_wait_t w = { r, sc, CACHENS_ACC,
-                        access_decision_name(r->pool, gen, om, perm, type,
-                                             ext), NULL };
+                        access_decision_name(r->pool, sc->env_tag, gen,
+                                             id->user_id, id->org_id, perm,
+                                             type, ext), NULL };
     const char *v;
     flight_t f;
     flight_rc fl;
     access_rc rc;
 
     if (sc->access_cache_ttl <= 0) {
-        return access_ask(r, sc, om, perm, type, ext);
+        return access_membership_ask(r, sc, id, gen, perm, type, ext);
     }
     if (access_cache_get(r, sc, CACHENS_ACC, w.name, r->pool, &v, NULL)) {
         ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, WOSLOGNO(05411)
@@ -257,7 +274,7 @@ static access_rc access_decide(request_rec *r, const wos_srv_cfg *sc,
                       "check another request is making: 503", perm);
         return ACCESS_UNAVAILABLE;
     }
-    rc = access_ask(r, sc, om, perm, type, ext);
+    rc = access_membership_ask(r, sc, id, gen, perm, type, ext);
     if (rc != ACCESS_UNAVAILABLE) {
         access_cache_put(r, sc, CACHENS_ACC, w.name,
                          rc == ACCESS_GRANTED ? "1" : "0",
@@ -273,9 +290,9 @@ authz_status access_check(request_rec *r, const wos_identity_t *id,
     const wos_srv_cfg *sc = ap_get_module_config(r->server->module_config,
                                                  &auth_workos_module);
     const char *perm = APR_ARRAY_IDX(values, 0, const char *);
-    const char *type = NULL, *ext, *om = NULL;
-    apr_array_header_t *want;
+    const char *type = NULL, *ext;
     long long gen;
+    int i;
     access_rc rc;
 
     if (values->nelts == 3) {
@@ -294,10 +311,10 @@ authz_status access_check(request_rec *r, const wos_identity_t *id,
         return AUTHZ_DENIED;
     }
     /* the token's organisation-wide permissions first, as WorkOS says */
-    want = apr_array_make(r->pool, 1, sizeof(const char *));
-    APR_ARRAY_PUSH(want, const char *) = perm;
-    if (require_match(REQ_PERMISSION, want, id)) {
-        return AUTHZ_GRANTED;
+    for (i = 0; id->permissions && i < id->permissions->nelts; i++) {
+        if (!strcmp(APR_ARRAY_IDX(id->permissions, i, const char *), perm)) {
+            return AUTHZ_GRANTED;
+        }
     }
     if (id->api_key_id || !id->org_id || !id->user_id) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, WOSLOGNO(05401)
@@ -309,10 +326,7 @@ authz_status access_check(request_rec *r, const wos_identity_t *id,
         return AUTHZ_DENIED;
     }
     gen = access_cache_gen(r, sc);
-    rc = access_membership(r, sc, id, gen, &om);
-    if (rc == ACCESS_GRANTED) {
-        rc = access_decide(r, sc, om, gen, perm, type, ext);
-    }
+    rc = access_decide(r, sc, id, gen, perm, type, ext);
     if (rc == ACCESS_UNAVAILABLE) {
         return access_unavailable(r);
     }

@@ -48,14 +48,6 @@ void access_cache_child_init(apr_pool_t *p)
     access_memo.map = apr_hash_make(access_memo.pool);
 }
 
-/* The memo's key: the type, the environment and the name. */
-static const char *access_memo_key(apr_pool_t *p, const wos_srv_cfg *sc,
-                                   cachens_type type, const char *name)
-{
-    return apr_pstrcat(p, type == CACHENS_ACC ? "d" : "m", sc->env_tag,
-                       "\x1f", name, NULL);
-}
-
 static int access_memo_get(const char *key, apr_time_t now, apr_pool_t *p,
                            const char **value)
 {
@@ -123,7 +115,9 @@ int access_cache_get(request_rec *r, const wos_srv_cfg *sc,
                      const char **value, int *shared)
 {
     apr_time_t now = apr_time_now();
-    const char *mkey = access_memo_key(p, sc, type, name);
+    /* names hold the environment, and a decision's has more parts
+     * than a membership's (model/access.h): the memo's key */
+    const char *mkey = name;
     char *val = NULL, *sp;
     apr_size_t len = 0;
     apr_int64_t until;
@@ -163,7 +157,7 @@ void access_cache_put(request_rec *r, const wos_srv_cfg *sc,
     if (ttl <= 0) {
         return;
     }
-    access_memo_put(access_memo_key(r->pool, sc, type, name), value, until);
+    access_memo_put(name, value, until);
     if (cache_put(sc->cache, r->server,
                   access_cache_key(r->pool, sc, type, name), val,
                   strlen(val), until, r->pool) != APR_SUCCESS) {

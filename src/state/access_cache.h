@@ -28,7 +28,8 @@ long long access_cache_gen(request_rec *r, const wos_srv_cfg *sc);
 const cachens_key_t *access_cache_key(apr_pool_t *p, const wos_srv_cfg *sc,
                                       cachens_type type, const char *name);
 
-/* 1 and *value (in p) if name of type (CACHENS_ACC or CACHENS_ACC_OM) is
+/* Names are model/access.h's, which hold the environment.
+ * 1 and *value (in p) if name of type (CACHENS_ACC or CACHENS_ACC_OM) is
  * kept and not expired: the memo first, then the shared cache (*shared
  * set to 1 when from there; may be NULL). 0 otherwise. */
 int access_cache_get(request_rec *r, const wos_srv_cfg *sc,

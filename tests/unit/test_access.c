@@ -45,26 +45,48 @@ static void test_names_apart(void **state)
     const char *a, *b;
 
     (void)state;
-    a = access_decision_name(pool, 0, "om_1", "p", "project", "web");
-    assert_string_equal(a, "0\x1fom_1\x1fp\x1fproject\x1fweb");
+    a = access_decision_name(pool, "env", 0, "u", "org", "p", "project",
+                             "web");
+    assert_string_equal(a, "env\x1f" "0\x1fu\x1forg\x1fp\x1fproject\x1fweb");
     /* a resource id is not the external id of a typed resource */
-    b = access_decision_name(pool, 0, "om_1", "p", NULL, "web");
+    b = access_decision_name(pool, "env", 0, "u", "org", "p", NULL, "web");
     assert_string_not_equal(a, b);
-    /* every part counts: generation, membership, permission, resource */
-    assert_string_not_equal(a, access_decision_name(pool, 1, "om_1", "p",
-                                                    "project", "web"));
-    assert_string_not_equal(a, access_decision_name(pool, 0, "om_2", "p",
-                                                    "project", "web"));
-    assert_string_not_equal(a, access_decision_name(pool, 0, "om_1", "q",
-                                                    "project", "web"));
-    assert_string_not_equal(a, access_decision_name(pool, 0, "om_1", "p",
-                                                    "project", "api"));
-    /* the large generations the events write */
-    assert_string_equal(access_decision_name(pool, 1796640000123456LL, "o",
-                                             "p", NULL, "r"),
-                        "1796640000123456\x1fo\x1fp\x1f\x1fr");
-    assert_string_equal(access_membership_name(pool, 7, "user_1", "org_1"),
-                        "7\x1fuser_1\x1forg_1");
+    /* every part counts: environment, generation, user, organisation,
+     * permission, type, resource */
+    assert_string_not_equal(a, access_decision_name(pool, "env2", 0, "u",
+                                                    "org", "p", "project",
+                                                    "web"));
+    assert_string_not_equal(a, access_decision_name(pool, "env", 1, "u",
+                                                    "org", "p", "project",
+                                                    "web"));
+    assert_string_not_equal(a, access_decision_name(pool, "env", 0, "v",
+                                                    "org", "p", "project",
+                                                    "web"));
+    assert_string_not_equal(a, access_decision_name(pool, "env", 0, "u",
+                                                    "org2", "p", "project",
+                                                    "web"));
+    assert_string_not_equal(a, access_decision_name(pool, "env", 0, "u",
+                                                    "org", "q", "project",
+                                                    "web"));
+    assert_string_not_equal(a, access_decision_name(pool, "env", 0, "u",
+                                                    "org", "p", "projects",
+                                                    "web"));
+    assert_string_not_equal(a, access_decision_name(pool, "env", 0, "u",
+                                                    "org", "p", "project",
+                                                    "api"));
+    /* the large generations the events write; never negative */
+    assert_string_equal(access_decision_name(pool, "e", 1796640000123456LL,
+                                             "u", "o", "p", NULL, "r"),
+                        "e\x1f" "1796640000123456\x1fu\x1fo\x1fp\x1f\x1fr");
+    assert_string_equal(access_membership_name(pool, "e", 7, "user_1",
+                                               "org_1"),
+                        "e\x1f" "7\x1fuser_1\x1forg_1");
+    assert_string_equal(access_membership_name(pool, "e", -5, "u", "o"),
+                        "e\x1f" "0\x1fu\x1fo");
+    /* a membership's name is never a decision's */
+    assert_string_not_equal(access_membership_name(pool, "e", 0, "u", "o"),
+                            access_decision_name(pool, "e", 0, "u", "o", "",
+                                                 "", ""));
 }
 
 static void test_body_in_the_sdk_order(void **state)
