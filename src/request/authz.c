@@ -13,6 +13,7 @@
 #include "model/require.h"
 #include "request/autoswitch.h"
 #include "request/access.h"
+#include "model/access.h"
 #include "model/claims.h"
 #include "base/stats.h"
 #include "base/module.h"
@@ -85,6 +86,12 @@ static const char *authz_parse_line(cmd_parms *cmd, const char *line,
                 return apr_psprintf(cmd->pool, "Require %s: cannot parse "
                                     "expression '%s': %s", al->name, v, err);
             }
+        }
+        if (!expr && al->is_access && !access_id_ok(v)) {
+            return apr_psprintf(cmd->pool, "Require %s: '%s' is not a "
+                                "usable permission or resource: 1 to %d "
+                                "printable characters, no spaces", al->name,
+                                v, ACCESS_MAX_ID);
         }
         if (expr && !al->exprs) {
             al->exprs = apr_array_make(cmd->pool, al->values->nelts,

@@ -18,6 +18,7 @@ import jsonschema
 import sealer
 from harness import LOCATIONS, Httpd
 from services import CacheServer
+from test_apikey import keys, key_header  # noqa: F401 (a fixture)
 from test_authn import bearer, token
 from test_webhook import deliver, event
 
@@ -45,6 +46,13 @@ ACCESS = LOCATIONS + """
 <Location /private/audit>
     AuthType WorkOS
     Require workos-access project:audit project api
+</Location>
+<Location /private/k>
+    WorkOSTokenSource apikey
+    Require workos-access project:view project web
+</Location>
+<Location /private/k/posts>
+    Require workos-access posts:write project web
 </Location>
 <Location /workos-status>
     SetHandler workos-status
@@ -156,6 +164,29 @@ def test_session_without_organisation_uses_its_own_permissions(servers,
     assert "a session without an organisation" in h.log_text()
 
 
+def test_api_key_uses_its_own_permissions(servers, workos, keys):
+    model(workos)
+    h = start(servers, workos)
+    # the org key holds posts:write, not project:view
+    assert h.get("/private/k/posts", headers=key_header(keys.org_key)
+                 ).status_code == 200
+    assert h.get("/private/k/proj", headers=key_header(keys.org_key)
+                 ).status_code == 403
+    assert checks(workos) == 0
+    assert workos.count(MEMBERSHIPS) == 0
+    assert re.search(r"WOS05401.*an API key has no organisation membership",
+                     h.log_text())
+
+
+def test_no_membership_in_the_organisation_is_403(servers, workos):
+    model(workos)
+    h = start(servers, workos)
+    r = get(h, "/private/projects/web", token(workos, org_id="org_01GONE"))
+    assert r.status_code == 403
+    assert checks(workos) == 0
+    assert "WOS05402" in h.log_text()
+
+
 @pytest.mark.parametrize("mode", ["down", "429", "slow", "no_bool"])
 def test_workos_unavailable_is_503_never_a_grant(servers, workos, mode):
     model(workos)
@@ -241,7 +272,9 @@ def test_status_counts_access_checks(servers, workos):
     assert 'workos_access_checks_total{result="asked"} 3' in prom
 
 
-@pytest.mark.parametrize("words", ["project:view", "a b c d"])
+@pytest.mark.parametrize("words", ["project:view", "a b c d",
+                                   "p project " + "x" * 129,
+                                   "p 'two words'"])
 def test_wrong_number_of_words_fails_configtest(workos, words):
     h = Httpd(workos, locations=LOCATIONS + f"""
 <Location /private/x>
