@@ -245,6 +245,21 @@ def test_events_drop_decisions_at_once(servers, workos, name):
     assert checks(workos) == 2
 
 
+def test_without_events_a_change_is_enforced_within_the_ttl(servers,
+                                                             workos):
+    ids = model(workos)
+    h = start(servers, workos, ttl=1)
+    t = token(workos)
+    assert get(h, "/private/edit/web", t).status_code == 403
+    workos.fga.assign(ALICE_OM, "workspace-admin", ids["eng"])
+    started = time.monotonic()
+    while get(h, "/private/edit/web", t).status_code != 200:
+        assert time.monotonic() - started < 3, "kept past its TTL"
+    print(f"\nassignment -> enforced with WorkOSAccessCacheTTL 1: "
+          f"{time.monotonic() - started:.3f} s")
+    assert checks(workos) == 2
+
+
 def test_ttl_zero_asks_every_time(servers, workos):
     model(workos)
     h = start(servers, workos, ttl=0)
