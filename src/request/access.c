@@ -23,6 +23,18 @@
 #define ACCESS_RETRY_AFTER "5"
 /* How often a request waiting for another's check looks. */
 #define ACCESS_POLL_USEC 10000
+/* What is kept for a decision: granted, denied, or WorkOS could not
+ * answer (kept ACCESS_FAIL_KEEP seconds, so the requests waiting for
+ * that check, and those right behind them, get their 503 at once
+ * instead of each asking a WorkOS that is away). */
+#define ACCESS_KEPT_GRANTED "1"
+#define ACCESS_KEPT_DENIED "0"
+#define ACCESS_KEPT_FAILED "x"
+#define ACCESS_FAIL_KEEP 1
+/* Kept instead of a membership id when WorkOS lists none, for
+ * ACCESS_NOT_MEMBER_KEEP seconds. */
+#define ACCESS_NOT_MEMBER "!"
+#define ACCESS_NOT_MEMBER_KEEP 30
 
 typedef enum {
     ACCESS_DENIED = 0,
@@ -137,13 +149,15 @@ static access_rc access_membership(request_rec *r, const wos_srv_cfg *sc,
     access_rc rc;
 
     if (access_cache_get(r, sc, CACHENS_ACC_OM, w.name, r->pool, om, NULL)) {
-        return ACCESS_GRANTED;
+        return strcmp(*om, ACCESS_NOT_MEMBER) ? ACCESS_GRANTED
+                                              : ACCESS_DENIED;
     }
     f = access_flight(r, sc, CACHENS_ACC_OM_LOCK, &w);
     fl = flight_board(sc->cache, r->server, r->pool, &f);
     if (fl == FLIGHT_LANDED) {
         *om = w.value;
-        return ACCESS_GRANTED;
+        return strcmp(*om, ACCESS_NOT_MEMBER) ? ACCESS_GRANTED
+                                              : ACCESS_DENIED;
     }
     if (fl != FLIGHT_MINE && fl != FLIGHT_ALONE) {
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, WOSLOGNO(05409)
@@ -155,6 +169,10 @@ static access_rc access_membership(request_rec *r, const wos_srv_cfg *sc,
     if (rc == ACCESS_GRANTED) {
         access_cache_put(r, sc, CACHENS_ACC_OM, w.name, *om,
                          cachens_ttl(CACHENS_ACC_OM));
+    }
+    else if (rc == ACCESS_DENIED) {
+        access_cache_put(r, sc, CACHENS_ACC_OM, w.name, ACCESS_NOT_MEMBER,
+                         ACCESS_NOT_MEMBER_KEEP);
     }
     flight_leave(sc->cache, r->server, r->pool, &f, fl);
     return rc;
@@ -222,6 +240,14 @@ static access_rc access_ask(request_rec *r, const wos_srv_cfg *sc,
     return ACCESS_UNAVAILABLE;
 }
 
+/* What a kept value says. */
+static access_rc access_kept(const char *v)
+{
+    return !strcmp(v, ACCESS_KEPT_GRANTED) ? ACCESS_GRANTED
+           : !strcmp(v, ACCESS_KEPT_FAILED) ? ACCESS_UNAVAILABLE
+           : ACCESS_DENIED;
+}
+
 /* The membership, then WorkOS's decision for it. */
 static access_rc access_membership_ask(request_rec *r, const wos_srv_cfg *sc,
                                        const wos_identity_t *id,
@@ -259,14 +285,20 @@ static access_rc access_decide(request_rec *r, const wos_srv_cfg *sc,
         ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, WOSLOGNO(05411)
                       "Require workos-access %s %s: kept decision %s", perm,
                       access_resource(r->pool, type, ext), v);
-        stats_inc(STAT_ACCESS_CACHED);
-        return *v == '1' ? ACCESS_GRANTED : ACCESS_DENIED;
+        rc = access_kept(v);
+        if (rc != ACCESS_UNAVAILABLE) {
+            stats_inc(STAT_ACCESS_CACHED);
+        }
+        return rc;
     }
     f = access_flight(r, sc, CACHENS_ACC_LOCK, &w);
     fl = flight_board(sc->cache, r->server, r->pool, &f);
     if (fl == FLIGHT_LANDED) {
-        stats_inc(STAT_ACCESS_CACHED);
-        return *w.value == '1' ? ACCESS_GRANTED : ACCESS_DENIED;
+        rc = access_kept(w.value);
+        if (rc != ACCESS_UNAVAILABLE) {
+            stats_inc(STAT_ACCESS_CACHED);
+        }
+        return rc;
     }
     if (fl != FLIGHT_MINE && fl != FLIGHT_ALONE) {
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, WOSLOGNO(05410)
@@ -275,11 +307,12 @@ static access_rc access_decide(request_rec *r, const wos_srv_cfg *sc,
         return ACCESS_UNAVAILABLE;
     }
     rc = access_membership_ask(r, sc, id, gen, perm, type, ext);
-    if (rc != ACCESS_UNAVAILABLE) {
-        access_cache_put(r, sc, CACHENS_ACC, w.name,
-                         rc == ACCESS_GRANTED ? "1" : "0",
-                         sc->access_cache_ttl);
-    }
+    access_cache_put(r, sc, CACHENS_ACC, w.name,
+                     rc == ACCESS_GRANTED ? ACCESS_KEPT_GRANTED
+                     : rc == ACCESS_DENIED ? ACCESS_KEPT_DENIED
+                     : ACCESS_KEPT_FAILED,
+                     rc == ACCESS_UNAVAILABLE ? ACCESS_FAIL_KEEP
+                     : sc->access_cache_ttl);
     flight_leave(sc->cache, r->server, r->pool, &f, fl);
     return rc;
 }

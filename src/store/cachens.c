@@ -104,13 +104,14 @@ static const cachens_t cachens_rows[CACHENS_COUNT] = {
      * membership, permission and resource (state/access_cache.h). The
      * resource comes from the URL: one entry per resource a signed-in
      * member asks for. */
-    [CACHENS_ACC] = { "wos:acc", 2, CALLER, "WorkOSAccessCacheTTL",
+    [CACHENS_ACC] = { "wos:acc", 2, CALLER,
+        "WorkOSAccessCacheTTL; WorkOS not answering 1 s",
         FLEET, CALLERS, MAC, SUB_C },
     [CACHENS_ACC_LOCK] = { "wos:acc-lock", 2, CALLER,
         "WorkOSHTTPTimeout + 2 s", FLEET, CALLERS, MAC, SUB_C },
     /* parts: the environment tag, the hash of the access generation,
      * user and organisation. */
-    [CACHENS_ACC_OM] = { "wos:acc-om", 2, 600, "600 s",
+    [CACHENS_ACC_OM] = { "wos:acc-om", 2, 600, "600 s; no membership 30 s",
         FLEET, MODULE, MAC, SUB_M },
     [CACHENS_ACC_OM_LOCK] = { "wos:acc-om-lock", 2, CALLER,
         "WorkOSHTTPTimeout + 2 s", FLEET, MODULE, MAC, SUB_M },
