@@ -22,6 +22,8 @@
 #include "request/authz.h"
 #include "handlers/handlers.h"
 #include "request/autoswitch.h"
+#include "request/access.h"
+#include "state/access_cache.h"
 #include "state/revoke.h"
 #include "base/stats.h"
 #include "request/env.h"
@@ -89,6 +91,7 @@ static void auth_workos_child_init(apr_pool_t *p, server_rec *s)
 
     revoke_child_init(p);
     authn_child_init(p);
+    access_cache_child_init(p);
     for (; s; s = s->next) {
         wos_srv_cfg *c = ap_get_module_config(s->module_config,
                                               &auth_workos_module);
@@ -155,6 +158,8 @@ static void auth_workos_register_hooks(apr_pool_t *p)
     ap_hook_handler(handlers_dispatch, NULL, before_proxy, APR_HOOK_FIRST);
     ap_hook_handler(autoswitch_handle, NULL, NULL, APR_HOOK_REALLY_FIRST);
     ap_hook_insert_error_filter(autoswitch_error_status, NULL, NULL,
+                                APR_HOOK_MIDDLE);
+    ap_hook_insert_error_filter(access_error_status, NULL, NULL,
                                 APR_HOOK_MIDDLE);
     APR_OPTIONAL_HOOK(ap, status_hook, stats_status_hook, NULL, NULL,
                       APR_HOOK_MIDDLE);

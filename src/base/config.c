@@ -19,6 +19,7 @@ void *cfg_create_srv(apr_pool_t *p, server_rec *s)
     c->apikey_fail_limit = c->apikey_fail_window = WOS_UNSET;
     c->cookie_max_age = WOS_UNSET;
     c->refresh_before = c->events_poll = WOS_UNSET;
+    c->access_cache_ttl = WOS_UNSET;
     return c;
 }
 
@@ -42,6 +43,7 @@ void *cfg_merge_srv(apr_pool_t *p, void *base, void *add)
     CFG_PICK_INT(http_timeout); CFG_PICK_INT(apikey_cache_ttl);
     CFG_PICK_INT(apikey_fail_limit); CFG_PICK_INT(apikey_fail_window);
     CFG_PICK_INT(refresh_before); CFG_PICK_INT(events_poll);
+    CFG_PICK_INT(access_cache_ttl);
     CFG_PICK(outgoing_proxy); CFG_PICK(ca_bundle);
     return m;
 }

@@ -56,6 +56,8 @@ typedef struct {
     int apikey_fail_window;
     int refresh_before;          /* seconds before exp a session refreshes */
     int events_poll;             /* seconds between Events API polls; 0 off */
+    int access_cache_ttl;        /* seconds a workos-access decision is
+                                    reused; 0 asks every time */
     const char *outgoing_proxy;  /* proxy URL for calls to WorkOS, or NULL */
     const char *ca_bundle;       /* CA file for calls to WorkOS, or NULL */
     /* Set by cfg_check, WOS_TAG_LEN hex characters each. Every cached

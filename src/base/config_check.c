@@ -65,6 +65,7 @@ static void cfg_defaults(apr_pool_t *p, wos_srv_cfg *c)
     CFG_DEFAULT(apikey_fail_window, 60);
     CFG_DEFAULT(refresh_before, 30);
     CFG_DEFAULT(events_poll, 0);
+    CFG_DEFAULT(access_cache_ttl, 10);
     if (!c->api_base) c->api_base = CFG_DEFAULT_BASE;
     if (!c->cookie_name) c->cookie_name = "wos-session";
     if (!c->cookie_path) c->cookie_path = "/";

@@ -429,6 +429,10 @@ const command_rec cfg_cmds[] = {
     AP_INIT_TAKE1("WorkOSAPIKeyCacheTTL", cfg_set_srv_int,
                   SRV(apikey_cache_ttl), RSRC_CONF,
                   "seconds a validated API key is trusted"),
+    AP_INIT_TAKE1("WorkOSAccessCacheTTL", cfg_set_srv_int,
+                  SRV(access_cache_ttl), RSRC_CONF,
+                  "seconds a workos-access decision is reused (0: ask "
+                  "every time)"),
     AP_INIT_TAKE12("WorkOSAPIKeyFailureLimit", cfg_set_fail_limit, NULL,
                    RSRC_CONF, "failed API key validations per address "
                    "[per SECONDS] before 429"),

@@ -85,6 +85,17 @@ static const stats_row_t stats_table[STAT_COUNT] = {
         "workos_cache_rejected_total", "",
         "Network-cache entries ignored as a miss: not sealed by this "
         "environment for their name, altered, truncated or expired." },
+    [STAT_ACCESS_CACHED] = { "access_checks_cached",
+        "workos_access_checks_total", "result=\"cached\"",
+        "workos-access decisions: reused (cached), asked of WorkOS "
+        "(asked), refusals among both (denied), not to be had (failed: "
+        "503)." },
+    [STAT_ACCESS_ASKED] = { "access_checks_asked",
+        "workos_access_checks_total", "result=\"asked\"", NULL },
+    [STAT_ACCESS_DENIED] = { "access_checks_denied",
+        "workos_access_checks_total", "result=\"denied\"", NULL },
+    [STAT_ACCESS_FAILED] = { "access_checks_failed",
+        "workos_access_checks_total", "result=\"failed\"", NULL },
 };
 
 static const stats_row_t stats_gauges[GAUGE_COUNT] = {

@@ -36,6 +36,10 @@ typedef enum {
                              process verifying the same credential */
     STAT_CACHE_REJECTED,  /* network-cache entries ignored: forged,
                              altered, moved, truncated, expired */
+    STAT_ACCESS_CACHED,   /* workos-access decisions reused */
+    STAT_ACCESS_ASKED,    /* ... asked of WorkOS */
+    STAT_ACCESS_DENIED,   /* ... that said no (cached or asked) */
+    STAT_ACCESS_FAILED,   /* ... that could not be had: 503 */
     STAT_COUNT            /* a new counter: an entry here and a row in
                              stats_table (stats.c) */
 } stat_t;

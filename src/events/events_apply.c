@@ -6,6 +6,7 @@
 #include "events/events_apply.h"
 #include "state/revoke.h"
 #include "state/marks.h"
+#include "state/access_cache.h"
 #include "base/stats.h"
 #include "base/module.h"
 
@@ -81,6 +82,12 @@ events_rc events_apply(server_rec *s, apr_pool_t *p, const wos_srv_cfg *sc,
 {
     events_rc rc = events_dispatch(s, p, sc, event, data, created);
 
+    if (rc != EVENTS_BAD && access_cache_event(event)) {
+        int dropped = access_cache_drop(s, p, sc) == 0;
+
+        rc = rc == EVENTS_IGNORED ? (dropped ? EVENTS_APPLIED : EVENTS_FAILED)
+                                  : rc;
+    }
     if (rc == EVENTS_APPLIED) {
         stats_inc(STAT_EVENTS_APPLIED);
     }

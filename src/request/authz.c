@@ -12,6 +12,8 @@
 #include "request/authn.h"
 #include "model/require.h"
 #include "request/autoswitch.h"
+#include "request/access.h"
+#include "model/access.h"
 #include "model/claims.h"
 #include "base/stats.h"
 #include "base/module.h"
@@ -25,6 +27,7 @@ typedef struct {
     require_kind_t kind;           /* unless is_claim */
     int is_claim;                  /* workos-claim: not one of require.c's
                                       fixed kinds */
+    int is_access;                 /* workos-access: request/access.h */
     const char *name;              /* provider, for messages */
     const char *claim;             /* workos-claim NAME */
     apr_array_header_t *values;    /* const char *: the literal text */
@@ -66,6 +69,12 @@ static const char *authz_parse_line(cmd_parms *cmd, const char *line,
     else {
         al->values = words;
     }
+    if (al->is_access && words->nelts != 2 && words->nelts != 3) {
+        return apr_psprintf(cmd->pool, "Require %s: needs PERMISSION "
+                            "RESOURCE_ID or PERMISSION TYPE EXTERNAL_ID, "
+                            "not %d words (in '%s')", al->name, words->nelts,
+                            line);
+    }
     for (i = 0; i < al->values->nelts; i++) {
         const char *v = APR_ARRAY_IDX(al->values, i, const char *);
         ap_expr_info_t *expr = NULL;
@@ -77,6 +86,12 @@ static const char *authz_parse_line(cmd_parms *cmd, const char *line,
                 return apr_psprintf(cmd->pool, "Require %s: cannot parse "
                                     "expression '%s': %s", al->name, v, err);
             }
+        }
+        if (!expr && al->is_access && !access_id_ok(v)) {
+            return apr_psprintf(cmd->pool, "Require %s: '%s' is not a "
+                                "usable permission or resource: 1 to %d "
+                                "printable characters, no spaces", al->name,
+                                v, ACCESS_MAX_ID);
         }
         if (expr && !al->exprs) {
             al->exprs = apr_array_make(cmd->pool, al->values->nelts,
@@ -203,6 +218,15 @@ static authz_status authz_check(request_rec *r, const authz_line_t *al)
     if (!values) {
         return authz_denied(r, al, id, "no value for this request");
     }
+    if (al->is_access) {
+        /* every word is one of the check's: none may be missing */
+        if (values->nelts != al->values->nelts) {
+            return authz_denied(r, al, id, "a word of the line is empty for "
+                                "this request");
+        }
+        return access_check(r, id, values) == AUTHZ_GRANTED
+               ? AUTHZ_GRANTED : authz_denied(r, al, id, NULL);
+    }
     if (al->is_claim ? authz_claim_granted(r, al, values, id)
                                 : require_match(al->kind, values, id)) {
         return AUTHZ_GRANTED;
@@ -220,7 +244,8 @@ static authz_status authz_check(request_rec *r, const authz_line_t *al)
         authz_line_t *al = apr_pcalloc(cmd->pool, sizeof(*al));           \
         const char *err;                                                  \
         al->kind = kind_;                                                 \
-        al->is_claim = claim_;                                            \
+        al->is_claim = claim_ == 1;                                       \
+        al->is_access = claim_ == 2;                                      \
         al->name = name_;                                                 \
         err = authz_parse_line(cmd, line, al);                            \
         *parsed = al;                                                     \
@@ -239,6 +264,7 @@ AUTHZ_PROVIDER(authz_org, REQ_ORG, 0, "workos-org")
 AUTHZ_PROVIDER(authz_entitlement, REQ_ENTITLEMENT, 0, "workos-entitlement")
 AUTHZ_PROVIDER(authz_flag, REQ_FEATURE_FLAG, 0, "workos-feature-flag")
 AUTHZ_PROVIDER(authz_claim, REQ_PERMISSION, 1, "workos-claim")
+AUTHZ_PROVIDER(authz_access, REQ_PERMISSION, 2, "workos-access")
 
 static const authz_provider authz_providers[] = {
     { authz_permission, authz_permission_parse },
@@ -247,11 +273,12 @@ static const authz_provider authz_providers[] = {
     { authz_entitlement, authz_entitlement_parse },
     { authz_flag, authz_flag_parse },
     { authz_claim, authz_claim_parse },
+    { authz_access, authz_access_parse },
 };
 
 static const char *const authz_names[] = {
     "workos-permission", "workos-role", "workos-org", "workos-entitlement",
-    "workos-feature-flag", "workos-claim",
+    "workos-feature-flag", "workos-claim", "workos-access",
 };
 
 /* Per URI, not per configuration: a Require line may depend on the URI

@@ -100,6 +100,21 @@ static const cachens_t cachens_rows[CACHENS_COUNT] = {
     /* parts: the environment tag, the hash of user id and minute. */
     [CACHENS_ASW_RATE] = { "wos:asw-rate", 2, 60, "60 s",
         FLEET, MODULE, MAC, SUB_M },
+    /* parts: the environment tag, the hash of the access generation,
+     * membership, permission and resource (state/access_cache.h). The
+     * resource comes from the URL: one entry per resource a signed-in
+     * member asks for. */
+    [CACHENS_ACC] = { "wos:acc", 2, CALLER,
+        "WorkOSAccessCacheTTL; WorkOS not answering 1 s",
+        FLEET, CALLERS, MAC, SUB_C },
+    [CACHENS_ACC_LOCK] = { "wos:acc-lock", 2, CALLER,
+        "WorkOSHTTPTimeout + 2 s", FLEET, CALLERS, MAC, SUB_C },
+    /* parts: the environment tag, the hash of the access generation,
+     * user and organisation. */
+    [CACHENS_ACC_OM] = { "wos:acc-om", 2, 600, "600 s; no membership 30 s",
+        FLEET, MODULE, MAC, SUB_M },
+    [CACHENS_ACC_OM_LOCK] = { "wos:acc-om-lock", 2, CALLER,
+        "WorkOSHTTPTimeout + 2 s", FLEET, MODULE, MAC, SUB_M },
 };
 
 const cachens_t *cachens_row(cachens_type type)

@@ -49,6 +49,11 @@ typedef enum {
     CACHENS_ASW_MEMBERS_LOCK,   /* one fetch of that list at WorkOS */
     CACHENS_ASW_RATE,           /* organisations a user switched to in a
                                    minute */
+    CACHENS_ACC,                /* a workos-access decision of WorkOS */
+    CACHENS_ACC_LOCK,           /* one such check at WorkOS */
+    CACHENS_ACC_OM,             /* a user's membership id in an
+                                   organisation, for those checks */
+    CACHENS_ACC_OM_LOCK,        /* one lookup of it at WorkOS */
     CACHENS_COUNT
 } cachens_type;
 

@@ -29,6 +29,8 @@ static const struct {
     [WORKOS_EP_MEMBERSHIPS_LIST] = {
         "/user_management/organization_memberships", WORKOS_LABEL_OTHER },
     /* never called by the module: browsers go there */
+    [WORKOS_EP_AUTHZ_CHECK] = { "/authorization/organization_memberships/",
+                                WORKOS_LABEL_OTHER },
     [WORKOS_EP_AUTHORIZE] = { "/user_management/authorize",
                               WORKOS_LABEL_OTHER },
     [WORKOS_EP_LOGOUT] = { "/user_management/sessions/logout",
@@ -135,6 +137,24 @@ const char *workos_api_memberships_url(apr_pool_t *p, const char *base,
                        workos_api_eps[WORKOS_EP_MEMBERSHIPS_LIST].path,
                        "?user_id=", workos_api_q(p, user_id),
                        "&statuses=active&limit=100", NULL);
+}
+
+const char *workos_api_membership_url(apr_pool_t *p, const char *base,
+                                      const char *user_id,
+                                      const char *org_id)
+{
+    return apr_pstrcat(p, base,
+                       workos_api_eps[WORKOS_EP_MEMBERSHIPS_LIST].path,
+                       "?user_id=", workos_api_q(p, user_id),
+                       "&organization_id=", workos_api_q(p, org_id), NULL);
+}
+
+const char *workos_api_authz_check_url(apr_pool_t *p, const char *base,
+                                       const char *membership_id)
+{
+    return apr_pstrcat(p, base, workos_api_eps[WORKOS_EP_AUTHZ_CHECK].path,
+                       apr_pescape_path_segment(p, membership_id), "/check",
+                       NULL);
 }
 
 const char *workos_api_events_url(apr_pool_t *p, const char *base,

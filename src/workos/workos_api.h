@@ -26,6 +26,8 @@ typedef enum {
     WORKOS_EP_MEMBERSHIPS_LIST, /* GET /user_management/
                                    organization_memberships */
     WORKOS_EP_AUTHORIZE,        /* browser: /user_management/authorize */
+    WORKOS_EP_AUTHZ_CHECK,      /* POST /authorization/
+                                   organization_memberships/<id>/check */
     WORKOS_EP_LOGOUT,           /* browser: /user_management/sessions/logout */
     WORKOS_EP_COUNT
 } workos_ep_t;
@@ -78,6 +80,15 @@ const char *workos_api_sessions_url(apr_pool_t *p, const char *base,
 /* The first page (100) of a user's active organisation memberships. */
 const char *workos_api_memberships_url(apr_pool_t *p, const char *base,
                                        const char *user_id);
+
+/* The membership of a user in one organisation (its id, for
+ * WORKOS_EP_AUTHZ_CHECK); WORKOS_EP_MEMBERSHIPS_LIST. */
+const char *workos_api_membership_url(apr_pool_t *p, const char *base,
+                                      const char *user_id,
+                                      const char *org_id);
+/* Where a membership's access to a resource is checked. */
+const char *workos_api_authz_check_url(apr_pool_t *p, const char *base,
+                                       const char *membership_id);
 
 /* A page of the events the module acts on, from cursor (events_parse.h;
  * one that is not usable: from now), at most limit of them. */

@@ -33,7 +33,9 @@ breakdown under the hook; also written to tests/bench/last-callgrind.md.
 Environment: BENCH_ROUNDS (12), BENCH_SECONDS (2), BENCH_CONNECTIONS (16),
 BENCH_THREADS (2), BENCH_ONLY (comma-separated configuration keys: none
 none-cookie none-bearer workos-cookie workos-bearer workos-perm openidc
-oauth2), CALLGRIND_REQUESTS (200), CALLGRIND_KEEP (keep the profiles), WOS_MODULE (another build).
+oauth2), CALLGRIND_REQUESTS (200), CALLGRIND_ONLY (only the scenarios
+whose title holds it), CALLGRIND_KEEP (keep the profiles), WOS_MODULE
+(another build).
 Installs wrk, libapache2-mod-auth-openidc, libapache2-mod-oauth2 (and
 valgrind for --callgrind) from Debian when missing; apt-get waits while
 another apt holds the lock. Everything it starts, it stops.
@@ -53,6 +55,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import urllib.parse
 import threading
 import time
 from collections import Counter
@@ -273,14 +276,37 @@ class JwksServer:
                 pass
 
             def do_GET(self):
-                path = self.path.split("?", 1)[0]
+                path, _, query = self.path.partition("?")
                 with srv.lock:
                     srv.calls[path] += 1
                 if path.startswith(("/jwks/", "/sso/jwks/")):
                     body, status = srv.jwks, 200
+                elif path == "/user_management/organization_memberships":
+                    # workos-access: the caller's one membership
+                    q = dict(urllib.parse.parse_qsl(query))
+                    body, status = json.dumps({"data": [{
+                        "id": "om_bench", "user_id": q.get("user_id"),
+                        "organization_id": q.get("organization_id"),
+                        "status": "active"}]}).encode(), 200
                 else:
                     body, status = b'{"message":"not found"}', 404
                 self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_POST(self):
+                # workos-access: every check is granted
+                path = self.path.split("?", 1)[0]
+                self.rfile.read(int(self.headers.get("Content-Length")
+                                    or 0))
+                with srv.lock:
+                    srv.calls[path] += 1
+                ok = path.startswith("/authorization/")
+                body = b'{"authorized":true}' if ok \
+                    else b'{"message":"not found"}'
+                self.send_response(200 if ok else 404)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
@@ -843,7 +869,8 @@ def callgrind():
                 (auth, {"Authorization": f"Bearer {repeat}"}),
                 ("/claim/file.txt", {"Authorization": f"Bearer {custom}"}),
                 ("/claim/file.txt", {"Cookie":
-                                     f"wos-session={custom_cookie}"})]
+                                     f"wos-session={custom_cookie}"}),
+                ("/access/file.txt", {"Authorization": f"Bearer {repeat}"})]
         scenarios = [
             ("no auth (same file, open location)",
              [("/open/file.txt", {})] * n),
@@ -868,7 +895,14 @@ def callgrind():
              "urn:app:tier gold",
              [("/claim/file.txt", {"Cookie": f"wos-session={custom_cookie}"})]
              * n),
+            ("bearer, one token repeated, Require workos-access project:view "
+             "project web (decision kept)",
+             [("/access/file.txt", {"Authorization": f"Bearer {repeat}"})]
+             * n),
         ]
+        only = os.environ.get("CALLGRIND_ONLY")
+        if only:
+            scenarios = [sc for sc in scenarios if only in sc[0]]
         location = workos_location("Require workos-permission posts:write")
         location += """
 Alias /open {htdocs}
@@ -883,6 +917,10 @@ Alias /claim {htdocs}
 Alias /claimpath {htdocs}
 <Location /claimpath>
     Require workos-claim org_meta.plan.tier gold
+</Location>
+Alias /access {htdocs}
+<Location /access>
+    Require workos-access project:view project web
 </Location>
 """
         pw = pwd.getpwnam("www-data")
@@ -899,7 +937,8 @@ Alias /claimpath {htdocs}
                        f"--callgrind-out-file={out}"]
             h = Httpd(f"callgrind-{tag}", "mod_auth_workos under callgrind",
                       [f"LoadModule alias_module {MODDIR}/mod_alias.so"],
-                      workos_server_conf(jwks.base, "callgrind"), "",
+                      workos_server_conf(jwks.base, "callgrind")
+                      + "WorkOSAccessCacheTTL 3600\n", "",
                       {}, one_process=True, wrapper=wrapper)
             h.write()
             h.location = location.replace("{htdocs}", str(h.dir / "htdocs"))

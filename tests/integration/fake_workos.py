@@ -14,6 +14,7 @@ import urllib.parse
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import fake_fga
 import tokens
 
 
@@ -118,6 +119,7 @@ class FakeWorkOS:
         self.authorize_args = []  # the query of every authorize request
         self.retry_after = None   # Retry-After sent with auth_mode 429
         self.sessions_page_size = None  # smaller pages than limit asks
+        self.fga = fake_fga.FakeFGA(self)  # the Authorization API
         self.server = _Server(("127.0.0.1", port), self._handler())
         self.server.daemon_threads = True
         # httpd hanging up on a deliberately slow answer is expected
@@ -305,6 +307,8 @@ class FakeWorkOS:
                                           body))
                 if ("POST", path) in fake.routes:
                     return self._route("POST", path, body)
+                if fake.fga.owns(path):
+                    return fake.fga.serve(self, path, body)
                 if path == "/user_management/authenticate":
                     return self._authenticate(body)
                 if path == "/user_management/sessions/revoke":

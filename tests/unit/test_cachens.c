@@ -260,6 +260,7 @@ static void test_today(void **state)
                          || t == CACHENS_APIKEY_FAIL
                          || t == CACHENS_APIKEY_FAIL_LOCK
                          || t == CACHENS_FLOW || t == CACHENS_ASW
+                         || t == CACHENS_ACC || t == CACHENS_ACC_LOCK
                          ? CACHENS_BY_CALLERS : CACHENS_BY_MODULE);
     }
     /* the lifetimes the code had as constants before */

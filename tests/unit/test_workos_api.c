@@ -166,6 +166,13 @@ static void test_memberships_url(void **state)
                         "&limit=100");
 }
 
+/* the events that drop workos-access decisions */
+#define ACCESS_EVENTS                                                     \
+    ",organization_membership.created,role.created,role.updated"          \
+    ",role.deleted,organization_role.created,organization_role.updated"   \
+    ",organization_role.deleted,permission.created,permission.updated"    \
+    ",permission.deleted"
+
 static void test_events_url(void **state)
 {
     (void)state;
@@ -174,6 +181,7 @@ static void test_events_url(void **state)
         BASE "/events?events=session.revoked,user.deleted"
         ",organization_membership.deleted"
         ",organization_membership.updated,api_key.revoked"
+        ACCESS_EVENTS
         "&limit=10&order=asc&after=event_01");
     /* a start time: ':' escaped */
     assert_string_equal(
@@ -183,6 +191,7 @@ static void test_events_url(void **state)
         "http://h/events?events=session.revoked,user.deleted"
         ",organization_membership.deleted"
         ",organization_membership.updated,api_key.revoked"
+        ACCESS_EVENTS
         "&limit=100&order=asc&range_start=2026-11-23T10%3a20%3a30.007Z");
 }
 
@@ -196,6 +205,7 @@ static void test_labels(void **state)
         [WORKOS_EP_SESSION_REVOKE] = "sessions",
         [WORKOS_EP_EVENTS] = "events",
         [WORKOS_EP_MEMBERSHIPS_LIST] = "other",
+        [WORKOS_EP_AUTHZ_CHECK] = "other",
         [WORKOS_EP_AUTHORIZE] = "other",
         [WORKOS_EP_LOGOUT] = "sessions",
     };

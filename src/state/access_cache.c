@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Decisions and membership ids of Require workos-access; see
+ * access_cache.h. */
+#include "httpd.h"
+#include "http_log.h"
+#include "apr_strings.h"
+#include "apr_hash.h"
+#include "apr_thread_mutex.h"
+#include "state/access_cache.h"
+#include "state/revoke.h"
+#include "base/cache.h"
+#include "codec/crypto.h"
+#include "model/access.h"
+#include "base/module.h"
+
+
+/* The revocation record holding an environment's access generation. */
+#define ACCESS_GEN_KIND "acc"
+#define ACCESS_GEN_ID "gen"
+/* Most entries of the memo; it starts again when full. */
+#define ACCESS_MEMO_MAX 4096
+/* Longest value kept: "<until> <value>". */
+#define ACCESS_MAX_VAL (ACCESS_MAX_ID + 32)
+
+typedef struct {
+    apr_time_t until;
+    const char *value;
+} access_memo_entry_t;
+
+/* This process's memo: a hash in a pool of its own, both replaced when
+ * full. */
+static struct {
+    apr_pool_t *parent;
+    apr_pool_t *pool;
+    apr_hash_t *map;
+    apr_thread_mutex_t *lock;
+} access_memo;
+
+void access_cache_child_init(apr_pool_t *p)
+{
+    if (apr_thread_mutex_create(&access_memo.lock, APR_THREAD_MUTEX_DEFAULT,
+                                p) != APR_SUCCESS
+        || apr_pool_create(&access_memo.pool, p) != APR_SUCCESS) {
+        access_memo.lock = NULL;  /* no memo: the shared cache only */
+        return;
+    }
+    access_memo.parent = p;
+    access_memo.map = apr_hash_make(access_memo.pool);
+}
+
+static int access_memo_get(const char *key, apr_time_t now, apr_pool_t *p,
+                           const char **value)
+{
+    const access_memo_entry_t *e;
+    int found = 0;
+
+    if (!access_memo.lock) {
+        return 0;
+    }
+    apr_thread_mutex_lock(access_memo.lock);
+    e = apr_hash_get(access_memo.map, key, APR_HASH_KEY_STRING);
+    if (e && e->until > now) {
+        *value = apr_pstrdup(p, e->value);
+        found = 1;
+    }
+    apr_thread_mutex_unlock(access_memo.lock);
+    return found;
+}
+
+static void access_memo_put(const char *key, const char *value,
+                            apr_time_t until)
+{
+    access_memo_entry_t *e;
+    apr_pool_t *fresh;
+
+    if (!access_memo.lock) {
+        return;
+    }
+    apr_thread_mutex_lock(access_memo.lock);
+    if (apr_hash_count(access_memo.map) >= ACCESS_MEMO_MAX
+        && apr_pool_create(&fresh, access_memo.parent) == APR_SUCCESS) {
+        apr_pool_destroy(access_memo.pool);
+        access_memo.pool = fresh;
+        access_memo.map = apr_hash_make(fresh);
+    }
+    if (apr_hash_count(access_memo.map) < ACCESS_MEMO_MAX) {
+        e = apr_palloc(access_memo.pool, sizeof(*e));
+        e->until = until;
+        e->value = apr_pstrdup(access_memo.pool, value);
+        apr_hash_set(access_memo.map, apr_pstrdup(access_memo.pool, key),
+                     APR_HASH_KEY_STRING, e);
+    }
+    apr_thread_mutex_unlock(access_memo.lock);
+}
+
+long long access_cache_gen(request_rec *r, const wos_srv_cfg *sc)
+{
+    long long gen = 0;
+
+    if (!revoke_lookup(r, sc, ACCESS_GEN_KIND, ACCESS_GEN_ID, &gen)) {
+        return 0;
+    }
+    return gen;
+}
+
+const cachens_key_t *access_cache_key(apr_pool_t *p, const wos_srv_cfg *sc,
+                                      cachens_type type, const char *name)
+{
+    return cachens_key(p, type, sc->env_tag,
+                       crypto_sha256_hex(p, name, strlen(name)), NULL);
+}
+
+int access_cache_get(request_rec *r, const wos_srv_cfg *sc,
+                     cachens_type type, const char *name, apr_pool_t *p,
+                     const char **value, int *shared)
+{
+    apr_time_t now = apr_time_now();
+    /* names hold the environment, and a decision's has more parts
+     * than a membership's (model/access.h): the memo's key */
+    const char *mkey = name;
+    char *val = NULL, *sp;
+    apr_size_t len = 0;
+    apr_int64_t until;
+
+    if (shared) {
+        *shared = 0;
+    }
+    if (access_memo_get(mkey, now, p, value)) {
+        return 1;
+    }
+    if (cache_get(sc->cache, r->server, access_cache_key(p, sc, type, name),
+                  &val, &len, ACCESS_MAX_VAL, p) != APR_SUCCESS
+        || !len || !(sp = strchr(val, ' '))) {
+        return 0;
+    }
+    *sp = '\0';
+    until = apr_atoi64(val);
+    if (until <= now || !access_id_ok(sp + 1)) {
+        return 0;
+    }
+    *value = sp + 1;
+    access_memo_put(mkey, *value, (apr_time_t)until);
+    if (shared) {
+        *shared = 1;
+    }
+    return 1;
+}
+
+void access_cache_put(request_rec *r, const wos_srv_cfg *sc,
+                      cachens_type type, const char *name,
+                      const char *value, int ttl)
+{
+    apr_time_t until = apr_time_now() + apr_time_from_sec(ttl);
+    const char *val = apr_psprintf(r->pool, "%" APR_TIME_T_FMT " %s", until,
+                                   value);
+
+    if (ttl <= 0) {
+        return;
+    }
+    access_memo_put(name, value, until);
+    if (cache_put(sc->cache, r->server,
+                  access_cache_key(r->pool, sc, type, name), val,
+                  strlen(val), until, r->pool) != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, WOSLOGNO(05420)
+                      "cannot share a workos-access %s in %s: other "
+                      "processes and hosts ask WorkOS again",
+                      type == CACHENS_ACC ? "decision" : "membership id",
+                      cache_spec(sc->cache));
+    }
+}
+
+int access_cache_drop(server_rec *s, apr_pool_t *p, const wos_srv_cfg *sc)
+{
+    /* microseconds: a later drop always has a larger value, which the
+     * record keeps */
+    int rc = revoke_record_in(s, p, sc, ACCESS_GEN_KIND, ACCESS_GEN_ID,
+                              (long long)apr_time_now());
+
+    if (rc != 0) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, WOSLOGNO(05421)
+                     "cannot drop the cached workos-access decisions: they "
+                     "stay until WorkOSAccessCacheTTL ends");
+    }
+    return rc;
+}
+
+int access_cache_event(const char *event)
+{
+    static const char *const prefixes[] = {
+        "organization_membership.", "role.", "organization_role.",
+        "permission.", NULL
+    };
+    int i;
+
+    for (i = 0; prefixes[i]; i++) {
+        if (!strncmp(event, prefixes[i], strlen(prefixes[i]))) {
+            return 1;
+        }
+    }
+    return 0;
+}
