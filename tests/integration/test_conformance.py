@@ -42,6 +42,9 @@ EP_OPS = {
                                    "/user_management/organization_memberships"),
     "WORKOS_EP_AUTHORIZE": ("get", "/user_management/authorize"),
     "WORKOS_EP_LOGOUT": ("get", "/user_management/sessions/logout"),
+    "WORKOS_EP_AUTHZ_CHECK": (
+        "post", "/authorization/organization_memberships/"
+        "{organization_membership_id}/check"),
 }
 
 # Where the description is wrong, what is accepted instead and why.
@@ -66,6 +69,10 @@ DESCRIPTION_WRONG = {
 UNLISTED_STATUS = {401: re.compile(r"-> 401: status not in the description")}
 
 EXTRA = """
+<Location /private/fga>
+    AuthType WorkOS
+    Require workos-access project:view project web
+</Location>
 <Location /other-org>
     WorkOSAutoSwitchOrg On
 </Location>
@@ -198,6 +205,15 @@ def test_every_request_and_answer_conforms(servers, workos):
                                            **BROWSER})
     assert r.status_code == 200, r.text
     sealer.ISSUED.append(cookie_value(r, "wos-session"))
+    # an FGA check for the session's membership (looked up first)
+    fga = workos.fga
+    fga.add_type("project")
+    fga.add_role("project-viewer", ["project:view"], "project")
+    fga.assign("om_0000", "project-viewer",
+               fga.add_resource("org_01ACME", "project", "web"))
+    _, cookie = session_cookie(workos)
+    r = httpd.get("/private/fga/x", headers={"Cookie": f"wos-session={cookie}"})
+    assert r.status_code == 200, r.text
     # the user's sessions: listed (pages of 2: the after cursor), one
     # revoked
     workos.sessions_page_size = 2

@@ -157,7 +157,7 @@ static void queries(void **state)
     (void)state;
     /* one comma-separated value, as WorkOS's description has it */
     assert_non_null(strstr(q, "/events?events=session.revoked,"));
-    assert_non_null(strstr(q, ",api_key.revoked&"));
+    assert_non_null(strstr(q, ",api_key.revoked,"));
     assert_non_null(strstr(q, ",organization_membership.updated,"));
     assert_null(strstr(q, "events%5B%5D"));
     assert_non_null(strstr(q, "&limit=100"));
