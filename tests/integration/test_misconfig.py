@@ -232,3 +232,19 @@ def test_the_503_is_brandable(servers, workos):
     r = h.get("/api", headers=bearer(token(workos)))
     assert r.status_code == 503
     assert "<h1>Try again shortly</h1>" in r.text
+
+
+# --- which credential counts (the README says so) ----------------------------
+
+def test_a_bearer_header_decides_alone(httpd, workos):
+    _, cookie = session_cookie(workos)
+    jar = {"Cookie": f"wos-session={cookie}"}
+    assert httpd.get("/private", headers=jar).status_code == 200
+    r = httpd.get("/private", headers={**jar, **BROWSER,
+                                       "Authorization": "Bearer junk.junk.junk"})
+    assert r.status_code == 401
+    assert 'error="invalid_token"' in r.headers["WWW-Authenticate"]
+    assert "Location" not in r.headers
+    # Basic is not ours: the cookie counts
+    r = httpd.get("/private", headers={**jar, "Authorization": "Basic eDp5"})
+    assert r.status_code == 200
