@@ -391,6 +391,17 @@ static void login_missing_cookie(request_rec *r, const wos_srv_cfg *sc,
         return;
     }
     started = json_string_value(json_object_get(st, "startedOn"));
+    if (started && here && !strcasecmp(started, here)) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, WOSLOGNO(05553)
+                      "sign-in callback without its flow cookie, on the "
+                      "host the sign-in started on (%s): the browser "
+                      "dropped it (a Secure cookie over http, a privacy "
+                      "setting or extension)%s",
+                      ap_escape_logitem(r->pool, here),
+                      held ? " or newer sign-ins pushed it out" : "");
+        json_decref(st);
+        return;
+    }
     ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, WOSLOGNO(05550)
                   "sign-in callback without its flow cookie: the sign-in "
                   "started on %s (the cookie is set for that host), the "

@@ -191,11 +191,17 @@ def test_a_callback_without_its_cookie_names_both_hosts(httpd):
     assert f"started on http://127.0.0.1:{httpd.port} " in lines[0]
     assert f"came to http://www.example.test:{httpd.port} " in lines[0]
     assert f"WorkOSRedirectURI {httpd.base}/callback" in lines[0]
+    # on the host it started on: the browser dropped it
+    r = httpd.get(cb)
+    assert r.status_code == 400
+    same = [l for l in httpd.log_text().splitlines() if "WOS05553" in l]
+    assert len(same) == 1 and ":warn]" in same[0], httpd.log_text()
+    assert f"started on (http://127.0.0.1:{httpd.port})" in same[0]
     # a state that is not one of ours stays quiet (info)
     r = httpd.get("/callback?code=x&state=" + "A" * 300)
     assert r.status_code == 400
     assert len([l for l in httpd.log_text().splitlines()
-                if "WOS05550" in l]) == 1
+                if re.search("WOS0555[03]", l)]) == 2
 
 
 # --- WorkOS down: WOS00502 names the URL, the 503 is the module's page -------
