@@ -187,23 +187,33 @@ WorkOSRefreshBefore 10
     AuthType WorkOS
     Require valid-user
 </Location>
-# Admins only: others get the 403 page below.
+# Admins only: others get the demo's 403 page. ErrorDocument is set only
+# where the Require lines are, so the module's own refusals (a switch
+# into an organisation the user is not in) keep their own page.
 <Location /admin>
     AuthType WorkOS
     Require workos-role admin
+    ErrorDocument 403 /forbidden
 </Location>
-ErrorDocument 403 /forbidden
 # One organisation's pages: a member signed in to another organisation is
 # switched into this one on the way in; others get 403.
 <Location /orgs/globex>
     AuthType WorkOS
     WorkOSAutoSwitchOrg On
     Require workos-org org_01GLOBEX
+    ErrorDocument 403 /forbidden
 </Location>
 <Location /orgs/initech>
     AuthType WorkOS
     WorkOSAutoSwitchOrg On
     Require workos-org org_01INITECH
+    ErrorDocument 403 /forbidden
+</Location>
+# The 403 page knows who is signed in (its nav shows them).
+<Location /forbidden>
+    AuthType WorkOS
+    WorkOSUnauthAction pass
+    Require all granted
 </Location>
 
 <Location /login>

@@ -22,17 +22,23 @@ logout, the sessions API) plus:
   GET  /stand-in                    what it serves, as JSON
   GET  /user_management/sessions/logout   also ends the session's refresh
   GET  /demo/session?sid=...        what the demo page shows about a session
-and a refresh keeps the session id, as WorkOS does. Organisations marked
+and a refresh keeps the session id, as WorkOS does. Each session keeps the
+user and memberships it signed in with, through refreshes and switches,
+however many users are signed in at once. Its signing key is kept in its
+state directory (--state-dir) across restarts, and the kid names the key
+(a new key never reuses an old key's kid). Organisations marked
 "sso_required" answer a switch into them with sso_required, as WorkOS does
 for organisations that enforce SSO or MFA. Nothing here is a secret: it is
-for 127.0.0.1 only.
+for development only (127.0.0.1 unless --host says otherwise).
 """
 import argparse
+import base64
 import copy
 import hashlib
 import hmac
 import html
 import json
+import os
 import pathlib
 import secrets
 import signal
@@ -47,7 +53,8 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]
                        / "tests" / "integration"))
 
 import tokens  # noqa: E402
-from fake_workos import FakeWorkOS  # noqa: E402
+from cryptography.hazmat.primitives import serialization  # noqa: E402
+from fake_workos import FakeWorkOS, _Server  # noqa: E402
 
 USERS = {
     "user_01ALICE": {"email": "alice@example.com", "first_name": "Alice",
@@ -106,6 +113,40 @@ def _user_object(uid, users=None):
             "updated_at": "2026-01-01T00:00:00.000Z"}
 
 
+def signing_key(state_dir=None):
+    """The stand-in's RSA key: the one kept in state_dir when there is one
+    (made and kept there otherwise), a new one without state_dir. Its kid
+    is derived from the public key, so a new key never reuses a kid that a
+    module may have cached with another key."""
+    key = None
+    path = pathlib.Path(state_dir) / "signing-key.pem" if state_dir else None
+    if path is not None and path.exists():
+        key = tokens.SigningKey.__new__(tokens.SigningKey)
+        key.private = serialization.load_pem_private_key(path.read_bytes(),
+                                                         password=None)
+    if key is None:
+        key = tokens.SigningKey("stand-in")
+    if path is not None and not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pem = key.private.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption())
+        tmp = path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(pem)
+        os.replace(tmp, path)
+    digest = hashlib.sha256(key.public_pem()).digest()[:12]
+    key.kid = "stand-in-" + base64.urlsafe_b64encode(digest).decode()
+    return key
+
+
+def default_state_dir():
+    base = os.environ.get("XDG_STATE_HOME") or os.path.join(
+        os.path.expanduser("~"), ".local", "state")
+    return os.path.join(base, "mod_auth_workos-stand-in")
+
+
 def load_config(path):
     """A JSON file with any of: users {id: {email, first_name, last_name}},
     organizations {id: name or {name, sso_required}}, roles {role:
@@ -120,18 +161,37 @@ def load_config(path):
 
 class DemoWorkOS(FakeWorkOS):
     def __init__(self, client_id, redirect_uri, token_lifetime, port=0,
-                 config=None, webhook_url=None, webhook_secret=None):
-        # set before FakeWorkOS builds its request handler
+                 config=None, webhook_url=None, webhook_secret=None,
+                 host="127.0.0.1", state_dir=None, public_url=None):
+        # set before FakeWorkOS builds its request handler (and sets user
+        # and memberships through the properties below)
         self._tls = threading.local()
+        self._last = {}
+        self.code_idents = {}     # code -> identity it signs in
+        self.session_idents = {}  # session id -> identity
+        self.user_idents = {}     # user id -> latest identity (memberships API)
         self.redirect_uris = [redirect_uri] if isinstance(redirect_uri, str) \
             else list(redirect_uri)
         self.redirect_uri = self.redirect_uris[0]
         self.session_tokens = {}  # session id -> latest token's jti/iat/exp
         super().__init__(client_id, port=port)
+        if host != "127.0.0.1":
+            # FakeWorkOS listens on loopback: listen where asked instead
+            self.server.server_close()
+            self.server = _Server((host, port), self._handler())
+            self.server.daemon_threads = True
+            self.server.handle_error = lambda request, address: None
+            self.port = self.server.server_address[1]
+            shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
+            self.base = f"http://{shown}:{self.port}"
+            self.thread = threading.Thread(
+                target=self.server.serve_forever, daemon=True)
+        if public_url:
+            self.base = public_url.rstrip("/")
         self._configure(config or {})
         self.webhook_url = webhook_url
         self.webhook_secret = webhook_secret or DEFAULT_WEBHOOK_SECRET
-        self.keys = [tokens.SigningKey("demo-key-1")]
+        self.keys = [signing_key(state_dir)]
         self.token_lifetime = token_lifetime
         self.user = _user_object(next(iter(self.users)), self.users)
         self.memberships = {o: r for o, r in self.default_roles.items() if r}
@@ -170,22 +230,63 @@ class DemoWorkOS(FakeWorkOS):
                 "updated_at": "2026-01-01T00:00:00.000Z"}
             for v, (kid, owner, perms) in keys.items()}
 
-    # --- a refresh keeps its session id ------------------------------------
+    # --- each session keeps its own user and memberships -------------------
+    #
+    # FakeWorkOS keeps one user and one set of memberships: whoever signed
+    # in last. Here they are per request: a code grant takes the identity
+    # picked on the sign-in page for that code, a refresh (or switch) the
+    # identity of the refresh token's session, the memberships API the
+    # user's latest; outside those, the last sign-in's (as FakeWorkOS).
+
+    def _ident(self):
+        return getattr(self._tls, "ident", None) or self._last
+
+    @property
+    def user(self):
+        return self._ident().get("user")
+
+    @user.setter
+    def user(self, value):
+        self._last = dict(self._last, user=value)
+
+    @property
+    def memberships(self):
+        return self._ident().get("memberships", {})
+
+    @memberships.setter
+    def memberships(self, value):
+        self._last = dict(self._last, memberships=value)
 
     def _handler(self):
         base = super()._handler()
         fake = self
 
         class Handler(base):
+            def _as(self, ident, sid, call, *args):
+                fake._tls.ident, fake._tls.sid = ident, sid
+                try:
+                    return call(*args)
+                finally:
+                    fake._tls.ident = fake._tls.sid = None
+
+            def _code_grant(self, req):
+                with fake.lock:
+                    ident = fake.code_idents.pop(req.get("code"), None)
+                return self._as(ident, None, super()._code_grant, req)
+
             def _refresh_grant(self, req):
                 with fake.lock:
                     entry = fake.refresh_tokens.get(
                         req.get("refresh_token")) or {}
-                fake._tls.sid = entry.get("sid")
-                try:
-                    return super()._refresh_grant(req)
-                finally:
-                    fake._tls.sid = None
+                    sid = entry.get("sid")
+                    ident = fake.session_idents.get(sid)
+                return self._as(ident, sid, super()._refresh_grant, req)
+
+            def _list_memberships(self, args):
+                uid = (args.get("user_id") or [None])[0]
+                with fake.lock:
+                    ident = fake.user_idents.get(uid)
+                return self._as(ident, None, super()._list_memberships, args)
 
         return Handler
 
@@ -198,8 +299,9 @@ class DemoWorkOS(FakeWorkOS):
             if new:
                 self.sessions_seen += 1
                 sid = f"session_01DEMO{self.sessions_seen:04d}"
-            user = dict(self.user)
-            role = self.memberships.get(org, "member")
+            ident = dict(self._ident())
+            user = dict(ident["user"])
+            role = ident["memberships"].get(org, "member")
         claims = tokens.claims(self.issuer, sub=user["id"],
                                lifetime=self.token_lifetime, sid=sid,
                                org_id=org, role=role, roles=[role],
@@ -212,6 +314,7 @@ class DemoWorkOS(FakeWorkOS):
             self.session_tokens[sid] = {
                 "jti": claims["jti"], "iat": claims["iat"],
                 "exp": claims["exp"], "org": org}
+            self.session_idents[sid] = ident
             if new:
                 self.user_sessions.setdefault(user["id"], []).append(
                     {"object": "session", "id": sid, "user_id": user["id"],
@@ -338,10 +441,12 @@ to.</p>
                 "sign in to: give them a role there.", chosen), \
                 {"Content-Type": HTML}
         code = "code_" + secrets.token_urlsafe(16)
+        ident = {"user": _user_object(uid, self.users), "memberships": roles}
         with self.lock:
-            # who signs in next, as the tests' fake keeps it
-            self.user = _user_object(uid, self.users)
-            self.memberships = roles
+            # this code signs in this identity, whoever signs in meanwhile
+            self.code_idents[code] = ident
+            self.user_idents[uid] = ident
+            self._last = ident
             self.org = org
             self.codes[code] = (form["code_challenge"], org)
         sep = "&" if "?" in form["redirect_uri"] else "?"
@@ -372,8 +477,9 @@ to.</p>
         args = dict(urllib.parse.parse_qsl(handler.path.partition("?")[2]))
         with self.lock:
             token = self.session_tokens.get(args.get("sid"))
+            ident = self.session_idents.get(args.get("sid")) or {}
             orgs = [{"id": o, "name": self.orgs.get(o, o), "role": r}
-                    for o, r in self.memberships.items()]
+                    for o, r in ident.get("memberships", {}).items()]
         if token is None:
             return 404, {"error": "unknown session"}
         return 200, {"token": token, "organizations": orgs,
@@ -458,9 +564,19 @@ def vhost_snippet(fake, password_hint="<at least 32 characters>"):
 def main(argv=None):
     ap = argparse.ArgumentParser(
         description="A local WorkOS stand-in for trying mod_auth_workos "
-                    "(127.0.0.1 only; nothing here is a secret).")
+                    "(for development only; nothing here is a secret).")
+    ap.add_argument("--host", default="127.0.0.1",
+                    help="address to listen on (default 127.0.0.1; e.g. "
+                         "0.0.0.0 so a browser on another machine reaches "
+                         "its sign-in page)")
     ap.add_argument("--port", type=int, default=8081,
-                    help="port on 127.0.0.1 (default 8081; 0 = any)")
+                    help="port (default 8081; 0 = any)")
+    ap.add_argument("--public-url", metavar="URL",
+                    help="the URL browsers and Apache reach it at, i.e. "
+                         "your WorkOSAPIBaseURL (default http://HOST:PORT)")
+    ap.add_argument("--state-dir", metavar="DIR", default=default_state_dir(),
+                    help="where its signing key is kept across restarts "
+                         "(default %(default)s; '' = a new key each start)")
     ap.add_argument("--callback", action="append", metavar="URL",
                     help="a WorkOSRedirectURI it may send browsers back to "
                          "(repeatable; default http://127.0.0.1:8080/callback)")
@@ -486,9 +602,12 @@ def main(argv=None):
                           a.callback or ["http://127.0.0.1:8080/callback"],
                           a.token_lifetime, port=a.port, config=cfg,
                           webhook_url=a.webhook_url,
-                          webhook_secret=a.webhook_secret)
+                          webhook_secret=a.webhook_secret, host=a.host,
+                          state_dir=a.state_dir or None,
+                          public_url=a.public_url)
     except OSError as e:
-        ap.error(f"cannot listen on 127.0.0.1:{a.port}: {e.strerror}")
+        ap.error(f"cannot listen on {a.host}:{a.port} or keep its key in "
+                 f"{a.state_dir}: {e.strerror}")
     fake.api_key = a.api_key
     fake.start()
     stop = threading.Event()
@@ -499,6 +618,8 @@ def main(argv=None):
           + vhost_snippet(fake) + "\n\n"
           f"Users: {', '.join(u['email'] for u in fake.users.values())}\n"
           f"API keys: {', '.join(fake.api_keys)}\n"
+          f"Signing key: {fake.keys[0].kid}"
+          + (f" (kept in {a.state_dir})" if a.state_dir else "") + "\n"
           f"What it serves: {fake.base}/stand-in", flush=True)
     stop.wait()
     fake.stop()

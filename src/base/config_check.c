@@ -14,6 +14,8 @@
 #include "apr_lib.h"
 #include "apr_hash.h"
 #include "base/config_check.h"
+#include "base/config_authz.h"
+#include "base/config_reach.h"
 #include "base/config.h"
 #include "base/cache.h"
 #include "base/secrets.h"
@@ -390,6 +392,9 @@ static const char *cfg_signin_scope(apr_pool_t *p, server_rec *s)
 
 int cfg_check(apr_pool_t *p, server_rec *s)
 {
+    server_rec *main_s = s;
+    const wos_srv_cfg *main_c = ap_get_module_config(s->module_config,
+                                                     &auth_workos_module);
     apr_hash_t *keys = apr_hash_make(p);
     wos_cache_t *dflt = NULL;
     const char *err;
@@ -414,6 +419,14 @@ int cfg_check(apr_pool_t *p, server_rec *s)
         if ((err = cfg_cookie_problem(p, c))) {
             ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, WOSLOGNO(02401)
                          "%s (server %s)", err, s->server_hostname);
+            return !OK;
+        }
+        /* a vhost's own WorkOSRedirectURI (an inherited one is the main
+         * server's, and this vhost may never sign anyone in) */
+        if (c->redirect_uri != main_c->redirect_uri
+            && (err = cfg_reach_problem(p, main_s, s, c->redirect_uri))) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, WOSLOGNO(05551)
+                         "%s", err);
             return !OK;
         }
         if (!c->redirect_uri && (err = cfg_signin_scope(p, s))) {
@@ -441,5 +454,6 @@ int cfg_check(apr_pool_t *p, server_rec *s)
             apr_hash_set(keys, c->jwks_url, APR_HASH_KEY_STRING, c->keys);
         }
     }
+    cfg_authz_warn(p, main_s);
     return OK;
 }

@@ -680,7 +680,8 @@ int authn_check_user_id(request_rec *r)
         apr_table_setn(r->err_headers_out, "Retry-After",
                        apr_itoa(r->pool, st->retry_after > 0
                                          ? st->retry_after : 5));
-        return HTTP_SERVICE_UNAVAILABLE;
+        return reply_unavailable(r, "Your sign-in could not be checked "
+                                    "right now.");
     }
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, WOSLOGNO(00304)
                   "no valid session: %s", st->why ? st->why
@@ -717,7 +718,8 @@ int authn_identify(request_rec *r, const wos_srv_cfg *sc,
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, WOSLOGNO(02520)
                       "cannot verify credentials: %s", st->why);
         apr_table_setn(r->err_headers_out, "Retry-After", "5");
-        return HTTP_SERVICE_UNAVAILABLE;
+        return reply_unavailable(r, "Your sign-in could not be checked "
+                                    "right now.");
     }
     if (rc == AUTHN_LIMITED) {
         apr_table_setn(r->err_headers_out, "Retry-After",

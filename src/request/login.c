@@ -2,6 +2,7 @@
 /* Sign-in start and callback; see login.h. */
 #include "httpd.h"
 #include "http_config.h"
+#include "http_core.h"
 #include "http_log.h"
 #include "http_protocol.h"
 #include "util_script.h"
@@ -39,16 +40,32 @@
  * from long URLs never make a header httpd refuses on every path. */
 #define LOGIN_FLOW_BUDGET 3000
 
+/* Longest origin ("https://host:port") a flow remembers it started on. */
+#define LOGIN_ORIGIN_MAX 200
+
+/* Where this request came to, "scheme://host[:port]", for the log;
+ * NULL when longer than LOGIN_ORIGIN_MAX (the Host header is the
+ * client's). */
+static const char *login_origin(request_rec *r)
+{
+    const char *url = ap_construct_url(r->pool, "", r);
+
+    return url && strlen(url) <= LOGIN_ORIGIN_MAX ? url : NULL;
+}
+
 /* The state is sealed with the session cookie password, as
  * @workos/authkit-session seals it, so a flow either side started can be
  * finished by the other. It cannot stand in for a session (no tokens),
  * nor a session for it (no codeVerifier; a session seal never expires,
- * so without issuedAt it cannot be aged). */
+ * so without issuedAt it cannot be aged). "startedOn" (ours; other
+ * readers ignore it) is the origin whose flow cookie the callback needs:
+ * named in the log when the callback comes without it. */
 static const char *login_seal_state(request_rec *r, const wos_srv_cfg *sc,
                                     const char *verifier,
                                     const char *return_to)
 {
     const char *nonce = crypto_random(r->pool, 16);
+    const char *origin = login_origin(r);
     long long now = apr_time_as_msec(apr_time_now());
     json_t *st;
     char *text, *sealed = NULL;
@@ -60,6 +77,11 @@ static const char *login_seal_state(request_rec *r, const wos_srv_cfg *sc,
     st = json_pack("{s:s, s:s, s:I, s:s}", "nonce", nonce, "codeVerifier",
                    verifier, "issuedAt", (json_int_t)now, "returnPathname",
                    return_to);
+    if (st && origin
+        && json_object_set_new(st, "startedOn", json_string(origin)) != 0) {
+        json_decref(st);
+        st = NULL;
+    }
     if (st && (text = json_dumps(st, JSON_COMPACT))) {
         rc = seal_seal(r->pool, text, strlen(text),
                        (const seal_password_t *)sc->passwords->elts, now,
@@ -357,6 +379,48 @@ static int login_state_ok(request_rec *r, const wos_srv_cfg *sc,
     return 1;
 }
 
+/* A callback for a flow this module started (its state opens) came
+ * without the flow's cookie: the browser kept it for the origin the
+ * sign-in started on, which is not where WorkOS sent it back (a
+ * WorkOSRedirectURI on another host or scheme than the site's), or dropped
+ * it (Secure over http, a privacy setting). Said at warn, with both
+ * origins; a state that does not open (junk, expired) stays at info. */
+static void login_missing_cookie(request_rec *r, const wos_srv_cfg *sc,
+                                 const char *state, int held)
+{
+    long long issued;
+    json_t *st = login_open_state(r, sc, state, &issued);
+    const char *started, *here = login_origin(r);
+
+    if (!st) {
+        return;
+    }
+    started = json_string_value(json_object_get(st, "startedOn"));
+    if (started && here && !strcasecmp(started, here)) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, WOSLOGNO(05553)
+                      "sign-in callback without its flow cookie, on the "
+                      "host the sign-in started on (%s): the browser "
+                      "dropped it (a Secure cookie over http, a privacy "
+                      "setting or extension)%s",
+                      ap_escape_logitem(r->pool, here),
+                      held ? " or newer sign-ins pushed it out" : "");
+        json_decref(st);
+        return;
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, WOSLOGNO(05550)
+                  "sign-in callback without its flow cookie: the sign-in "
+                  "started on %s (the cookie is set for that host), the "
+                  "callback came to %s (WorkOSRedirectURI %s)%s; users must "
+                  "start signing in on WorkOSRedirectURI's scheme and host",
+                  started ? ap_escape_logitem(r->pool, started)
+                          : "an unknown host",
+                  here ? ap_escape_logitem(r->pool, here) : "a long Host",
+                  sc->redirect_uri,
+                  held ? " and the browser holds other sign-ins' cookies"
+                       : "");
+    json_decref(st);
+}
+
 /* Checks state against this flow's cookie and opens it; DECLINED when it
  * checks out, else the page already made. */
 static int login_check_state(request_rec *r, const wos_srv_cfg *sc,
@@ -368,6 +432,7 @@ static int login_check_state(request_rec *r, const wos_srv_cfg *sc,
     long long issued;
     json_t *st;
     if (!cookie || !*cookie) {
+        login_missing_cookie(r, sc, state, held);
         return login_refuse(r, sc, NULL, HTTP_BAD_REQUEST,
                             held ? "no verifier cookie for this flow"
                                         : "no verifier cookie",

@@ -210,8 +210,8 @@ static refresh_rc refresh_call(request_rec *r, const wos_srv_cfg *sc,
     out->why = res.status == API_OK ? "cannot seal the new session"
                                     : res.error;
     ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, WOSLOGNO(00502)
-                  "session refresh failed: %s (HTTP %ld)", out->why,
-                  res.http_status);
+                  "session refresh failed: POST %s: %s (HTTP %ld)",
+                  client_token_url(r->pool, sc), out->why, res.http_status);
     return refresh_failed(r, sc, k, res.retry_after, out);
 }
 

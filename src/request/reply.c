@@ -2,6 +2,7 @@
 /* Responses; see reply.h. */
 #include "httpd.h"
 #include "http_log.h"
+#include "http_core.h"
 #include "http_protocol.h"
 #include "mod_core.h"
 #include "apr_lib.h"
@@ -97,11 +98,20 @@ void reply_error_vars(request_rec *r, const char *title, const char *message)
                    reply_error_text(r->pool, message));
 }
 
+/* The built-in page: title and message are the module's own words. */
+static const char *reply_html(apr_pool_t *p, const char *title,
+                              const char *message)
+{
+    const char *t = ap_escape_html(p, title);
+
+    return apr_psprintf(p, "<!DOCTYPE html>\n<html><head><title>%s</title>"
+                        "</head><body><h1>%s</h1><p>%s</p></body></html>\n",
+                        t, t, ap_escape_html(p, message));
+}
+
 int reply_page(request_rec *r, int status, const char *title,
                const char *message)
 {
-    const char *t = ap_escape_html(r->pool, title);
-
     reply_no_store(r);
     /* every refusal says why in the log (the page's words: no secrets) */
     if (status >= 400) {
@@ -120,10 +130,24 @@ int reply_page(request_rec *r, int status, const char *title,
     }
     r->status = status;
     ap_set_content_type(r, "text/html; charset=utf-8");
-    ap_rprintf(r, "<!DOCTYPE html>\n<html><head><title>%s</title></head>"
-               "<body><h1>%s</h1><p>%s</p></body></html>\n", t, t,
-               ap_escape_html(r->pool, message));
+    ap_rputs(reply_html(r->pool, title, message), r);
     return OK;
+}
+
+int reply_unavailable(request_rec *r, const char *message)
+{
+    const char *title = "Try again shortly";
+
+    reply_no_store(r);
+    reply_error_vars(r, title, message);
+    /* an ErrorDocument 503 brands it (REDIRECT_WORKOS_ERROR); else the
+     * module's page rather than httpd's generic one */
+    if (!ap_response_code_string(r, ap_index_of_response(
+                                        HTTP_SERVICE_UNAVAILABLE))) {
+        ap_custom_response(r, HTTP_SERVICE_UNAVAILABLE,
+                           reply_html(r->pool, title, message));
+    }
+    return HTTP_SERVICE_UNAVAILABLE;
 }
 
 int reply_json(request_rec *r, int status, const char *json)

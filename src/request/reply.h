@@ -29,6 +29,12 @@ void reply_error_vars(request_rec *r, const char *title, const char *message);
 
 /* Sends a JSON body with status; returns OK. An error status sets the
  * WORKOS_ERROR variables (for logs) but keeps the JSON body. */
+/* For a hook that cannot write a body (authentication): WorkOS cannot be
+ * reached. Sets WORKOS_ERROR try_again_shortly and returns 503 for the
+ * hook to return; httpd then serves an ErrorDocument 503 when there is
+ * one, else the module's own page. Retry-After is the caller's. */
+int reply_unavailable(request_rec *r, const char *message);
+
 int reply_json(request_rec *r, int status, const char *json);
 
 #endif

@@ -46,6 +46,7 @@ class DocHttpd(Httpd):
         s = s.replace(f"https://{self.host}", self.base)
         s = s.replace("<VirtualHost *:443>",
                       f"<VirtualHost 127.0.0.1:{self.port}>")
+        s = s.replace("DocumentRoot /var/www/html", f"DocumentRoot {d}/htdocs")
         s = re.sub(r"SSLCertificateFile .*", f"SSLCertificateFile {d}/cert.pem",
                    s)
         s = re.sub(r"SSLCertificateKeyFile .*",
@@ -87,6 +88,9 @@ DirectoryIndex index.html
         for page in ("app", "admin", "v1", "v1/admin"):
             (d / "htdocs" / page).mkdir(parents=True, exist_ok=True)
             (d / "htdocs" / page / "index.html").write_text(f"{page}\n")
+        # the Quick start's page that shows who signed in (its install line)
+        (d / "htdocs" / "app" / "index.shtml").write_bytes(
+            (ROOT / "demo" / "whoami.shtml").read_bytes())
         if not (d / "cert.pem").exists():
             subprocess.run(
                 ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
@@ -152,11 +156,32 @@ def assert_signs_in(h, workos, path, body=None):
     return s
 
 
+def readme_quick_start_commands():
+    text = (ROOT / "README.md").read_text()
+    section = text.split("\n## Quick start\n", 1)[1].split("\n## ", 1)[0]
+    return "\n".join(re.findall(r"```sh\n(.*?)```", section, re.S))
+
+
+def test_readme_quick_start_commands_run_unattended():
+    cmds = readme_quick_start_commands()
+    assert re.search(r"^apt-get install -y ", cmds, re.M), cmds
+    assert "make-ssl-cert generate-default-snakeoil" in cmds
+    assert "systemctl" not in cmds and "apache2ctl" in cmds
+    # every module the block needs is enabled
+    assert "a2enmod ssl include auth_workos" in cmds
+    assert "demo/whoami.shtml /var/www/html/app/index.shtml" in cmds
+
+
 @pytest.mark.parametrize("mpm", ["event", "prefork"])
 def test_readme_quick_start_signs_in(servers, workos, mpm):
     h = start(servers, workos, readme_quick_start(), mpm=mpm,
-              one_process=False)
-    s = assert_signs_in(h, workos, "/app/", body="app")
+              one_process=False, modules=["include"])
+    # it ends on a page that shows who signed in
+    s = assert_signs_in(h, workos, "/app/", body="alice@example.com")
+    page = s.get(h.base + "/app/", timeout=20).text
+    assert '<code id="user">user_01ALICE</code>' in page, page
+    assert '<code id="org">org_01ACME</code>' in page
+    assert '<code id="role">member</code>' in page
     # a member is not an admin: 403, never another sign-in
     r = s.get(h.base + "/admin/", timeout=20, allow_redirects=False)
     assert r.status_code == 403
@@ -168,8 +193,8 @@ def test_readme_quick_start_signs_in(servers, workos, mpm):
 def test_readme_quick_start_protects_the_whole_site(servers, workos):
     site = readme_quick_start().replace("<Location /app>", "<Location />")
     assert "<Location />" in site
-    h = start(servers, workos, site, one_process=False)
-    assert_signs_in(h, workos, "/app/", body="app")
+    h = start(servers, workos, site, one_process=False, modules=["include"])
+    assert_signs_in(h, workos, "/app/", body="user_01ALICE")
     assert_signs_in(h, workos, "/", body="home")
 
 

@@ -61,3 +61,38 @@ def test_reinstall_keeps_the_admins_conf(dest):
     assert files(dest) == ["etc/apache2/mods-available/auth_workos.conf"]
     assert conf.read_text() == edited
     assert "kept" in out and "disabled auth_workos" in out
+
+
+def test_uninstall_refuses_while_an_enabled_site_uses_workos(dest):
+    """Issue 24: after make uninstall "reload Apache" failed while a site
+    still used WorkOS directives; it now names them and refuses."""
+    make("install", dest)
+    sites = dest / "etc/apache2/sites-available"
+    sites.mkdir(parents=True)
+    on = dest / "etc/apache2/sites-enabled"
+    on.mkdir()
+    (sites / "app.conf").write_text(
+        "<VirtualHost *:443>\n    ServerName app.example.com\n"
+        "    <Location /app>\n        authtype WorkOS\n"
+        "    </Location>\n</VirtualHost>\n")
+    (sites / "old.conf").write_text("# WorkOSClientID client_01OLD\n")
+    (on / "app.conf").symlink_to("../sites-available/app.conf")
+    (on / "old.conf").symlink_to("../sites-available/old.conf")
+    confs = dest / "etc/apache2/conf-enabled"
+    confs.mkdir()
+    (confs / "workos.conf").write_text("WorkOSCache shmcb\n")
+    r = subprocess.run(["make", "-s", "-f", "Makefile.apxs", "uninstall",
+                        f"DESTDIR={dest}"], cwd=ROOT, capture_output=True,
+                       text=True, timeout=600)
+    assert r.returncode != 0
+    assert "sites-enabled/app.conf" in r.stdout, r.stdout
+    assert "conf-enabled/workos.conf" in r.stdout
+    assert "old.conf" not in r.stdout  # a comment is not a use
+    assert "FORCE=1" in r.stdout
+    assert (dest / LIBEXEC.lstrip("/") / "mod_auth_workos.so").exists()
+    r = subprocess.run(["make", "-s", "-f", "Makefile.apxs", "uninstall",
+                        f"DESTDIR={dest}", "FORCE=1"], cwd=ROOT,
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "uninstalling anyway" in r.stdout
+    assert not (dest / LIBEXEC.lstrip("/") / "mod_auth_workos.so").exists()
