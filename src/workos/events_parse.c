@@ -9,7 +9,13 @@
 
 const char *const events_types[] = {
     "session.revoked", "user.deleted", "organization_membership.deleted",
-    "organization_membership.updated", "api_key.revoked", NULL
+    "organization_membership.updated", "api_key.revoked",
+    /* definition changes (model/defchange.h) */
+    "role.created", "role.updated", "role.deleted",
+    "organization_role.created", "organization_role.updated",
+    "organization_role.deleted", "permission.created", "permission.updated",
+    "permission.deleted", "flag.created", "flag.updated", "flag.deleted",
+    "flag.rule_updated", NULL
 };
 
 static apr_status_t events_release(void *data)
