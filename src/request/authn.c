@@ -315,7 +315,7 @@ static authn_rc authn_adopt(request_rec *r, const wos_srv_cfg *sc,
         return AUTHN_BAD;
     }
     vr = authn_session_token(r, sc, &sess, st);
-    if (vr == VERIFY_UNAVAILABLE) {
+    if (vr == VERIFY_UNAVAILABLE || vr == VERIFY_KEY_GONE) {
         /* its key cannot be had yet: keep the new session for the retry */
         reply_set_session(r, sc, sealed);
         return AUTHN_UNAVAILABLE;
@@ -333,8 +333,8 @@ static authn_rc authn_adopt(request_rec *r, const wos_srv_cfg *sc,
 static int authn_needs_refresh(const wos_srv_cfg *sc, verify_rc vr,
                                const authn_state_t *st)
 {
-    if (vr == VERIFY_EXPIRED) {
-        return 1;
+    if (vr == VERIFY_EXPIRED || vr == VERIFY_KEY_GONE) {
+        return 1;  /* gone: only a refresh brings a token of a live key */
     }
     return vr == VERIFY_OK
            && st->id->exp - apr_time_sec(apr_time_now())
@@ -351,7 +351,8 @@ static authn_rc authn_refresh(request_rec *r, const wos_srv_cfg *sc,
 
     if (rc == REFRESH_OK) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, WOSLOGNO(00305)
-                      "session refreshed for %s", st->id->user_id);
+                      "session refreshed for %s",
+                      st->id ? st->id->user_id : "a session");
         return authn_adopt(r, sc, out.sealed, st);
     }
     if (rc == REFRESH_REFUSED) {

@@ -11,7 +11,12 @@ typedef enum {
     VERIFY_OK = 0,
     VERIFY_EXPIRED,     /* genuine (signature and issuer good) but expired */
     VERIFY_BAD,         /* anything else wrong with it */
-    VERIFY_UNAVAILABLE  /* no signing keys could be had */
+    VERIFY_UNAVAILABLE, /* no signing keys could be had */
+    VERIFY_KEY_GONE     /* verify_token_trusted only: signed by a key
+                           WorkOS no longer publishes (its kid is not in
+                           the JWKS, or its signature fails, under keys
+                           fetched moments ago): a session's refresh
+                           token can still get a new one */
 } verify_rc;
 
 /* On VERIFY_OK and VERIFY_EXPIRED *id is the token's identity (with exp);
@@ -21,11 +26,17 @@ verify_rc verify_token(request_rec *r, const wos_srv_cfg *sc,
                        const char *token, int allow_expired,
                        wos_identity_t **id, const char **why);
 
-/* verify_token for a token from a trusted source: out of a valid seal
+/* Both: a signature that fails under a kid the keys have refetches them
+ * (keys_recheck: once per 30 s per host) and checks again before the
+ * token is refused.
+ *
+ * verify_token for a token from a trusted source: out of a valid seal
  * (the cookie's MAC proves it is ours) or straight from WorkOS. An
  * unknown kid may refetch the keys within its own budget, apart from
- * bearer tokens', and a key still missing is VERIFY_UNAVAILABLE (try
- * again), never VERIFY_BAD: a key miss never signs anyone out. */
+ * bearer tokens'. A key still missing, or a signature still failing, is
+ * VERIFY_KEY_GONE when the keys were fetched from WorkOS moments ago
+ * (WorkOS retired the key: refresh the session), else VERIFY_UNAVAILABLE
+ * (try again); never VERIFY_BAD: a key miss never signs anyone out. */
 verify_rc verify_token_trusted(request_rec *r, const wos_srv_cfg *sc,
                                const char *token, int allow_expired,
                                wos_identity_t **id, const char **why);
