@@ -283,7 +283,7 @@ static verify_rc authn_session_token(request_rec *r, const wos_srv_cfg *sc,
                                      authn_state_t *st)
 {
     /* from inside a valid seal: a key miss is "try again", never "bad" */
-    verify_rc vr = verify_token_trusted(r, sc, sess->access_token, 0,
+    verify_rc vr = verify_session_token(r, sc, sess->access_token,
                                         &st->id, &st->why);
 
     if ((vr == VERIFY_OK || vr == VERIFY_EXPIRED) && sess->user_id

@@ -65,11 +65,17 @@ static jwt_status_t verify_signature(request_rec *r, const wos_srv_cfg *sc,
     return JWT_ERR_UNKNOWN_KID;
 }
 
+/* Where a token comes from: a request (bearer), WorkOS or a valid seal
+ * (trusted), a valid seal whose refresh token can replace it (session). */
+typedef enum { VERIFY_AS_BEARER, VERIFY_AS_TRUSTED, VERIFY_AS_SESSION }
+    verify_as_t;
+
 static verify_rc verify_as(request_rec *r, const wos_srv_cfg *sc,
                            const char *token, int allow_expired,
-                           int trusted, wos_identity_t **id,
+                           verify_as_t as, wos_identity_t **id,
                            const char **why)
 {
+    int trusted = as != VERIFY_AS_BEARER;
     jwt_t jwt;
     jwt_status_t js;
     keys_status_t ks;
@@ -86,7 +92,12 @@ static verify_rc verify_as(request_rec *r, const wos_srv_cfg *sc,
     }
     if (js == JWT_ERR_UNKNOWN_KID || js == JWT_ERR_SIGNATURE) {
         *why = jwt_status_str(js);
-        return trusted ? verify_key_gone(r, sc, jwt.kid, *why) : VERIFY_BAD;
+        if (as == VERIFY_AS_SESSION) {
+            return verify_key_gone(r, sc, jwt.kid, *why);
+        }
+        /* a trusted kid the keys lack: try again, never "bad" */
+        return trusted && js == JWT_ERR_UNKNOWN_KID ? VERIFY_UNAVAILABLE
+                                                    : VERIFY_BAD;
     }
     if (js == JWT_OK) {
         jwt_remember_header(&jwt);
@@ -110,14 +121,22 @@ verify_rc verify_token(request_rec *r, const wos_srv_cfg *sc,
                        const char *token, int allow_expired,
                        wos_identity_t **id, const char **why)
 {
-    return verify_as(r, sc, token, allow_expired, 0, id, why);
+    return verify_as(r, sc, token, allow_expired, VERIFY_AS_BEARER, id, why);
 }
 
 verify_rc verify_token_trusted(request_rec *r, const wos_srv_cfg *sc,
                                const char *token, int allow_expired,
                                wos_identity_t **id, const char **why)
 {
-    return verify_as(r, sc, token, allow_expired, 1, id, why);
+    return verify_as(r, sc, token, allow_expired, VERIFY_AS_TRUSTED, id,
+                     why);
+}
+
+verify_rc verify_session_token(request_rec *r, const wos_srv_cfg *sc,
+                               const char *token, wos_identity_t **id,
+                               const char **why)
+{
+    return verify_as(r, sc, token, 0, VERIFY_AS_SESSION, id, why);
 }
 
 int verify_cookie_session(request_rec *r, const wos_srv_cfg *sc,
