@@ -10,6 +10,7 @@ import pytest
 import sealer
 import tokens
 from conftest import signing_key
+from services import CacheServer
 from test_authn import bearer, issuer, token
 from test_lifecycle import cookie_value, session_cookie, sign_in
 
@@ -147,3 +148,29 @@ def test_bearer_token_of_a_retired_kid_is_401(servers, workos, mpm):
     assert h.get("/api", headers=bearer(token(workos, key="key_2"))
                  ).status_code == 200
     assert no_line(h, "00303")
+
+
+@pytest.fixture
+def redis():
+    server = CacheServer("redis").start()
+    yield server
+    server.cleanup()
+
+
+def test_one_recheck_serves_the_fleet(servers, workos, redis):
+    """Two hosts on one redis: the host that rechecks shares what it
+    fetched; the other host's processes take it from the shared copy."""
+    a, b = [servers.start(mpm=mpm, one_process=False,
+                          server_extra=redis.server_extra(),
+                          modules=[redis.module])
+            for mpm in ("prefork", "event")]
+    for h in (a, b):
+        assert h.get("/api", headers=bearer(token(workos))).status_code == 200
+    before = fetches(workos)
+    new = tokens.SigningKey("key_1")
+    workos.keys = [new]
+    fresh = tokens.mint(new, tokens.claims(issuer(workos)))
+    for h in (a, b, a, b):
+        for _ in range(4):
+            assert h.get("/api", headers=bearer(fresh)).status_code == 200
+    assert fetches(workos) == before + 1
