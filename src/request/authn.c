@@ -240,7 +240,7 @@ static authn_rc authn_bearer_token(request_rec *r, const wos_srv_cfg *sc,
 {
     unsigned char key[CREDCACHE_KEY];
     credwait_claim_t claim;
-    marks_stale_t stale;
+    marks_rc stale;
     authn_rc rc;
 
     st->presented = 1;

@@ -50,7 +50,7 @@ static int marks_since(request_rec *r, const wos_srv_cfg *sc,
            && defchange_stale(iat, changed);
 }
 
-marks_stale_t marks_user_stale(request_rec *r, const wos_srv_cfg *sc,
+marks_rc marks_user_stale(request_rec *r, const wos_srv_cfg *sc,
                                const wos_identity_t *id)
 {
     if (!id || !id->user_id || id->api_key_id) {

@@ -34,13 +34,13 @@ typedef enum {
     MARKS_FRESH = 0,     /* no change since the token was issued */
     MARKS_MEMBERSHIP,    /* the user's membership changed since */
     MARKS_DEFINITIONS    /* roles, permissions or flags changed since */
-} marks_stale_t;
+} marks_rc;
 
 /* Whether the identity's token was issued before its user's last
  * membership change or a definition change that reaches it (its
  * environment's, its organisation's): a session must refresh, a bearer
  * token is refused. API keys and tokens without a user: MARKS_FRESH. */
-marks_stale_t marks_user_stale(request_rec *r, const wos_srv_cfg *sc,
+marks_rc marks_user_stale(request_rec *r, const wos_srv_cfg *sc,
                                const wos_identity_t *id);
 
 #endif
