@@ -7,6 +7,7 @@
 #include "state/revoke.h"
 #include "state/marks.h"
 #include "state/access_cache.h"
+#include "model/defchange.h"
 #include "base/stats.h"
 #include "base/module.h"
 
@@ -37,6 +38,24 @@ static events_rc events_membership_updated(server_rec *s, apr_pool_t *p,
      * passes, so a refresh in that second cannot loop */
     return events_recorded(marks_user_changed(s, p, sc, uid,
                                               apr_time_sec(when)));
+}
+
+/* role.*, permission.*, flag.* (the environment), organization_role.*
+ * (its organisation): tokens issued before carry old grants. */
+static events_rc events_definitions(server_rec *s, apr_pool_t *p,
+                                    const wos_srv_cfg *sc,
+                                    defchange_scope_t scope, json_t *data,
+                                    apr_time_t created)
+{
+    const char *org = events_id(data, "organization_id");
+
+    if (scope == DEFCHANGE_ORG && !org) {
+        return EVENTS_BAD;
+    }
+    return events_recorded(marks_defs_changed(
+        s, p, sc, scope == DEFCHANGE_ORG ? org : NULL,
+        defchange_when(apr_time_sec(created),
+                       apr_time_sec(apr_time_now()))));
 }
 
 static events_rc events_dispatch(server_rec *s, apr_pool_t *p,
@@ -73,6 +92,10 @@ static events_rc events_dispatch(server_rec *s, apr_pool_t *p,
         a = events_id(data, "id");
         return a ? events_recorded(marks_apikey_revoke(s, p, sc, a))
                  : EVENTS_BAD;
+    }
+    if (defchange_scope(event) != DEFCHANGE_NONE) {
+        return events_definitions(s, p, sc, defchange_scope(event), data,
+                                  created);
     }
     return EVENTS_IGNORED;
 }

@@ -152,6 +152,7 @@ typedef struct {
     int presented;      /* a credential was offered */
     int retry_after;    /* seconds, for AUTHN_LIMITED and AUTHN_UNAVAILABLE */
     const char *why;    /* why it failed: a short reason, no secrets */
+    const char *described; /* the 401's error_description, if any */
     const char *sealed; /* the session cookie value in force, if any */
     int anonymous;      /* let through without a user: r->user is "" for
                          * httpd's sake until fixups unset it */
@@ -239,6 +240,7 @@ static authn_rc authn_bearer_token(request_rec *r, const wos_srv_cfg *sc,
 {
     unsigned char key[CREDCACHE_KEY];
     credwait_claim_t claim;
+    marks_rc stale;
     authn_rc rc;
 
     st->presented = 1;
@@ -259,8 +261,12 @@ static authn_rc authn_bearer_token(request_rec *r, const wos_srv_cfg *sc,
     }
     rc = authn_from_verify(authn_unrevoked(r, sc,
         verify_token(r, sc, token, 0, &st->id, &st->why), st));
-    if (rc == AUTHN_OK && marks_user_stale(r, sc, st->id)) {
-        st->why = "token issued before a change to the user's membership";
+    if (rc == AUTHN_OK && (stale = marks_user_stale(r, sc, st->id))) {
+        st->why = stale == MARKS_MEMBERSHIP
+                  ? "token issued before a change to the user's membership"
+                  : "token issued before a change to roles, permissions "
+                    "or flags";
+        st->described = "permissions changed since the token was issued";
         st->id = NULL;
         rc = AUTHN_BAD;
     }
@@ -277,7 +283,7 @@ static verify_rc authn_session_token(request_rec *r, const wos_srv_cfg *sc,
                                      authn_state_t *st)
 {
     /* from inside a valid seal: a key miss is "try again", never "bad" */
-    verify_rc vr = verify_token_trusted(r, sc, sess->access_token, 0,
+    verify_rc vr = verify_session_token(r, sc, sess->access_token,
                                         &st->id, &st->why);
 
     if ((vr == VERIFY_OK || vr == VERIFY_EXPIRED) && sess->user_id
@@ -309,7 +315,7 @@ static authn_rc authn_adopt(request_rec *r, const wos_srv_cfg *sc,
         return AUTHN_BAD;
     }
     vr = authn_session_token(r, sc, &sess, st);
-    if (vr == VERIFY_UNAVAILABLE) {
+    if (vr == VERIFY_UNAVAILABLE || vr == VERIFY_KEY_GONE) {
         /* its key cannot be had yet: keep the new session for the retry */
         reply_set_session(r, sc, sealed);
         return AUTHN_UNAVAILABLE;
@@ -327,8 +333,8 @@ static authn_rc authn_adopt(request_rec *r, const wos_srv_cfg *sc,
 static int authn_needs_refresh(const wos_srv_cfg *sc, verify_rc vr,
                                const authn_state_t *st)
 {
-    if (vr == VERIFY_EXPIRED) {
-        return 1;
+    if (vr == VERIFY_EXPIRED || vr == VERIFY_KEY_GONE) {
+        return 1;  /* gone: only a refresh brings a token of a live key */
     }
     return vr == VERIFY_OK
            && st->id->exp - apr_time_sec(apr_time_now())
@@ -345,7 +351,8 @@ static authn_rc authn_refresh(request_rec *r, const wos_srv_cfg *sc,
 
     if (rc == REFRESH_OK) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, WOSLOGNO(00305)
-                      "session refreshed for %s", st->id->user_id);
+                      "session refreshed for %s",
+                      st->id ? st->id->user_id : "a session");
         return authn_adopt(r, sc, out.sealed, st);
     }
     if (rc == REFRESH_REFUSED) {
@@ -492,10 +499,15 @@ static authn_rc authn_credential(request_rec *r, const wos_srv_cfg *sc,
 static void authn_challenge(request_rec *r, const authn_state_t *st)
 {
     const char *realm = ap_auth_name(r) ? ap_auth_name(r) : "WorkOS";
-    const char *v = apr_psprintf(r->pool, "Bearer realm=\"%s\"%s",
+    const char *v = apr_psprintf(r->pool, "Bearer realm=\"%s\"%s%s%s",
                                  ap_escape_quotes(r->pool, realm),
                                  st->presented && st->why
-                                 ? ", error=\"invalid_token\"" : "");
+                                 ? ", error=\"invalid_token\"" : "",
+                                 st->presented && st->described
+                                 ? ", error_description=\"" : "",
+                                 st->presented && st->described
+                                 ? apr_pstrcat(r->pool, st->described, "\"",
+                                               NULL) : "");
 
     apr_table_setn(r->err_headers_out, "WWW-Authenticate", v);
 }

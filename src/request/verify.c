@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Access-token verification; see verify.h. */
 #include "httpd.h"
+#include "http_log.h"
 #include "request/verify.h"
 #include "state/keys.h"
 #include "codec/jwt.h"
 #include "model/cookie.h"
 #include "codec/seal.h"
 #include "base/stats.h"
+#include "base/module.h"
 
 static jwt_status_t verify_claims(const wos_srv_cfg *sc, const jwt_t *jwt,
                                   int allow_expired)
@@ -23,13 +25,58 @@ static jwt_status_t verify_claims(const wos_srv_cfg *sc, const jwt_t *jwt,
     return (js == JWT_ERR_EXPIRED && allow_expired) ? JWT_OK : js;
 }
 
+/* A trusted token whose key the keys lack or refuse: WorkOS retired the
+ * key if they were fetched moments ago, else they may be out of date. */
+static verify_rc verify_key_gone(request_rec *r, const wos_srv_cfg *sc,
+                                 const char *kid, const char *why)
+{
+    if (!keys_fetched_within(sc->keys, KEYS_RECHECK_INTERVAL)) {
+        return VERIFY_UNAVAILABLE;
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, WOSLOGNO(05452)
+                  "token signed by a key WorkOS no longer publishes (kid "
+                  "%.64s: %s)", kid, why);
+    return VERIFY_KEY_GONE;
+}
+
+/* The signature under kid's current key; one recheck of the keys when it
+ * fails. *ks is the last lookup's status. */
+static jwt_status_t verify_signature(request_rec *r, const wos_srv_cfg *sc,
+                                     const jwt_t *jwt, int trusted,
+                                     keys_status_t *ks)
+{
+    EVP_PKEY *key = NULL;
+    jwt_status_t js;
+    int again = 1;
+
+    *ks = keys_lookup(sc->keys, r, sc, jwt->kid, trusted, &key);
+    while (*ks == KEYS_OK) {
+        stats_inc(STAT_SIG_VERIFIES);
+        js = jwt_verify_rs256(jwt, key);
+        EVP_PKEY_free(key);
+        key = NULL;
+        if (js != JWT_ERR_SIGNATURE || !again--
+            || !keys_recheck(sc->keys, r, sc, jwt->kid)) {
+            return js;
+        }
+        /* newer keys: the kid may be replaced, or gone */
+        *ks = keys_lookup(sc->keys, r, sc, jwt->kid, trusted, &key);
+    }
+    return JWT_ERR_UNKNOWN_KID;
+}
+
+/* Where a token comes from: a request (bearer), WorkOS or a valid seal
+ * (trusted), a valid seal whose refresh token can replace it (session). */
+typedef enum { VERIFY_AS_BEARER, VERIFY_AS_TRUSTED, VERIFY_AS_SESSION }
+    verify_as_t;
+
 static verify_rc verify_as(request_rec *r, const wos_srv_cfg *sc,
                            const char *token, int allow_expired,
-                           int trusted, wos_identity_t **id,
+                           verify_as_t as, wos_identity_t **id,
                            const char **why)
 {
+    int trusted = as != VERIFY_AS_BEARER;
     jwt_t jwt;
-    EVP_PKEY *key = NULL;
     jwt_status_t js;
     keys_status_t ks;
 
@@ -38,16 +85,20 @@ static verify_rc verify_as(request_rec *r, const wos_srv_cfg *sc,
         *why = jwt_status_str(js);
         return VERIFY_BAD;
     }
-    ks = keys_lookup(sc->keys, r, sc, jwt.kid, trusted, &key);
-    if (ks != KEYS_OK) {
-        *why = ks == KEYS_UNAVAILABLE ? "no signing keys available"
-                                      : jwt_status_str(JWT_ERR_UNKNOWN_KID);
-        return (ks == KEYS_UNAVAILABLE || trusted) ? VERIFY_UNAVAILABLE
-                                                  : VERIFY_BAD;
+    js = verify_signature(r, sc, &jwt, trusted, &ks);
+    if (ks == KEYS_UNAVAILABLE) {
+        *why = "no signing keys available";
+        return VERIFY_UNAVAILABLE;
     }
-    stats_inc(STAT_SIG_VERIFIES);
-    js = jwt_verify_rs256(&jwt, key);
-    EVP_PKEY_free(key);
+    if (js == JWT_ERR_UNKNOWN_KID || js == JWT_ERR_SIGNATURE) {
+        *why = jwt_status_str(js);
+        if (as == VERIFY_AS_SESSION) {
+            return verify_key_gone(r, sc, jwt.kid, *why);
+        }
+        /* a trusted kid the keys lack: try again, never "bad" */
+        return trusted && js == JWT_ERR_UNKNOWN_KID ? VERIFY_UNAVAILABLE
+                                                    : VERIFY_BAD;
+    }
     if (js == JWT_OK) {
         jwt_remember_header(&jwt);
         js = verify_claims(sc, &jwt, allow_expired);
@@ -70,14 +121,22 @@ verify_rc verify_token(request_rec *r, const wos_srv_cfg *sc,
                        const char *token, int allow_expired,
                        wos_identity_t **id, const char **why)
 {
-    return verify_as(r, sc, token, allow_expired, 0, id, why);
+    return verify_as(r, sc, token, allow_expired, VERIFY_AS_BEARER, id, why);
 }
 
 verify_rc verify_token_trusted(request_rec *r, const wos_srv_cfg *sc,
                                const char *token, int allow_expired,
                                wos_identity_t **id, const char **why)
 {
-    return verify_as(r, sc, token, allow_expired, 1, id, why);
+    return verify_as(r, sc, token, allow_expired, VERIFY_AS_TRUSTED, id,
+                     why);
+}
+
+verify_rc verify_session_token(request_rec *r, const wos_srv_cfg *sc,
+                               const char *token, wos_identity_t **id,
+                               const char **why)
+{
+    return verify_as(r, sc, token, 0, VERIFY_AS_SESSION, id, why);
 }
 
 int verify_cookie_session(request_rec *r, const wos_srv_cfg *sc,

@@ -23,6 +23,7 @@ struct wos_keys {
     const cachens_key_t *miss_key;
     const cachens_key_t *trusted_miss_key;
     const cachens_key_t *fail_key;
+    const cachens_key_t *recheck_key;
     apr_thread_mutex_t *lock;  /* guards everything below */
     apr_pool_t *set_pool;      /* owns set */
     jwks_t *set;
@@ -40,6 +41,7 @@ wos_keys_t *keys_create(apr_pool_t *p, const char *url)
     k->trusted_miss_key = cachens_key(p, CACHENS_JWKS_MISS_TRUSTED, url,
                                       NULL);
     k->fail_key = cachens_key(p, CACHENS_JWKS_FAIL, url, NULL);
+    k->recheck_key = cachens_key(p, CACHENS_JWKS_RECHECK, url, NULL);
     if (apr_thread_mutex_create(&k->lock, APR_THREAD_MUTEX_DEFAULT, p)
         != APR_SUCCESS) {
         return NULL;
@@ -372,6 +374,90 @@ keys_status_t keys_lookup(wos_keys_t *k, request_rec *r,
         return KEYS_OK;
     }
     return have ? KEYS_UNKNOWN_KID : KEYS_UNAVAILABLE;
+}
+
+static apr_time_t keys_fetched(wos_keys_t *k)
+{
+    apr_time_t at;
+
+    apr_thread_mutex_lock(k->lock);
+    at = k->set ? k->fetched_at : 0;
+    apr_thread_mutex_unlock(k->lock);
+    return at;
+}
+
+int keys_fetched_within(wos_keys_t *k, int secs)
+{
+    apr_time_t at = keys_fetched(k);
+
+    return at && apr_time_now() - at < apr_time_from_sec(secs);
+}
+
+/* When this host last rechecked (its marker), or 0. */
+static apr_time_t keys_rechecked_at(wos_keys_t *k, request_rec *r,
+                                    const wos_srv_cfg *cfg)
+{
+    char *val;
+    apr_size_t len;
+    apr_time_t at;
+
+    if (cache_get(cache_this_host(cfg->cache), r->server, k->recheck_key,
+                  &val, &len, 32, r->pool) != APR_SUCCESS) {
+        return 0;
+    }
+    at = (apr_time_t)apr_atoi64(val);
+    return at > 0 ? at : 0;
+}
+
+/* Under the fetch lock: the shared copy may already hold what another
+ * process's recheck brought; else this process rechecks, if the host has
+ * not in the last KEYS_RECHECK_INTERVAL. */
+static void keys_recheck_locked(wos_keys_t *k, request_rec *r,
+                                const wos_srv_cfg *cfg, const char *kid,
+                                apr_time_t before)
+{
+    apr_time_t now = apr_time_now(), fetched = 0;
+    const char *val;
+
+    keys_load_shared(k, r, cfg, &fetched);
+    if (keys_fetched(k) > before || keys_rechecked_at(k, r, cfg)
+        || !keys_retry_due(k) || keys_failed_lately(k, r, cfg)) {
+        return;
+    }
+    val = apr_psprintf(r->pool, "%" APR_TIME_T_FMT, now);
+    cache_put(cache_this_host(cfg->cache), r->server, k->recheck_key, val,
+              strlen(val), now + apr_time_from_sec(KEYS_RECHECK_INTERVAL),
+              r->pool);
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, WOSLOGNO(05450)
+                  "signature check failed under kid %.64s: refetching the "
+                  "JWKS from %s in case the key was replaced", kid, k->url);
+    keys_fetch(k, r, cfg);
+}
+
+int keys_recheck(wos_keys_t *k, request_rec *r, const wos_srv_cfg *cfg,
+                 const char *kid)
+{
+    apr_time_t before = keys_fetched(k);
+    apr_time_t at = keys_rechecked_at(k, r, cfg);
+    apr_time_t fetched = 0;
+    apr_status_t rv;
+
+    if (at) {
+        /* rechecked lately: what it brought, if this process lacks it;
+         * nothing else to do until the marker lapses */
+        if (before < at) {
+            keys_load_shared(k, r, cfg, &fetched);
+        }
+        return keys_fetched(k) > before;
+    }
+    if ((rv = cache_fetch_lock(cfg->cache)) != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, WOSLOGNO(05451)
+                      "cannot take the JWKS fetch lock");
+        return 0;
+    }
+    keys_recheck_locked(k, r, cfg, kid, before);
+    cache_fetch_unlock(cfg->cache);
+    return keys_fetched(k) > before;
 }
 
 typedef struct {

@@ -31,6 +31,21 @@ keys_status_t keys_lookup(wos_keys_t *k, request_rec *r,
                           const wos_srv_cfg *cfg, const char *kid,
                           int trusted, EVP_PKEY **key);
 
+/* A signature failed under kid's key, which this process has: the key
+ * may have been replaced under the same kid (a signing service restarted
+ * with a new key). Refetches the JWKS at most once per
+ * KEYS_RECHECK_INTERVAL per host (a marker in this host's tier, holding
+ * when; every process of the host takes what that fetch brought from the
+ * shared copy). 1 if this process now holds keys newer than before the
+ * call (verify again), else 0. */
+int keys_recheck(wos_keys_t *k, request_rec *r, const wos_srv_cfg *cfg,
+                 const char *kid);
+
+/* 1 if this process's keys were fetched from WorkOS within secs seconds:
+ * a kid they lack, or a signature they refuse, is then WorkOS's current
+ * answer, not a stale copy's. */
+int keys_fetched_within(wos_keys_t *k, int secs);
+
 /* Carries the shared copy of the keys across a graceful restart: the
  * parent saves it when the old cache goes (a pconf cleanup registered
  * after the cache's own) and puts it into the new cache (post_config). */
@@ -41,6 +56,9 @@ void keys_carry_over(wos_keys_t *k, wos_cache_t *c, server_rec *s,
 #define KEYS_MISS_INTERVAL cachens_ttl(CACHENS_JWKS_MISS)
 /* ... by unknown kids of trusted tokens (a key rotation). */
 #define KEYS_TRUSTED_MISS_INTERVAL cachens_ttl(CACHENS_JWKS_MISS_TRUSTED)
+/* Seconds between refetches caused by failed signatures under a known
+ * kid, per host. */
+#define KEYS_RECHECK_INTERVAL cachens_ttl(CACHENS_JWKS_RECHECK)
 /* Seconds before retrying after a failed fetch. */
 #define KEYS_RETRY_INTERVAL 5
 /* Seconds the other processes of the host take a failed fetch as theirs:

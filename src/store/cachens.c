@@ -33,6 +33,12 @@ static const cachens_t cachens_rows[CACHENS_COUNT] = {
     /* ... by unknown kids of trusted tokens (a key rotation). */
     [CACHENS_JWKS_MISS_TRUSTED] = { "wos:jwks-miss-trusted", 1, 5, "5 s",
         FLEET, MODULE, MAC, SUB_M },
+    /* parts: the JWKS URL. When this host last refetched the keys
+     * because a signature failed under a kid it has (a key replaced under
+     * the same kid): once per 30 s, which is all any token can make it
+     * spend. This host's only: each host asks for itself. */
+    [CACHENS_JWKS_RECHECK] = { "wos:jwks-recheck", 1, 30, "30 s",
+        HOST, MODULE, 0, SUB_M },
     /* parts: the JWKS URL. How long the other processes of the host take
      * a failed fetch as theirs: enough for those queued behind it on the
      * fetch lock, short enough that one failure does not keep a process

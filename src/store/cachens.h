@@ -32,6 +32,8 @@ typedef enum {
     CACHENS_JWKS_MISS,          /* refetch budget for unknown kids */
     CACHENS_JWKS_MISS_TRUSTED,  /* ... of tokens whose issuer is trusted */
     CACHENS_JWKS_FAIL,          /* a fetch of this host failed */
+    CACHENS_JWKS_RECHECK,       /* this host refetched for a failed
+                                   signature under a known kid */
     CACHENS_CRED,               /* a verified credential's identity */
     CACHENS_REV_GEN,            /* revocations' generation */
     CACHENS_REV,                /* one revocation */

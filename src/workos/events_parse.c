@@ -10,11 +10,15 @@
 const char *const events_types[] = {
     "session.revoked", "user.deleted", "organization_membership.deleted",
     "organization_membership.updated", "api_key.revoked",
-    /* what drops workos-access decisions (state/access_cache.h) */
-    "organization_membership.created", "role.created", "role.updated",
-    "role.deleted", "organization_role.created", "organization_role.updated",
+    /* definition changes (model/defchange.h); with
+     * organization_membership.created, what drops workos-access decisions
+     * (state/access_cache.h) */
+    "organization_membership.created",
+    "role.created", "role.updated", "role.deleted",
+    "organization_role.created", "organization_role.updated",
     "organization_role.deleted", "permission.created", "permission.updated",
-    "permission.deleted", NULL
+    "permission.deleted", "flag.created", "flag.updated", "flag.deleted",
+    "flag.rule_updated", NULL
 };
 
 static apr_status_t events_release(void *data)

@@ -46,6 +46,9 @@ static void test_keys_are_todays(void **state)
     assert_string_equal(key(cachens_key(pool, CACHENS_JWKS_FAIL, url, NULL),
                             CACHENS_JWKS_FAIL),
                         apr_pstrcat(pool, "wos:jwks-fail:", url, NULL));
+    assert_string_equal(key(cachens_key(pool, CACHENS_JWKS_RECHECK, url,
+                                        NULL), CACHENS_JWKS_RECHECK),
+                        apr_pstrcat(pool, "wos:jwks-recheck:", url, NULL));
     assert_string_equal(key(cachens_key(pool, CACHENS_CRED, "b", "vtag",
                                         "fp01", h, NULL), CACHENS_CRED),
                         apr_psprintf(pool, "wos:cred:%c:%s:%s:%s", 'b',
@@ -253,8 +256,9 @@ static void test_today(void **state)
         if (row->scope == CACHENS_FLEET) {
             assert_true(row->protect & CACHENS_MAC);
         }
-        assert_int_equal(row->scope, t == CACHENS_JWKS_FAIL ? CACHENS_HOST
-                                                           : CACHENS_FLEET);
+        assert_int_equal(row->scope, t == CACHENS_JWKS_FAIL
+                                     || t == CACHENS_JWKS_RECHECK
+                                     ? CACHENS_HOST : CACHENS_FLEET);
         assert_int_equal(row->creator,
                          t == CACHENS_APIKEY || t == CACHENS_APIKEY_LOCK
                          || t == CACHENS_APIKEY_FAIL
@@ -267,6 +271,7 @@ static void test_today(void **state)
     assert_int_equal(cachens_ttl(CACHENS_JWKS_MISS), 30);
     assert_int_equal(cachens_ttl(CACHENS_JWKS_MISS_TRUSTED), 5);
     assert_int_equal(cachens_ttl(CACHENS_JWKS_FAIL), 1);
+    assert_int_equal(cachens_ttl(CACHENS_JWKS_RECHECK), 30);
     assert_int_equal(cachens_ttl(CACHENS_EVENTS_CURSOR), 31 * 24 * 3600);
     assert_int_equal(cachens_ttl(CACHENS_APIKEY_FAIL_LOCK), 1);
     assert_int_equal(cachens_ttl(CACHENS_ASW), 30);

@@ -166,12 +166,15 @@ static void test_memberships_url(void **state)
                         "&limit=100");
 }
 
-/* the events that drop workos-access decisions */
+/* definition changes (model/defchange.h) and, with
+ * organization_membership.created, the events that drop workos-access
+ * decisions */
 #define ACCESS_EVENTS                                                     \
     ",organization_membership.created,role.created,role.updated"          \
     ",role.deleted,organization_role.created,organization_role.updated"   \
     ",organization_role.deleted,permission.created,permission.updated"    \
-    ",permission.deleted"
+    ",permission.deleted,flag.created,flag.updated,flag.deleted"          \
+    ",flag.rule_updated"
 
 static void test_events_url(void **state)
 {
