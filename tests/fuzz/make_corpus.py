@@ -391,6 +391,38 @@ def envelope_seeds():
           + b"c" * 40 + b"t" * 16 + b"m" * 32)
 
 
+def access_seeds():
+    """WorkOS's answers for Require workos-access, shaped as the fake and
+    @workos/openapi-spec give them, and ids as Require lines name them."""
+    write("access", "authorized", '{"authorized":true}')
+    write("access", "denied", '{"authorized":false}')
+    write("access", "not-boolean",
+          '{"authorized":"true","data":[{"authorized":1}]}')
+    member = {"object": "organization_membership", "id": "om_01ALICEACME",
+              "user_id": "user_01ALICE", "organization_id": "org_01ACME",
+              "status": "active",
+              "role": {"slug": "member"},
+              "created_at": "2029-01-01T00:00:00.000Z",
+              "updated_at": "2029-01-01T00:00:00.000Z"}
+    write("access", "membership", json.dumps(
+        {"object": "list", "data": [member],
+         "list_metadata": {"before": None, "after": None}}))
+    write("access", "memberships", json.dumps({"object": "list", "data": [
+        dict(member, id="om_01OTHER", user_id="user_01BOB"),
+        dict(member, id="om_01OLD", status="inactive"),
+        dict(member, id="om_01BETA", organization_id="org_01BETA"),
+        dict(member, id="om 01SPACE"),
+        {k: v for k, v in member.items() if k != "user_id"},
+        member]}))
+    write("access", "nul-inside", json.dumps({"data": [
+        dict(member, id="om_01NUL", organization_id="org_01ACME\u0000x"),
+        dict(member, id="om_01CUT\u0000x")]}))
+    write("access", "by-id", "posts:write\nres_01POST")
+    write("access", "by-type", "posts:write\ndocument\ndoc-42")
+    write("access", "too-long", "posts:write\n" + "r" * 129)
+    write("access", "control", "posts:write\ndocument\ndoc\x1f42")
+
+
 def main():
     if CORPUS.exists():
         shutil.rmtree(CORPUS)
@@ -409,6 +441,7 @@ def main():
     events_seeds()
     credentry_seeds()
     envelope_seeds()
+    access_seeds()
 
 
 if __name__ == "__main__":
