@@ -19,6 +19,7 @@ void *cfg_create_srv(apr_pool_t *p, server_rec *s)
     c->apikey_fail_limit = c->apikey_fail_window = WOS_UNSET;
     c->cookie_max_age = WOS_UNSET;
     c->refresh_before = c->events_poll = WOS_UNSET;
+    c->cred_cache_bytes = WOS_UNSET;
     return c;
 }
 
@@ -43,6 +44,7 @@ void *cfg_merge_srv(apr_pool_t *p, void *base, void *add)
     CFG_PICK_INT(apikey_fail_limit); CFG_PICK_INT(apikey_fail_window);
     CFG_PICK_INT(refresh_before); CFG_PICK_INT(events_poll);
     CFG_PICK(outgoing_proxy); CFG_PICK(ca_bundle);
+    CFG_PICK_INT(cred_cache_bytes);
     return m;
 }
 

@@ -324,6 +324,28 @@ int claims_match_text(apr_pool_t *p, const char *text, const char *name,
     return claims_decide(rc, v, values, why);
 }
 
+claims_rc claims_lookup_identity(apr_pool_t *p, const wos_identity_t *id,
+                                 const char *name, const json_t **out)
+{
+    json_t *root = id->claims_root && id->claims_json
+                   ? id->claims_root(id->claims_owner) : NULL;
+
+    /* a text that does not parse (duplicate members) is scanned as ever */
+    if (root != NULL)
+        return claims_find(root, name, out);
+    return claims_lookup(p, id->claims_json, name, out);
+}
+
+int claims_match_identity(apr_pool_t *p, const wos_identity_t *id,
+                          const char *name, const apr_array_header_t *values,
+                          const char **why)
+{
+    const json_t *v = NULL;
+    claims_rc rc = claims_lookup_identity(p, id, name, &v);
+
+    return claims_decide(rc, v, values, why);
+}
+
 /* want read whole as a JSON number (strtod alone takes "inf", hex, ...). */
 static int claims_json_number(const char *want, double *d)
 {
