@@ -847,6 +847,13 @@ def callgrind():
         scenarios = [
             ("no auth (same file, open location)",
              [("/open/file.txt", {})] * n),
+            ("no auth, same Authorization header as the bearer rows "
+             "(control)",
+             [("/open/file.txt", {"Authorization": f"Bearer {repeat}"})]
+             * n),
+            ("no auth, same Cookie header as the cookie rows (control)",
+             [("/open/file.txt", {"Cookie": f"wos-session={repeat_cookie}"})]
+             * n),
             ("bearer, first-seen token each request",
              [(auth, {"Authorization": f"Bearer {t}"}) for t in fresh]),
             ("bearer, one token repeated",
