@@ -199,9 +199,16 @@ typedef struct {
     int checked;        /* the credential was checked: rc, src are set */
     authn_rc rc;        /* what the check found */
     int src;            /* the token sources it was checked against */
+    int made;           /* made by authentication (or what stands for it),
+                         * not only for routed below */
+    int routed;         /* workos and route are set: authorisation asks per
+                         * Require line, authentication once more, and
+                         * neither changes within a request */
+    int workos;         /* AuthType WorkOS */
+    route_kind route;
 } authn_state_t;
 
-static authn_state_t *authn_state(request_rec *r)
+static authn_state_t *authn_state_of(request_rec *r)
 {
     authn_state_t *st = ap_get_module_config(r->request_config,
                                              &auth_workos_module);
@@ -209,6 +216,14 @@ static authn_state_t *authn_state(request_rec *r)
         st = apr_pcalloc(r->pool, sizeof(*st));
         ap_set_module_config(r->request_config, &auth_workos_module, st);
     }
+    return st;
+}
+
+static authn_state_t *authn_state(request_rec *r)
+{
+    authn_state_t *st = authn_state_of(r);
+
+    st->made = 1;
     return st;
 }
 
@@ -224,10 +239,37 @@ const wos_identity_t *authn_identity(request_rec *r)
     return NULL;
 }
 
-static int authn_is_workos(request_rec *r)
+static int authn_is_workos_now(request_rec *r)
 {
     const char *t = ap_auth_type(r);
     return t && !strcasecmp(t, "WorkOS");
+}
+
+/* AuthType WorkOS here, and then the route (*route), worked out once per
+ * request. */
+static int authn_routed(request_rec *r, route_kind *route)
+{
+    authn_state_t *st = authn_state_of(r);
+    wos_srv_cfg *sc;
+
+    if (!st->routed) {
+        st->workos = authn_is_workos_now(r);
+        if (st->workos) {
+            sc = ap_get_module_config(r->server->module_config,
+                                      &auth_workos_module);
+            st->route = route_of(r, sc);
+        }
+        st->routed = 1;
+    }
+    if (route) {
+        *route = st->route;
+    }
+    return st->workos;
+}
+
+static int authn_is_workos(request_rec *r)
+{
+    return authn_routed(r, NULL);
 }
 
 static authn_rc authn_from_verify(verify_rc vr)
@@ -659,7 +701,7 @@ int authn_check_user_id(request_rec *r)
     route_kind kind;
     int again;
 
-    if (!authn_is_workos(r)) {
+    if (!authn_routed(r, &kind)) {
         return DECLINED;
     }
     sc = ap_get_module_config(r->server->module_config, &auth_workos_module);
@@ -672,7 +714,6 @@ int authn_check_user_id(request_rec *r)
     }
     env_strip_forged(r);
     st = authn_state(r);
-    kind = route_of(r, sc);
     /* The sign-in flow must be reachable to sign in at all; the handlers
      * of ROUTE_OPTIONAL refuse anonymous callers themselves. Only these
      * get the "" user, which mod_authz_user's Require valid-user takes for
@@ -739,7 +780,8 @@ int authn_identify(request_rec *r, const wos_srv_cfg *sc,
     if (*id) {
         return OK;
     }
-    if (ap_get_module_config(r->request_config, &auth_workos_module)) {
+    st = ap_get_module_config(r->request_config, &auth_workos_module);
+    if (st && st->made) {
         return HTTP_UNAUTHORIZED;  /* authentication ran and found none */
     }
     st = authn_state(r);
@@ -829,13 +871,9 @@ int authn_force(request_rec *r)
  * no anonymous "" user is needed for them to pass these lines. */
 int authn_module_request(request_rec *r)
 {
-    wos_srv_cfg *sc;
+    route_kind route = ROUTE_NONE;
 
-    if (!authn_is_workos(r)) {
-        return 0;
-    }
-    sc = ap_get_module_config(r->server->module_config, &auth_workos_module);
-    return route_of(r, sc) != ROUTE_NONE;
+    return authn_routed(r, &route) && route != ROUTE_NONE;
 }
 
 int authn_fixups(request_rec *r)

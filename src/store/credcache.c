@@ -8,6 +8,9 @@
 #include <apr_thread_rwlock.h>
 #include <openssl/evp.h>
 #include <openssl/core_names.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include "store/credcache.h"
 #include "model/credentry.h"
 
@@ -222,25 +225,37 @@ static credcache_stripe_t *credcache_stripe(credcache_t *c, size_t set)
     return &c->stripes[set % CREDCACHE_STRIPES];
 }
 
-/* Equal bytes, in a time that depends on n only. */
+/* Equal bytes, in a time that depends on n only: every byte is read and
+ * folded into one difference, no early exit. */
 static int credcache_ct_equal(const char *a, const char *b, size_t n)
 {
-    apr_uint64_t d = 0, d1 = 0, d2 = 0, d3 = 0, x[4], y[4];
-    size_t i;
+    apr_uint64_t d = 0, x, y;
+    size_t i = 0;
+#ifdef __SSE2__
+    __m128i v0 = _mm_setzero_si128(), v1 = v0, v2 = v0, v3 = v0;
 
-    for (i = 0; i + 32 <= n; i += 32) {
-        memcpy(x, a + i, 32);
-        memcpy(y, b + i, 32);
-        d |= x[0] ^ y[0];
-        d1 |= x[1] ^ y[1];
-        d2 |= x[2] ^ y[2];
-        d3 |= x[3] ^ y[3];
+    for (; i + 64 <= n; i += 64) {
+        v0 = _mm_or_si128(v0, _mm_xor_si128(
+            _mm_loadu_si128((const __m128i *)(a + i)),
+            _mm_loadu_si128((const __m128i *)(b + i))));
+        v1 = _mm_or_si128(v1, _mm_xor_si128(
+            _mm_loadu_si128((const __m128i *)(a + i + 16)),
+            _mm_loadu_si128((const __m128i *)(b + i + 16))));
+        v2 = _mm_or_si128(v2, _mm_xor_si128(
+            _mm_loadu_si128((const __m128i *)(a + i + 32)),
+            _mm_loadu_si128((const __m128i *)(b + i + 32))));
+        v3 = _mm_or_si128(v3, _mm_xor_si128(
+            _mm_loadu_si128((const __m128i *)(a + i + 48)),
+            _mm_loadu_si128((const __m128i *)(b + i + 48))));
     }
-    d |= d1 | d2 | d3;
+    v0 = _mm_or_si128(_mm_or_si128(v0, v1), _mm_or_si128(v2, v3));
+    d = (apr_uint64_t)_mm_cvtsi128_si64(v0)
+        | (apr_uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(v0, v0));
+#endif
     for (; i + 8 <= n; i += 8) {
-        memcpy(x, a + i, 8);
-        memcpy(y, b + i, 8);
-        d |= x[0] ^ y[0];
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        d |= x ^ y;
     }
     for (; i < n; i++) {
         d |= (apr_uint64_t)((unsigned char)a[i] ^ (unsigned char)b[i]);
