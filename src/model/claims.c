@@ -330,11 +330,19 @@ claims_rc claims_lookup_identity(apr_pool_t *p, const wos_identity_t *id,
 {
     json_t *root = id->claims_root && id->claims_json
                    ? id->claims_root(id->claims_owner) : NULL;
+    claims_rc rc;
+    int memo = 0;
 
     /* a text that does not parse (duplicate members) is scanned as ever */
-    if (root != NULL)
-        return claims_find(root, name, out);
-    return claims_lookup(p, id->claims_json, name, out);
+    if (root == NULL)
+        return claims_lookup(p, id->claims_json, name, out);
+    if (name && id->claims_memo_get
+        && id->claims_memo_get(id->claims_owner, name, &memo, out))
+        return (claims_rc)memo;
+    rc = claims_find(root, name, out);
+    if (name && id->claims_memo_put)
+        id->claims_memo_put(id->claims_owner, name, (int)rc, *out);
+    return rc;
 }
 
 int claims_match_identity(apr_pool_t *p, const wos_identity_t *id,

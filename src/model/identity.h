@@ -36,6 +36,13 @@ typedef struct {
     const char *entitlements_text;
     const char *feature_flags_text;
     json_t *(*claims_root)(void *owner);
+    /* and what a claim name was found to be in that parse (rc a
+     * claims_rc, v borrowed from it), remembered by name: a workos-claim
+     * rule costs a string compare after its first request */
+    int (*claims_memo_get)(void *owner, const char *name, int *rc,
+                           const json_t **v);
+    void (*claims_memo_put)(void *owner, const char *name, int rc,
+                            const json_t *v);
     void *claims_owner;
     int published_clean;  /* 1: the cache found no control character in
                            * any of the WORKOS_* values (fields and the

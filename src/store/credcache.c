@@ -19,7 +19,18 @@
 #define CREDCACHE_NO_CLAIMS ((void *)&credcache_no_claims)
 static const char credcache_no_claims;
 
+/* A claim looked up in the entry's parsed claims, by name (a copy). */
+#define CREDCACHE_MEMO 4
+#define CREDCACHE_CLAIMING ((void *)(&credcache_no_claims + 1))
+typedef struct {
+    volatile void *name;   /* NULL free, CREDCACHE_CLAIMING being written,
+                            * else a malloc'd copy: rc and v are set */
+    const json_t *v;
+    int rc;
+} credcache_memo_t;
+
 struct credcache_ent {
+    credcache_memo_t memo[CREDCACHE_MEMO];
     volatile apr_uint32_t refs;     /* the slot's, and one per request */
     volatile apr_uint32_t checked;  /* revocation epoch + 1, 0 never */
     volatile void *claims;          /* json_t *, CREDCACHE_NO_CLAIMS, or
@@ -41,11 +52,16 @@ typedef struct {
                               * only the entry whose tag matches */
 } credcache_slot_t;
 
-/* The sets s, s + CREDCACHE_STRIPES, ... share one lock and one budget. */
+/* The sets s, s + CREDCACHE_STRIPES, ... share one lock and one budget.
+ * 128 bytes apart: a hit writes its stripe's clock (and the lock's word,
+ * allocated apart), and threads on other stripes should not share the
+ * cache line it is on, whatever the pool's alignment. */
 typedef struct {
     apr_thread_rwlock_t *lock;
     volatile apr_uint32_t clock;
     size_t bytes;
+    char pad[128 - sizeof(void *) - sizeof(apr_uint32_t) - sizeof(size_t)
+             - 4];
 } credcache_stripe_t;
 
 struct credcache {
@@ -58,9 +74,16 @@ struct credcache {
 
 static void credcache_unref(credcache_ent_t *e)
 {
-    void *claims;
+    void *claims, *name;
+    int i;
 
     if (e && apr_atomic_dec32(&e->refs) == 0) {
+        for (i = 0; i < CREDCACHE_MEMO; i++) {
+            name = (void *)e->memo[i].name;
+            if (name && name != CREDCACHE_CLAIMING) {
+                free(name);
+            }
+        }
         claims = (void *)e->claims;
         if (claims && claims != CREDCACHE_NO_CLAIMS) {
             json_decref(claims);
@@ -436,6 +459,48 @@ static json_t *credcache_claims_of(void *owner)
     return credcache_claims(owner);
 }
 
+static int credcache_memo_get(void *owner, const char *name, int *rc,
+                              const json_t **v)
+{
+    credcache_ent_t *e = owner;
+    const char *n;
+    int i;
+
+    for (i = 0; i < CREDCACHE_MEMO; i++) {
+        n = (const char *)__atomic_load_n(&e->memo[i].name,
+                                          __ATOMIC_ACQUIRE);
+        if (n && n != CREDCACHE_CLAIMING && strcmp(n, name) == 0) {
+            *rc = e->memo[i].rc;
+            *v = e->memo[i].v;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The first free slot is claimed (a CAS), filled, then named (a release
+ * store): a reader sees a name only with its answer. Full: not kept. */
+static void credcache_memo_put(void *owner, const char *name, int rc,
+                               const json_t *v)
+{
+    credcache_ent_t *e = owner;
+    char *copy;
+    int i;
+
+    for (i = 0; i < CREDCACHE_MEMO; i++) {
+        if (apr_atomic_casptr(&e->memo[i].name, CREDCACHE_CLAIMING, NULL)
+            == NULL) {
+            e->memo[i].rc = rc;
+            e->memo[i].v = v;
+            if ((copy = strdup(name))) {
+                __atomic_store_n(&e->memo[i].name, (void *)copy,
+                                 __ATOMIC_RELEASE);
+            }
+            return;
+        }
+    }
+}
+
 /* ---- building an entry: one block, sized by a first pass ------------ */
 
 typedef struct {
@@ -557,6 +622,8 @@ static credcache_ent_t *credcache_layout(credcache_bump_t *b,
         n.published_clean = credcache_clean(published, sizeof(published)
                                                        / sizeof(*published));
         n.claims_root = credcache_claims_of;
+        n.claims_memo_get = credcache_memo_get;
+        n.claims_memo_put = credcache_memo_put;
         n.claims_owner = e;
         e->id = n;
         e->bytes = b->off;

@@ -274,8 +274,9 @@ static void test_10000_large_identities_fit(void **state)
     assert_int_equal(missing, 0);
     bytes = credcache_bytes(c);
     assert_true(bytes > 10000u * 2048u);
-    /* plus the identity's struct, its lists' headers and joined text */
-    assert_true(bytes < 10000u * 2600u);
+    /* plus the identity's struct, its lists' headers and joined text,
+     * the claim memo's slots */
+    assert_true(bytes < 10000u * 2700u);
     assert_true(bytes <= CREDCACHE_MAX_BYTES);
 }
 
@@ -583,6 +584,40 @@ static void test_claims_parsed_once(void **state)
     assert_null(got->claims_root(got->claims_owner));
 }
 
+/* A claim lookup remembered per entry, by the name's text; four kept. */
+static void test_claim_memo(void **state)
+{
+    credcache_t *c = credcache_create(pool, CREDCACHE_MAX_BYTES);
+    wos_identity_t *id = make_identity("user_1"), *got;
+    credcache_cred_t k;
+    const json_t *v = NULL, *w = NULL;
+    char name[16];
+    int rc = -1, i;
+
+    (void)state;
+    id->claims_json = "{\"a\":{\"b\":\"x\"}}";
+    credcache_cred(c, 'b', "tag", "token-1", 7, &k);
+    credcache_put(c, &k, id, 1500, 1000);
+    got = credcache_get(c, &k, 1000, pool);
+    assert_non_null(got->claims_memo_get);
+    assert_false(got->claims_memo_get(got->claims_owner, "a.b", &rc, &v));
+    w = json_object_get(json_object_get(got->claims_root(got->claims_owner),
+                                        "a"), "b");
+    got->claims_memo_put(got->claims_owner, "a.b", 0, w);
+    strcpy(name, "a.b");   /* another pointer, the same text */
+    assert_true(got->claims_memo_get(got->claims_owner, name, &rc, &v));
+    assert_int_equal(rc, 0);
+    assert_ptr_equal(v, w);
+    assert_false(got->claims_memo_get(got->claims_owner, "a.c", &rc, &v));
+    for (i = 0; i < 5; i++) {
+        snprintf(name, sizeof(name), "n%d", i);
+        got->claims_memo_put(got->claims_owner, name, 1, NULL);
+    }
+    assert_true(got->claims_memo_get(got->claims_owner, "n2", &rc, &v));
+    assert_int_equal(rc, 1);
+    assert_false(got->claims_memo_get(got->claims_owner, "n3", &rc, &v));
+}
+
 /* A budget smaller than an entry's share keeps nothing; a small one keeps
  * a few, never more than it allows. */
 static void test_small_budget(void **state)
@@ -633,6 +668,7 @@ int main(void)
         cmocka_unit_test(test_checked_epoch),
         cmocka_unit_test(test_claims_parsed_once),
         cmocka_unit_test(test_small_budget),
+        cmocka_unit_test(test_claim_memo),
     };
     int rc;
 
