@@ -90,7 +90,7 @@ static void auth_workos_child_init(apr_pool_t *p, server_rec *s)
     server_rec *main_s = s;
 
     revoke_child_init(p);
-    authn_child_init(p);
+    authn_child_init(p, s);
     access_cache_child_init(p);
     for (; s; s = s->next) {
         wos_srv_cfg *c = ap_get_module_config(s->module_config,

@@ -20,6 +20,7 @@ void *cfg_create_srv(apr_pool_t *p, server_rec *s)
     c->cookie_max_age = WOS_UNSET;
     c->refresh_before = c->events_poll = WOS_UNSET;
     c->access_cache_ttl = WOS_UNSET;
+    c->cred_cache_bytes = WOS_UNSET;
     return c;
 }
 
@@ -45,6 +46,7 @@ void *cfg_merge_srv(apr_pool_t *p, void *base, void *add)
     CFG_PICK_INT(refresh_before); CFG_PICK_INT(events_poll);
     CFG_PICK_INT(access_cache_ttl);
     CFG_PICK(outgoing_proxy); CFG_PICK(ca_bundle);
+    CFG_PICK_INT(cred_cache_bytes);
     return m;
 }
 

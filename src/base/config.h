@@ -60,6 +60,8 @@ typedef struct {
                                     reused; 0 asks every time */
     const char *outgoing_proxy;  /* proxy URL for calls to WorkOS, or NULL */
     const char *ca_bundle;       /* CA file for calls to WorkOS, or NULL */
+    long long cred_cache_bytes;  /* WorkOSCredentialCacheSize (the main
+                                  * server's holds: one cache per process) */
     /* Set by cfg_check, WOS_TAG_LEN hex characters each. Every cached
      * thing is keyed by the tag of what made it valid, so one virtual
      * host never accepts what another verified (isolation):

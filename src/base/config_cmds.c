@@ -145,6 +145,34 @@ static const char *cfg_set_cache(cmd_parms *cmd, void *d, const char *v)
     return cache_configure(cmd->pool, v, &cfg_srv(cmd)->cache);
 }
 
+/* WorkOSCredentialCacheSize: bytes, or with a K or M suffix. */
+static const char *cfg_set_cred_cache(cmd_parms *cmd, void *d,
+                                      const char *v)
+{
+    char *end;
+    apr_int64_t n = apr_strtoi64(v, &end, 10);
+
+    (void)d;
+    if (end == v || n > (apr_int64_t)1 << 30) {
+        n = -1;   /* no digits, or too large before any suffix */
+    }
+    else if (*end == 'K' || *end == 'k') {
+        n *= 1024;
+        end++;
+    }
+    else if (*end == 'M' || *end == 'm') {
+        n *= 1024 * 1024;
+        end++;
+    }
+    if (!*v || *v == '-' || *end || n < 0 || n > (apr_int64_t)1 << 30) {
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a size from 0 to "
+                            "1024M (bytes, or with a K or M suffix)",
+                            cmd->cmd->name, v);
+    }
+    cfg_srv(cmd)->cred_cache_bytes = n;
+    return NULL;
+}
+
 static const char *cfg_set_samesite(cmd_parms *cmd, void *d, const char *v)
 {
     static const char *const ok[] = { "Lax", "Strict", "None" };
@@ -401,6 +429,9 @@ const command_rec cfg_cmds[] = {
                     "accepted iss values of access tokens"),
     AP_INIT_TAKE1("WorkOSCache", cfg_set_cache, NULL, RSRC_CONF,
                   "socache provider[:args] for shared state"),
+    AP_INIT_TAKE1("WorkOSCredentialCacheSize", cfg_set_cred_cache, NULL,
+                  RSRC_CONF, "bytes of each process's cache of verified "
+                  "credentials (K, M suffixes)"),
     AP_INIT_TAKE1("WorkOSJWKSCacheTTL", cfg_set_srv_int, SRV(jwks_ttl),
                   RSRC_CONF, "seconds fetched keys are trusted"),
     AP_INIT_TAKE1("WorkOSRedirectURI", cfg_set_srv_url, SRV(redirect_uri),

@@ -59,8 +59,9 @@ claims_rc claims_find(const json_t *claims, const char *name,
                       const json_t **out)
 {
     const json_t *cur = claims;
-    const char *seg, *dot;
-    int depth = 0;
+    const char *seg, *dot, *segs[CLAIMS_MAX_DEPTH];
+    size_t lens[CLAIMS_MAX_DEPTH];
+    int depth = 0, i;
 
     *out = NULL;
     if (name == NULL || *name == '\0')
@@ -72,26 +73,26 @@ claims_rc claims_find(const json_t *claims, const char *name,
         return CLAIMS_FOUND;
     if (strchr(name, '.') == NULL)
         return CLAIMS_ABSENT;
-    for (seg = name;; seg = dot + 1) {
-        dot = strchr(seg, '.');
-        if (++depth > CLAIMS_MAX_DEPTH)
+    /* the segments in one pass: too deep, then empty, as they come */
+    for (seg = dot = name;; dot++) {
+        if (*dot != '.' && *dot != '\0')
+            continue;
+        if (depth == CLAIMS_MAX_DEPTH)
             return CLAIMS_TOO_DEEP;
-        if ((dot ? dot : seg + strlen(seg)) == seg)
+        if (dot == seg)
             return CLAIMS_BAD_PATH;
-        if (!dot)
+        segs[depth] = seg;
+        lens[depth++] = (size_t)(dot - seg);
+        if (*dot == '\0')
             break;
+        seg = dot + 1;
     }
-    for (seg = name;; seg = dot + 1) {
-        size_t len;
-        dot = strchr(seg, '.');
-        len = dot ? (size_t)(dot - seg) : strlen(seg);
+    for (i = 0; i < depth; i++) {
         if (!json_is_object(cur))
             return CLAIMS_ABSENT;
-        cur = json_object_getn(cur, seg, len);
+        cur = json_object_getn(cur, segs[i], lens[i]);
         if (cur == NULL)
             return CLAIMS_ABSENT;
-        if (!dot)
-            break;
     }
     *out = cur;
     return CLAIMS_FOUND;
@@ -320,6 +321,36 @@ int claims_match_text(apr_pool_t *p, const char *text, const char *name,
 {
     const json_t *v = NULL;
     claims_rc rc = claims_lookup(p, text, name, &v);
+
+    return claims_decide(rc, v, values, why);
+}
+
+claims_rc claims_lookup_identity(apr_pool_t *p, const wos_identity_t *id,
+                                 const char *name, const json_t **out)
+{
+    json_t *root = id->claims_root && id->claims_json
+                   ? id->claims_root(id->claims_owner) : NULL;
+    claims_rc rc;
+    int memo = 0;
+
+    /* a text that does not parse (duplicate members) is scanned as ever */
+    if (root == NULL)
+        return claims_lookup(p, id->claims_json, name, out);
+    if (name && id->claims_memo_get
+        && id->claims_memo_get(id->claims_owner, name, &memo, out))
+        return (claims_rc)memo;
+    rc = claims_find(root, name, out);
+    if (name && id->claims_memo_put)
+        id->claims_memo_put(id->claims_owner, name, (int)rc, *out);
+    return rc;
+}
+
+int claims_match_identity(apr_pool_t *p, const wos_identity_t *id,
+                          const char *name, const apr_array_header_t *values,
+                          const char **why)
+{
+    const json_t *v = NULL;
+    claims_rc rc = claims_lookup_identity(p, id, name, &v);
 
     return claims_decide(rc, v, values, why);
 }

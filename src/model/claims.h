@@ -8,6 +8,7 @@
 #include <apr_pools.h>
 #include <apr_tables.h>
 #include <jansson.h>
+#include "model/identity.h"
 
 /* Most segments in a dotted claim path ("a.b.c" is 3). */
 #define CLAIMS_MAX_DEPTH 8
@@ -39,6 +40,15 @@ claims_rc claims_lookup(apr_pool_t *p, const char *text, const char *name,
 /* claims_match over claims_json text, through claims_lookup. */
 int claims_match_text(apr_pool_t *p, const char *text, const char *name,
                       const apr_array_header_t *values, const char **why);
+
+/* claims_lookup and claims_match_text for an identity: over its claims
+ * parsed once by the cache that keeps it (identity.h claims_root; a
+ * lookup is then a hash probe per path segment), else over the text. */
+claims_rc claims_lookup_identity(apr_pool_t *p, const wos_identity_t *id,
+                                 const char *name, const json_t **out);
+int claims_match_identity(apr_pool_t *p, const wos_identity_t *id,
+                          const char *name, const apr_array_header_t *values,
+                          const char **why);
 
 /* Whether a claim value equals want: a string exactly (bytes), an
  * integer by its decimal text, a real by numeric value, true/false by

@@ -26,6 +26,27 @@ typedef struct {
                                        text (custom claims included);
                                        NULL for API keys or when larger
                                        than IDENTITY_MAX_CLAIMS_JSON */
+    /* Built once by a cache that keeps the identity (credcache.h), NULL
+     * otherwise (computed on use): the lists as the environment publishes
+     * them ("a,b,c"; roles_text is role when there are no roles), and
+     * claims_json parsed, claims_root(claims_owner), NULL if it is not a
+     * JSON object. */
+    const char *roles_text;
+    const char *permissions_text;
+    const char *entitlements_text;
+    const char *feature_flags_text;
+    json_t *(*claims_root)(void *owner);
+    /* and what a claim name was found to be in that parse (rc a
+     * claims_rc, v borrowed from it), remembered by name: a workos-claim
+     * rule costs a string compare after its first request */
+    int (*claims_memo_get)(void *owner, const char *name, int *rc,
+                           const json_t **v);
+    void (*claims_memo_put)(void *owner, const char *name, int rc,
+                            const json_t *v);
+    void *claims_owner;
+    int published_clean;  /* 1: the cache found no control character in
+                           * any of the WORKOS_* values (fields and the
+                           * four texts): no need to look again */
 } wos_identity_t;
 
 /* Bound on the claims text kept with an identity. */

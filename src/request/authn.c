@@ -33,9 +33,15 @@
 /* This process's verified credentials (child_init). */
 static credcache_t *authn_cache;
 
-void authn_child_init(apr_pool_t *p)
+void authn_child_init(apr_pool_t *p, server_rec *s)
 {
-    authn_cache = credcache_create(p);
+    /* one per process, whatever the virtual host: the main server's */
+    const wos_srv_cfg *sc = ap_get_module_config(s->module_config,
+                                                 &auth_workos_module);
+
+    authn_cache = credcache_create(p, sc->cred_cache_bytes >= 0
+                                      ? (size_t)sc->cred_cache_bytes
+                                      : CREDCACHE_DEFAULT_BYTES);
 }
 
 /* What made a credential of this kind valid here: cookies need the
@@ -45,9 +51,9 @@ static const char *authn_tag(const wos_srv_cfg *sc, cred_kind_t kind)
     return kind == CRED_COOKIE ? sc->cookie_tag : sc->verify_tag;
 }
 
-/* The one place a credential's cache key is made, for both tiers: a hash
- * of the credential under the isolation tag of what made it valid, so one
- * virtual host never serves what another verified. */
+/* The shared tier's name of a credential, for both tiers' callers: a
+ * hash of all of the credential under the isolation tag of what made it
+ * valid, so one virtual host never serves what another verified. */
 static void authn_key(const wos_srv_cfg *sc, cred_kind_t kind,
                       const char *cred,
                       unsigned char key[CREDCACHE_KEY])
@@ -71,30 +77,53 @@ static int authn_shareable(cred_kind_t kind, const char *cred)
     return dot && !strchr(dot + 1, '.');
 }
 
+/* How the two tiers name one credential: cr for this process's cache
+ * (a short hash, the credential compared on a hit), key for the shared
+ * tier (made only when the private tier misses). */
+typedef struct {
+    credcache_cred_t cr;
+    unsigned char key[CREDCACHE_KEY];
+} authn_names_t;
+
 /* Serves a credential verified before, by this process (private tier) or
  * by any process or host (shared tier, then kept privately), unless it
- * has been revoked since. key is computed here once and reused by
- * authn_remember. On a miss the credential may be claimed (claim->held)
- * for this request to verify; credwait_done lets go of it. */
+ * has been revoked since. A private hit found clean under the revocation
+ * epoch still in force (revoke.h: nothing revoked or marked since, here,
+ * on this host or, as polled, on the fleet) is served without looking
+ * again. The names are made here once and reused by authn_remember. On a
+ * miss the credential may be claimed (claim->held) for this request to
+ * verify; credwait_done lets go of it. */
 static int authn_cached(request_rec *r, const wos_srv_cfg *sc,
-                        cred_kind_t kind,
-                        const char *cred, unsigned char key[CREDCACHE_KEY],
-                        credwait_claim_t *claim, wos_identity_t **id)
+                        cred_kind_t kind, const char *cred,
+                        authn_names_t *names, credwait_claim_t *claim,
+                        wos_identity_t **id)
 {
     long long now = apr_time_sec(apr_time_now()), until = 0;
-    int shared = 0;
+    credcache_ent_t *ent = NULL;
+    apr_uint32_t epoch = 0;
+    int shared = 0, fresh;
 
     *id = NULL;
     claim->held = 0;
     if (!authn_cache) {
         return 0;
     }
-    authn_key(sc, kind, cred, key);
-    *id = credcache_get(authn_cache, key, now, r->pool);
+    credcache_cred(authn_cache, kind, authn_tag(sc, kind), cred,
+                   strlen(cred), &names->cr);
+    /* the epoch before the lookups: a revocation after it moves it on */
+    fresh = revoke_epoch(r, sc, &epoch);
+    *id = credcache_find(authn_cache, &names->cr, now, r->pool, &ent);
     stats_inc(*id ? STAT_CACHE_HITS : STAT_CACHE_MISSES);
-    if (!*id && authn_shareable(kind, cred) && sc->cache) {
-        *id = credwait_shared(r, sc, kind, key, now, claim, &until);
-        shared = *id != NULL;
+    if (*id && fresh && credcache_checked(ent, epoch)) {
+        return 1;
+    }
+    if (!*id) {
+        authn_key(sc, kind, cred, names->key);
+        if (authn_shareable(kind, cred) && sc->cache) {
+            *id = credwait_shared(r, sc, kind, names->key, now, claim,
+                                  &until);
+            shared = *id != NULL;
+        }
     }
     if (*id && revoke_check(r, sc, *id)) {
         stats_inc(STAT_REVOKED_DENIED);
@@ -103,8 +132,14 @@ static int authn_cached(request_rec *r, const wos_srv_cfg *sc,
     if (*id && marks_user_stale(r, sc, *id)) {
         *id = NULL;  /* membership changed since: the full check decides */
     }
+    if (*id && ent && fresh) {
+        credcache_set_checked(ent, epoch);
+    }
     if (*id && shared) {
-        credcache_put(authn_cache, key, *id, until, now);
+        credcache_put(authn_cache, &names->cr, *id, until, now);
+    }
+    if (!*id && ent) {
+        authn_key(sc, kind, cred, names->key);  /* for authn_remember */
     }
     return *id != NULL;
 }
@@ -113,8 +148,7 @@ static int authn_cached(request_rec *r, const wos_srv_cfg *sc,
  * entry ends when its refresh window opens (WorkOSRefreshBefore), so no
  * process serves a session another one should be refreshing. */
 static void authn_remember(request_rec *r, const wos_srv_cfg *sc,
-                           cred_kind_t kind,
-                           const unsigned char key[CREDCACHE_KEY],
+                           cred_kind_t kind, const authn_names_t *names,
                            const wos_identity_t *id, long long until)
 {
     long long now = apr_time_sec(apr_time_now());
@@ -123,22 +157,24 @@ static void authn_remember(request_rec *r, const wos_srv_cfg *sc,
     if (!authn_cache || until <= now) {
         return;
     }
-    credcache_put(authn_cache, key, id, until, now);
+    credcache_put(authn_cache, &names->cr, id, until, now);
     if (kind == CRED_COOKIE && id->exp - sc->refresh_before < shared) {
         shared = id->exp - sc->refresh_before;
     }
-    credshare_put(r, sc, kind, key, id, shared);
+    credshare_put(r, sc, kind, names->key, id, shared);
 }
 
 static void authn_remember_cred(request_rec *r, const wos_srv_cfg *sc,
                                 cred_kind_t kind, const char *cred,
                                 const wos_identity_t *id, long long until)
 {
-    unsigned char key[CREDCACHE_KEY];
+    authn_names_t names;
 
     if (authn_cache) {
-        authn_key(sc, kind, cred, key);
-        authn_remember(r, sc, kind, key, id, until);
+        credcache_cred(authn_cache, kind, authn_tag(sc, kind), cred,
+                       strlen(cred), &names.cr);
+        authn_key(sc, kind, cred, names.key);
+        authn_remember(r, sc, kind, &names, id, until);
     }
 }
 
@@ -164,9 +200,16 @@ typedef struct {
     int checked;        /* the credential was checked: rc, src are set */
     authn_rc rc;        /* what the check found */
     int src;            /* the token sources it was checked against */
+    int made;           /* made by authentication (or what stands for it),
+                         * not only for routed below */
+    int routed;         /* workos and route are set: authorisation asks per
+                         * Require line, authentication once more, and
+                         * neither changes within a request */
+    int workos;         /* AuthType WorkOS */
+    route_kind route;
 } authn_state_t;
 
-static authn_state_t *authn_state(request_rec *r)
+static authn_state_t *authn_state_of(request_rec *r)
 {
     authn_state_t *st = ap_get_module_config(r->request_config,
                                              &auth_workos_module);
@@ -174,6 +217,14 @@ static authn_state_t *authn_state(request_rec *r)
         st = apr_pcalloc(r->pool, sizeof(*st));
         ap_set_module_config(r->request_config, &auth_workos_module, st);
     }
+    return st;
+}
+
+static authn_state_t *authn_state(request_rec *r)
+{
+    authn_state_t *st = authn_state_of(r);
+
+    st->made = 1;
     return st;
 }
 
@@ -189,10 +240,37 @@ const wos_identity_t *authn_identity(request_rec *r)
     return NULL;
 }
 
-static int authn_is_workos(request_rec *r)
+static int authn_is_workos_now(request_rec *r)
 {
     const char *t = ap_auth_type(r);
     return t && !strcasecmp(t, "WorkOS");
+}
+
+/* AuthType WorkOS here, and then the route (*route), worked out once per
+ * request. */
+static int authn_routed(request_rec *r, route_kind *route)
+{
+    authn_state_t *st = authn_state_of(r);
+    wos_srv_cfg *sc;
+
+    if (!st->routed) {
+        st->workos = authn_is_workos_now(r);
+        if (st->workos) {
+            sc = ap_get_module_config(r->server->module_config,
+                                      &auth_workos_module);
+            st->route = route_of(r, sc);
+        }
+        st->routed = 1;
+    }
+    if (route) {
+        *route = st->route;
+    }
+    return st->workos;
+}
+
+static int authn_is_workos(request_rec *r)
+{
+    return authn_routed(r, NULL);
 }
 
 static authn_rc authn_from_verify(verify_rc vr)
@@ -238,7 +316,7 @@ static authn_rc authn_bearer_token(request_rec *r, const wos_srv_cfg *sc,
                                    const char *token, int src,
                                    authn_state_t *st)
 {
-    unsigned char key[CREDCACHE_KEY];
+    authn_names_t names;
     credwait_claim_t claim;
     marks_rc stale;
     authn_rc rc;
@@ -256,7 +334,7 @@ static authn_rc authn_bearer_token(request_rec *r, const wos_srv_cfg *sc,
         st->why = "JWT bearer tokens are not accepted here";
         return AUTHN_BAD;
     }
-    if (authn_cached(r, sc, CRED_BEARER, token, key, &claim, &st->id)) {
+    if (authn_cached(r, sc, CRED_BEARER, token, &names, &claim, &st->id)) {
         return AUTHN_OK;
     }
     rc = authn_from_verify(authn_unrevoked(r, sc,
@@ -271,7 +349,7 @@ static authn_rc authn_bearer_token(request_rec *r, const wos_srv_cfg *sc,
         rc = AUTHN_BAD;
     }
     if (rc == AUTHN_OK) {
-        authn_remember(r, sc, CRED_BEARER, key, st->id, st->id->exp);
+        authn_remember(r, sc, CRED_BEARER, &names, st->id, st->id->exp);
     }
     credwait_done(r, &claim);
     return rc;
@@ -376,14 +454,14 @@ static authn_rc authn_cookie(request_rec *r, const wos_srv_cfg *sc,
                              const wos_dir_cfg *dc, const char *value,
                              int clear, authn_state_t *st)
 {
-    unsigned char key[CREDCACHE_KEY];
+    authn_names_t names;
     credwait_claim_t claim;
     session_t sess;
     verify_rc vr;
     authn_rc rc;
 
     st->presented = 1;
-    if (authn_cached(r, sc, CRED_COOKIE, value, key, &claim, &st->id)) {
+    if (authn_cached(r, sc, CRED_COOKIE, value, &names, &claim, &st->id)) {
         st->sealed = value;
         return AUTHN_OK;
     }
@@ -400,7 +478,7 @@ static authn_rc authn_cookie(request_rec *r, const wos_srv_cfg *sc,
     vr = authn_session_token(r, sc, &sess, st);
     if (vr == VERIFY_OK) {
         /* until the refresh window opens: then the full path runs again */
-        authn_remember(r, sc, CRED_COOKIE, key, st->id,
+        authn_remember(r, sc, CRED_COOKIE, &names, st->id,
                        st->id->exp - sc->refresh_before);
         st->sealed = value;
     }
@@ -635,7 +713,7 @@ int authn_check_user_id(request_rec *r)
     route_kind kind;
     int again;
 
-    if (!authn_is_workos(r)) {
+    if (!authn_routed(r, &kind)) {
         return DECLINED;
     }
     sc = ap_get_module_config(r->server->module_config, &auth_workos_module);
@@ -648,7 +726,6 @@ int authn_check_user_id(request_rec *r)
     }
     env_strip_forged(r);
     st = authn_state(r);
-    kind = route_of(r, sc);
     /* The sign-in flow must be reachable to sign in at all; the handlers
      * of ROUTE_OPTIONAL refuse anonymous callers themselves. Only these
      * get the "" user, which mod_authz_user's Require valid-user takes for
@@ -716,7 +793,8 @@ int authn_identify(request_rec *r, const wos_srv_cfg *sc,
     if (*id) {
         return OK;
     }
-    if (ap_get_module_config(r->request_config, &auth_workos_module)) {
+    st = ap_get_module_config(r->request_config, &auth_workos_module);
+    if (st && st->made) {
         return HTTP_UNAUTHORIZED;  /* authentication ran and found none */
     }
     st = authn_state(r);
@@ -807,13 +885,9 @@ int authn_force(request_rec *r)
  * no anonymous "" user is needed for them to pass these lines. */
 int authn_module_request(request_rec *r)
 {
-    wos_srv_cfg *sc;
+    route_kind route = ROUTE_NONE;
 
-    if (!authn_is_workos(r)) {
-        return 0;
-    }
-    sc = ap_get_module_config(r->server->module_config, &auth_workos_module);
-    return route_of(r, sc) != ROUTE_NONE;
+    return authn_routed(r, &route) && route != ROUTE_NONE;
 }
 
 int authn_fixups(request_rec *r)

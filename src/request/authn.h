@@ -9,7 +9,7 @@
 #include "base/config.h"
 
 /* Per-process state (child_init). */
-void authn_child_init(apr_pool_t *p);
+void authn_child_init(apr_pool_t *p, server_rec *s);
 
 /* check_authn hook (AP_AUTH_INTERNAL_PER_CONF). */
 int authn_check_user_id(request_rec *r);

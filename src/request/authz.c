@@ -185,8 +185,7 @@ static int authz_claim_granted(request_rec *r, const authz_line_t *al,
                       al->claim);
         return 0;
     }
-    if (claims_match_text(r->pool, id->claims_json, al->claim, values,
-                          &why)) {
+    if (claims_match_identity(r->pool, id, al->claim, values, &why)) {
         return 1;
     }
     if (why && strcmp(why, "no such claim") != 0) {

@@ -58,16 +58,26 @@ static int env_safe(const char *v)
     return 1;
 }
 
+/* Added, not set: env_clear and env_strip_forged have just removed every
+ * earlier value of these names, so there is none to replace. */
 static void env_set(request_rec *r, const env_name_t *n, const char *v,
-                    int pass_headers)
+                    int pass_headers, int clean)
 {
-    if (!v || !*v || !env_safe(v)) {
+    if (!v || !*v || (!clean && !env_safe(v))) {
         return;
     }
-    apr_table_setn(r->subprocess_env, n->var, v);
+    apr_table_addn(r->subprocess_env, n->var, v);
     if (pass_headers) {
-        apr_table_setn(r->headers_in, n->header, v);
+        apr_table_addn(r->headers_in, n->header, v);
     }
+}
+
+/* A list as published: built once by the cache that keeps the identity,
+ * or joined now. */
+static const char *env_list(apr_pool_t *p, const char *text,
+                            const apr_array_header_t *list)
+{
+    return text ? text : identity_join(p, list);
 }
 
 static void env_publish_vars(request_rec *r, const wos_identity_t *id,
@@ -87,19 +97,25 @@ static void env_publish_vars(request_rec *r, const wos_identity_t *id,
         { "WORKOS_API_KEY_ID", "X-WorkOS-API-Key-Id" },
     };
     apr_pool_t *p = r->pool;
+    int clean = id->published_clean;  /* checked once by the cache */
 
-    env_set(r, &n[0], id->user_id, pass_headers);
-    env_set(r, &n[1], id->session_id, pass_headers);
-    env_set(r, &n[2], id->org_id, pass_headers);
-    env_set(r, &n[3], id->role, pass_headers);
-    env_set(r, &n[4], id->roles && id->roles->nelts
-                      ? identity_join(p, id->roles) : id->role, pass_headers);
-    env_set(r, &n[5], identity_join(p, id->permissions), pass_headers);
-    env_set(r, &n[6], identity_join(p, id->entitlements), pass_headers);
-    env_set(r, &n[7], identity_join(p, id->feature_flags), pass_headers);
-    env_set(r, &n[8], id->email, pass_headers);
-    env_set(r, &n[9], id->impersonator_email, pass_headers);
-    env_set(r, &n[10], id->api_key_id, pass_headers);
+    env_set(r, &n[0], id->user_id, pass_headers, clean);
+    env_set(r, &n[1], id->session_id, pass_headers, clean);
+    env_set(r, &n[2], id->org_id, pass_headers, clean);
+    env_set(r, &n[3], id->role, pass_headers, clean);
+    env_set(r, &n[4], id->roles_text ? id->roles_text
+                      : id->roles && id->roles->nelts
+                      ? identity_join(p, id->roles) : id->role,
+            pass_headers, clean);
+    env_set(r, &n[5], env_list(p, id->permissions_text, id->permissions),
+            pass_headers, clean);
+    env_set(r, &n[6], env_list(p, id->entitlements_text, id->entitlements),
+            pass_headers, clean);
+    env_set(r, &n[7], env_list(p, id->feature_flags_text,
+                               id->feature_flags), pass_headers, clean);
+    env_set(r, &n[8], id->email, pass_headers, clean);
+    env_set(r, &n[9], id->impersonator_email, pass_headers, clean);
+    env_set(r, &n[10], id->api_key_id, pass_headers, clean);
 }
 
 /* ---- WorkOSPassClaim and WorkOSRemoteUser -------------------------- */
@@ -118,8 +134,7 @@ static void env_pass_claims(request_rec *r, const wos_identity_t *id,
                                                     wos_pass_claim_t);
         const json_t *v = NULL;
         const char *text, *why = NULL;
-        claims_rc rc = claims_lookup(r->pool, id->claims_json, pc->name,
-                                     &v);
+        claims_rc rc = claims_lookup_identity(r->pool, id, pc->name, &v);
 
         if (rc == CLAIMS_TOO_DEEP) {
             why = "claim path deeper than 8 levels";
@@ -162,7 +177,7 @@ static const char *env_remote_user(request_rec *r,
         }
         claim = "email";
     }
-    switch (claims_lookup(r->pool, id->claims_json, claim, &v)) {
+    switch (claims_lookup_identity(r->pool, id, claim, &v)) {
     case CLAIMS_FOUND:
         user = claims_scalar_text(r->pool, v, &why);
         break;

@@ -29,10 +29,10 @@ static revstore_t *revoke_store;
 /* One per process: every server's lookups share it. */
 static struct {
     revmemo_t *memo;
-    apr_thread_mutex_t *lock; /* guards the two below */
-    unsigned int store_gen;   /* the table's generation last seen */
+    apr_thread_mutex_t *lock; /* guards gen */
+    unsigned int store_gen;   /* the table's generation last seen (atomic) */
     char gen[64];             /* the network cache's, last seen */
-    apr_time_t polled;        /* when gen was last read */
+    apr_time_t polled;        /* when gen was last read (atomic) */
 } revoke_proc;
 
 int revoke_init(apr_pool_t *pconf, server_rec *s)
@@ -142,20 +142,28 @@ static void revoke_publish(request_rec *r, const wos_srv_cfg *sc)
  * at most once per poll interval. */
 static void revoke_poll(request_rec *r, const wos_srv_cfg *sc)
 {
-    apr_time_t now = apr_time_now();
+    apr_time_t now = apr_time_now(), polled;
     unsigned int sg = revstore_generation(revoke_store);
+    unsigned int seen = __atomic_load_n(&revoke_proc.store_gen,
+                                        __ATOMIC_ACQUIRE);
     char *gen = NULL;
     apr_size_t len;
-    int due, changed;
+    int due = 0, changed = 0;
 
-    apr_thread_mutex_lock(revoke_proc.lock);
-    changed = sg != revoke_proc.store_gen;
-    revoke_proc.store_gen = sg;
-    due = revoke_shared(sc) && now - revoke_proc.polled >= REVOKE_POLL_USEC;
-    if (due) {
-        revoke_proc.polled = now;
+    /* lock free: a request pays two atomic reads; the one thread that
+     * moves store_gen on (or takes the poll) does the rest */
+    if (sg != seen) {
+        changed = __atomic_compare_exchange_n(&revoke_proc.store_gen, &seen,
+                                              sg, 0, __ATOMIC_ACQ_REL,
+                                              __ATOMIC_ACQUIRE);
     }
-    apr_thread_mutex_unlock(revoke_proc.lock);
+    if (revoke_shared(sc)) {
+        polled = __atomic_load_n(&revoke_proc.polled, __ATOMIC_ACQUIRE);
+        due = now - polled >= REVOKE_POLL_USEC
+              && __atomic_compare_exchange_n(&revoke_proc.polled, &polled,
+                                             now, 0, __ATOMIC_ACQ_REL,
+                                             __ATOMIC_ACQUIRE);
+    }
     /* A generation that cannot be read (the server away, or restarted
      * empty) is one too: answers memoised meanwhile came from this host's
      * fallback, and are dropped once the server's generation reads again,
@@ -246,6 +254,17 @@ int revoke_lookup(request_rec *r, const wos_srv_cfg *sc, const char *kind,
     }
     revmemo_put(revoke_proc.memo, name, found, *value, epoch);
     return found;
+}
+
+int revoke_epoch(request_rec *r, const wos_srv_cfg *sc,
+                 apr_uint32_t *epoch)
+{
+    if (!revoke_proc.memo || !revoke_proc.lock) {
+        return 0;
+    }
+    revoke_poll(r, sc);
+    *epoch = (apr_uint32_t)revmemo_epoch(revoke_proc.memo);
+    return 1;
 }
 
 int revoke_check(request_rec *r, const wos_srv_cfg *sc,

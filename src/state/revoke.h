@@ -34,6 +34,15 @@ int revoke_init(apr_pool_t *pconf, server_rec *s);
 /* Per-process state (child_init). */
 void revoke_child_init(apr_pool_t *p);
 
+/* Whether anything was revoked or marked since: 1 and *epoch, a number
+ * that moves on whenever this process may have learnt of a revocation or
+ * a mark (recorded here, by another process of this host, or by another
+ * host through the network cache, polled as revoke_lookup polls); an
+ * identity found clean under an epoch is clean while it stays the same.
+ * Lock free. 0 when there is no memo to tie the epoch to (always check). */
+int revoke_epoch(request_rec *r, const wos_srv_cfg *sc,
+                 apr_uint32_t *epoch);
+
 /* 1 if the identity's session, user or membership is revoked. */
 int revoke_check(request_rec *r, const wos_srv_cfg *sc,
                  const wos_identity_t *id);

@@ -11,7 +11,7 @@ struct revmemo {
     apr_thread_mutex_t *lock;
     apr_pool_t *pool;        /* owns memo; cleared with it */
     apr_hash_t *memo;        /* key -> "" not recorded, or the value */
-    unsigned long epoch;
+    unsigned long epoch;     /* written under the lock, read atomically */
     unsigned int max;
 };
 
@@ -83,10 +83,15 @@ void revmemo_put(revmemo_t *m, const char *key, int recorded,
     apr_thread_mutex_unlock(m->lock);
 }
 
+unsigned long revmemo_epoch(revmemo_t *m)
+{
+    return __atomic_load_n(&m->epoch, __ATOMIC_ACQUIRE);
+}
+
 void revmemo_clear(revmemo_t *m)
 {
     apr_thread_mutex_lock(m->lock);
-    m->epoch++;
+    __atomic_add_fetch(&m->epoch, 1, __ATOMIC_ACQ_REL);
     revmemo_forget(m);
     apr_thread_mutex_unlock(m->lock);
 }

@@ -24,6 +24,10 @@ int revmemo_get(revmemo_t *m, const char *key, long long *value,
 void revmemo_put(revmemo_t *m, const char *key, int recorded,
                  long long value, unsigned long epoch);
 
+/* The epoch now, without a lock (one atomic read): an answer found clean
+ * under an epoch holds as long as the epoch is the same. */
+unsigned long revmemo_epoch(revmemo_t *m);
+
 /* Forgets everything and starts a new epoch (something was revoked). */
 void revmemo_clear(revmemo_t *m);
 

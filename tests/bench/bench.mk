@@ -2,7 +2,9 @@
 # Benchmark targets, included by Makefile.apxs.
 #   make -f Makefile.apxs bench       req/s vs no auth, mod_auth_openidc, mod_oauth2
 #   make -f Makefile.apxs callgrind   instructions per request in the auth hook
-# Tuning: BENCH_ROUNDS, BENCH_SECONDS, BENCH_ONLY, CALLGRIND_REQUESTS (env).
+# Tuning: BENCH_ROUNDS, BENCH_SECONDS, BENCH_ONLY, CALLGRIND_REQUESTS (env);
+# bench-scale also BENCH_RUNS, BENCH_SCALE_ONLY, BENCH_WARMUP, BENCH_CRED_CACHE
+# (a short check: BENCH_RUNS=1 BENCH_ROUNDS=1 BENCH_SECONDS=1).
 
 bench: all
 	$(PYTHON) tests/bench/bench.py

@@ -869,11 +869,23 @@ def callgrind():
                 (auth, {"Authorization": f"Bearer {repeat}"}),
                 ("/claim/file.txt", {"Authorization": f"Bearer {custom}"}),
                 ("/claim/file.txt", {"Cookie":
-                                     f"wos-session={custom_cookie}"}),
-                ("/access/file.txt", {"Authorization": f"Bearer {repeat}"})]
+                                     f"wos-session={custom_cookie}"})]
+        # twice: a credential's first hit parses its claims for the
+        # workos-claim rows, once per identity and process (~80,000 Ir);
+        # the rows are the steady state after it
+        warm += warm[-2:]
+        warm.append(("/access/file.txt",
+                     {"Authorization": f"Bearer {repeat}"}))
         scenarios = [
             ("no auth (same file, open location)",
              [("/open/file.txt", {})] * n),
+            ("no auth, same Authorization header as the bearer rows "
+             "(control)",
+             [("/open/file.txt", {"Authorization": f"Bearer {repeat}"})]
+             * n),
+            ("no auth, same Cookie header as the cookie rows (control)",
+             [("/open/file.txt", {"Cookie": f"wos-session={repeat_cookie}"})]
+             * n),
             ("bearer, first-seen token each request",
              [(auth, {"Authorization": f"Bearer {t}"}) for t in fresh]),
             ("bearer, one token repeated",

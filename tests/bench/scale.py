@@ -18,9 +18,15 @@ through mod_http2 (`Protocols h2c http/1.1`, event 4 × 25), h2load with
 many concurrent streams per connection, one bearer token (h2load sends the
 same headers on every stream), for no auth and the module.
 
-Rounds alternate between the configurations of a workload, so every ratio
-comes from one run under the same conditions; ratios are medians of req/s
-over the no-auth baseline. After each workload the module's workos-status
+Each workload is run BENCH_RUNS (3) times, every run on freshly started
+servers. In a run, the first round is the warm-up (every token new to
+every process, as 3,000 tokens arriving at once at 9 am), reported on its
+own; then rounds alternate between the configurations, so every ratio
+comes from one run under the same conditions. A run's ratio is the median
+of its rounds' req/s over the no-auth baseline's; the tables give the
+median of the runs' ratios and their spread (lowest–highest), and p99
+latency per configuration (wrk's --latency; h2load's per-request log)
+next to req/s, with its ratio to no auth's in the same run. After each workload the module's workos-status
 JSON is read: the signature-verification counter (by name, when this build
 has one) divided by the distinct tokens shows how often each token was
 verified on this host. Tables go to stdout and tests/bench/last-scale.md.
@@ -28,7 +34,9 @@ verified on this host. Tables go to stdout and tests/bench/last-scale.md.
 Before the timed rounds every configuration gets the same warm-up: 1 s per
 300 distinct tokens (10 s with 3,000; see warmup_seconds).
 
-Environment: BENCH_ROUNDS (6), BENCH_SECONDS (5), BENCH_CONNECTIONS (32),
+Environment: BENCH_RUNS (3), BENCH_ROUNDS (6), BENCH_SECONDS (5),
+BENCH_CRED_CACHE (WorkOSCredentialCacheSize, e.g. 1M; unset: the
+default), BENCH_CONNECTIONS (32),
 BENCH_WARMUP (seconds, instead of 1 s per 300 tokens),
 BENCH_THREADS (2), BENCH_SCALE_ONLY (workload keys, comma-separated:
 event-100 event-3000 prefork-100 prefork-3000 h2), BENCH_H2_CLIENTS (8),
@@ -49,7 +57,9 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 sys.dont_write_bytecode = True
 import bench as B  # noqa: E402
 
+RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "6"))
+CRED_CACHE = os.environ.get("BENCH_CRED_CACHE", "")
 SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
 THREADS = int(os.environ.get("BENCH_THREADS", "2"))
@@ -151,6 +161,8 @@ def servers_for(jwks_base, tag, mpm, tuning, token, cert_file, extra=""):
             h.server_conf = (B.workos_server_conf(jwks_base, f"{tag}")
                              + f'WorkOSCache "shmcb:{h.dir}/cache/workos'
                              f'({WORKOS_CACHE_BYTES})"\n' + extra)
+            if CRED_CACHE:
+                h.server_conf += f"WorkOSCredentialCacheSize {CRED_CACHE}\n"
             h.location = h.location + STATUS_LOCATION
         if h.key == "oauth2":
             h.location = h.location.replace("/jwks/oauth2",
@@ -178,6 +190,29 @@ def verifications(h):
     return None
 
 
+def private_kib(h):
+    """Median private memory (Private_Clean + Private_Dirty, KiB) of the
+    server's children, from /proc/PID/smaps_rollup; None if unreadable."""
+    parent = h.proc.pid if h.proc else None
+    sizes = []
+    for d in pathlib.Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            stat = (d / "stat").read_text()
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            if ppid != parent:
+                continue
+            kib = 0
+            for ln in (d / "smaps_rollup").read_text().splitlines():
+                if ln.startswith(("Private_Clean:", "Private_Dirty:")):
+                    kib += int(ln.split()[1])
+            sizes.append(kib)
+        except (OSError, ValueError, IndexError):
+            continue
+    return statistics.median(sizes) if sizes else None
+
+
 def run_wrk_tokens(h, seconds, script, tokens_file):
     args = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s",
             "--latency", "--timeout", "5s", "-s", script, h.url, "--",
@@ -196,17 +231,43 @@ def wrk_result(h, args, seconds):
     total = B.re.search(r"(\d+) requests in", out)
     if not (rps and total):
         raise RuntimeError(f"{h.title}: cannot parse wrk output:\n{out}")
+    p99 = B.re.search(r"^\s*99%\s+(\S+)\s*$", out, B.re.M)
     bad = B.re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if bad:
         raise RuntimeError(f"{h.title}: {bad.group(1)} of {total.group(1)} "
                            f"responses were not 200 under load\n{out}\n"
                            f"{h.log_text()[-3000:]}")
-    return {"rps": float(rps.group(1)), "requests": int(total.group(1))}
+    return {"rps": float(rps.group(1)), "requests": int(total.group(1)),
+            "p99": B.to_us(p99.group(1)) if p99 else None}
+
+
+def p99_of_log(path):
+    """p99 of h2load's per-request log (third column: microseconds until
+    the end of the response)."""
+    times = []
+    with open(path) as f:
+        for ln in f:
+            cols = ln.split("\t")
+            if len(cols) >= 3 and cols[2].strip().isdigit():
+                times.append(int(cols[2]))
+    if not times:
+        return None
+    times.sort()
+    return float(times[min(len(times) - 1, int(0.99 * len(times)))])
 
 
 def run_h2load(h, seconds):
+    log = tempfile.NamedTemporaryFile(prefix="wos-h2load-", delete=False)
+    log.close()
+    try:
+        return run_h2load_logged(h, seconds, log.name)
+    finally:
+        os.unlink(log.name)
+
+
+def run_h2load_logged(h, seconds, log):
     args = ["h2load", f"-t{THREADS}", f"-c{H2_CLIENTS}", f"-m{H2_STREAMS}",
-            f"-D{seconds}"]
+            f"-D{seconds}", f"--log-file={log}"]
     for k, v in h.ok_headers.items():
         args += ["-H", f"{k.lower()}: {v}"]
     args.append(h.url)
@@ -228,7 +289,8 @@ def run_h2load(h, seconds):
             int(codes.group(i)) for i in (2, 3, 4)):
         raise RuntimeError(f"{h.title}: failed or non-2xx answers under "
                            f"load:\n{out}\n{h.log_text()[-3000:]}")
-    return {"rps": float(rps.group(1)), "requests": int(done.group(2))}
+    return {"rps": float(rps.group(1)), "requests": int(done.group(2)),
+            "p99": p99_of_log(log)}
 
 
 def check_h2(h):
@@ -255,34 +317,81 @@ def warmup_seconds(ntokens):
     return max(1, ntokens // 300)
 
 
-def run_workload(key, title, servers, rounds, runner, ntokens):
-    warm = warmup_seconds(ntokens)
-    say(f"scale: {title}: warm-up {warm} s each, then {rounds} rounds × "
-        f"{SECONDS} s × {len(servers)} configurations")
+def run_once(servers, rounds, runner, warm, key, run):
+    """One run: the first round (the warm-up, measured), then the rounds,
+    alternating. {key: {"first": result, "rounds": [results]}}."""
+    out = {h.key: {"first": None, "rounds": []} for h in servers}
     for h in servers:
-        runner(h, warm)
-    results = {h.key: [] for h in servers}
+        out[h.key]["first"] = r = runner(h, warm)
+        say(f"  {key} run {run} first round ({warm} s) {h.title:20s} "
+            f"{r['rps']:10,.0f} req/s  p99 {fmt_p99(r['p99'])}")
     for rnd in range(rounds):
         order = servers[rnd % len(servers):] + servers[:rnd % len(servers)]
         for h in order:
             r = runner(h, SECONDS)
-            results[h.key].append(r)
-            say(f"  {key} round {rnd + 1}/{rounds}  {h.title:20s} "
-                f"{r['rps']:10,.0f} req/s")
-    med = {h.key: statistics.median(
-        r["rps"] for r in results[h.key]) for h in servers}
-    ver = None
-    for h in servers:
-        if h.key == "workos":
-            ver = verifications(h)
-        # every child or thread busy is the point of the load, not an error
-        errs = [e for e in h.error_lines()
-                if "AH00161" not in e and "AH10159" not in e]
-        if errs:
-            say(f"scale: {h.title}: {len(errs)} error lines in its log, "
-                f"e.g. {errs[0]}")
-    return {"key": key, "title": title, "rps": med, "ver": ver,
-            "tokens": ntokens}
+            out[h.key]["rounds"].append(r)
+            say(f"  {key} run {run} round {rnd + 1}/{rounds}  "
+                f"{h.title:20s} {r['rps']:10,.0f} req/s  "
+                f"p99 {fmt_p99(r['p99'])}")
+    return out
+
+
+def fmt_p99(us):
+    return B.fmt_us(us) if us is not None else "n/a"
+
+
+def med(xs):
+    xs = [x for x in xs if x is not None]
+    return statistics.median(xs) if xs else None
+
+
+def run_workload(key, title, start, rounds, runner, ntokens):
+    """RUNS runs of a workload, each on servers start() gives (started,
+    checked) and stopped after it."""
+    warm = warmup_seconds(ntokens)
+    runs, ver, mem = [], None, {}
+    for run in range(1, RUNS + 1):
+        servers = start()
+        say(f"scale: {title}: run {run}/{RUNS}: first round {warm} s each, "
+            f"then {rounds} rounds × {SECONDS} s × {len(servers)} "
+            f"configurations")
+        try:
+            runs.append(run_once(servers, rounds, runner, warm, key, run))
+            for h in servers:
+                if h.key == "workos":
+                    ver = verifications(h)
+                mem.setdefault(h.key, []).append(private_kib(h))
+                # every child or thread busy is the point of the load
+                errs = [e for e in h.error_lines()
+                        if "AH00161" not in e and "AH10159" not in e]
+                if errs:
+                    say(f"scale: {h.title}: {len(errs)} error lines in its "
+                        f"log, e.g. {errs[0]}")
+        finally:
+            for h in servers:
+                h.stop()
+                h.cleanup()
+    keys = list(runs[0].keys())
+    row = {"key": key, "title": title, "ver": ver, "tokens": ntokens,
+           "keys": keys, "rps": {}, "ratio": {}, "spread": {}, "first": {},
+           "p99": {}, "p99_ratio": {}, "first_p99": {}, "mem": {}}
+    for k in keys:
+        per_run = [med(r["rps"] for r in x[k]["rounds"]) for x in runs]
+        base = [med(r["rps"] for r in x["none"]["rounds"]) for x in runs]
+        ratios = [a / b for a, b in zip(per_run, base) if a and b]
+        p99s = [med(r["p99"] for r in x[k]["rounds"]) for x in runs]
+        bp99 = [med(r["p99"] for r in x["none"]["rounds"]) for x in runs]
+        row["rps"][k] = med(per_run)
+        row["ratio"][k] = med(ratios)
+        row["spread"][k] = (min(ratios), max(ratios)) if ratios else None
+        row["first"][k] = med(x[k]["first"]["rps"] / x["none"]["first"]["rps"]
+                              for x in runs if x["none"]["first"]["rps"])
+        row["p99"][k] = med(p99s)
+        row["p99_ratio"][k] = med(a / b for a, b in zip(p99s, bp99)
+                                  if a is not None and b)
+        row["first_p99"][k] = med(x[k]["first"]["p99"] for x in runs)
+        row["mem"][k] = med(mem.get(k, []))
+    return row
 
 
 def report(rows, started):
@@ -298,33 +407,70 @@ def report(rows, started):
         f"random (no auth receives the same headers). HTTP/2: h2c, h2load "
         f"(nghttp2-client {pkg_h2}), {THREADS} threads, {H2_CLIENTS} "
         f"connections × {H2_STREAMS} concurrent streams, one token. "
-        f"Warm-up of every configuration: 1 s per 300 distinct tokens "
-        f"(BENCH_WARMUP={os.environ.get('BENCH_WARMUP', 'unset')}). "
-        f"{ROUNDS} alternating rounds of {SECONDS} s per configuration; "
-        f"medians. Peers: libapache2-mod-auth-openidc {m['openidc']}, "
+        f"{RUNS} runs per workload on fresh servers; in each a first round "
+        f"(the warm-up: 1 s per 300 distinct tokens, at least 1 s; "
+        f"BENCH_WARMUP={os.environ.get('BENCH_WARMUP', 'unset')}), then "
+        f"{ROUNDS} alternating rounds of {SECONDS} s per configuration. "
+        f"WorkOSCredentialCacheSize {CRED_CACHE or 'default (4M)'}. "
+        f"Peers: libapache2-mod-auth-openidc {m['openidc']}, "
         f"libapache2-mod-oauth2 {m['oauth2']}. Module: {B.MODULE_ID}.",
+        "",
+        "× no auth: the median over the runs of each run's median req/s "
+        "ratio, and in brackets the lowest and highest run.",
         "",
         "| workload | no auth | mod_auth_workos | mod_auth_openidc "
         "| mod_oauth2 |",
         "|---|---:|---:|---:|---:|",
     ]
+    cols = ("none", "workos", "openidc", "oauth2")
+
+    def ratio_cell(row, k):
+        if row["ratio"].get(k) is None:
+            return "—"
+        lo, hi = row["spread"][k]
+        return f"{row['ratio'][k]:.2f} ({lo:.2f}–{hi:.2f})"
     for row in rows:
-        base = row["rps"]["none"]
-        cells = [f"{row['rps'][k] / base:.2f}" if k in row["rps"] else "—"
-                 for k in ("none", "workos", "openidc", "oauth2")]
-        lines.append(f"| {row['title']} | " + " | ".join(cells) + " |")
-    lines += ["", "| workload | no auth req/s | mod_auth_workos req/s "
-              "| mod_auth_openidc req/s | mod_oauth2 req/s "
-              "| signature verifications (per distinct token) |",
+        lines.append(f"| {row['title']} | "
+                     + " | ".join(ratio_cell(row, k) for k in cols) + " |")
+    lines += ["", "First round (the warm-up), × no auth's first round, "
+              "median over the runs:", "",
+              "| workload | no auth | mod_auth_workos | mod_auth_openidc "
+              "| mod_oauth2 |", "|---|---:|---:|---:|---:|"]
+    for row in rows:
+        lines.append(f"| {row['title']} | " + " | ".join(
+            f"{row['first'][k]:.2f}" if row["first"].get(k) is not None
+            else "—" for k in cols) + " |")
+    lines += ["", "req/s and p99 latency (medians over the runs; p99 × no "
+              "auth's p99 of the same run in brackets; first-round p99 "
+              "after the slash):", "",
+              "| workload | no auth | mod_auth_workos | mod_auth_openidc "
+              "| mod_oauth2 | signature verifications (per distinct token) |",
               "|---|---:|---:|---:|---:|---:|"]
     for row in rows:
-        cells = [f"{row['rps'][k]:,.0f}" if k in row["rps"] else "—"
-                 for k in ("none", "workos", "openidc", "oauth2")]
+        cells = []
+        for k in cols:
+            if row["rps"].get(k) is None:
+                cells.append("—")
+                continue
+            pr = row["p99_ratio"].get(k)
+            cells.append(f"{row['rps'][k]:,.0f} req/s, p99 "
+                         f"{fmt_p99(row['p99'][k])}"
+                         + (f" ({pr:.2f})" if pr is not None else "")
+                         + f" / {fmt_p99(row['first_p99'][k])}")
         ver = row["ver"]
         vtxt = (f"{ver[1]:,} ({ver[1] / row['tokens']:.2f})"
                 if ver else "n/a")
         lines.append(f"| {row['title']} | " + " | ".join(cells)
                      + f" | {vtxt} |")
+    lines += ["", "Private memory per child at the end of a run "
+              "(Private_Clean + Private_Dirty from smaps_rollup, median "
+              "over children and runs, KiB):", "",
+              "| workload | no auth | mod_auth_workos | mod_auth_openidc "
+              "| mod_oauth2 |", "|---|---:|---:|---:|---:|"]
+    for row in rows:
+        lines.append(f"| {row['title']} | " + " | ".join(
+            f"{row['mem'][k]:,.0f}" if row["mem"].get(k) is not None
+            else "—" for k in cols) + " |")
     names = {r["ver"][0] for r in rows if r["ver"]}
     lines += ["", "Signature verifications: the module's workos-status "
               f"counter {', '.join(sorted(names)) or '(none in this build: n/a)'} "
@@ -336,6 +482,19 @@ def report(rows, started):
     say(text)
     (B.BENCH / "last-scale.md").write_text(text)
     say(f"(written to {B.BENCH / 'last-scale.md'})")
+
+
+def start_all(live, servers, h2=False):
+    """Starts and checks the servers of one run; live keeps them for the
+    clean-up on an interruption (stop and cleanup are idempotent)."""
+    for h in servers:
+        live.append(h)
+        h.start()
+        B.check(h, None)
+        if h2:
+            check_h2(h)
+        h.mark_log()
+    return servers
 
 
 def main():
@@ -366,34 +525,21 @@ def main():
                 continue
             tfile = tmp / f"tokens-{n}.txt"
             tfile.write_text("".join(f"Bearer {t}\n" for t in tokens[:n]))
-            servers = servers_for(jwks.base, key, mpm, tuning, tokens[0],
-                                  cert_file)
-            for h in servers:
-                live.append(h)
-                h.start()
-                B.check(h, None)
-                h.mark_log()
             rows.append(run_workload(
-                key, title, servers, ROUNDS,
+                key, title,
+                lambda: start_all(live, servers_for(
+                    jwks.base, key, mpm, tuning, tokens[0], cert_file)),
+                ROUNDS,
                 lambda h, s: run_wrk_tokens(h, s, str(script), str(tfile)),
                 n))
-            for h in servers:
-                h.stop()
-                h.cleanup()
-                live.remove(h)
         if not only or "h2" in only:
-            servers = servers_for(jwks.base, "h2", "event", EVENT_4x25,
-                                  tokens[0], cert_file, extra=H2_CONF)
-            for h in servers:
-                live.append(h)
-                h.start()
-                B.check(h, None)
-                check_h2(h)
-                h.mark_log()
             rows.append(run_workload(
                 "h2", f"HTTP/2 (h2c), event, 4 × 25 threads, {H2_CLIENTS} "
                 f"connections × {H2_STREAMS} streams, one token",
-                servers, ROUNDS, run_h2load, 1))
+                lambda: start_all(live, servers_for(
+                    jwks.base, "h2", "event", EVENT_4x25, tokens[0],
+                    cert_file, extra=H2_CONF), h2=True),
+                ROUNDS, run_h2load, 1))
         report(rows, started)
     except (KeyboardInterrupt, B.Interrupted):
         sys.exit("bench-scale: interrupted; everything started was stopped")

@@ -21,7 +21,8 @@ FUZZ_DIR   = tests/fuzz
 FUZZ_BIN   = $(FUZZ_DIR)/build
 FUZZ_WORK ?= $(FUZZ_DIR)/work
 FUZZ_NAMES = b64url cookie seal session jwt jwks require webhook_sig \
-             api_answer apikey credentry events flow claims envelope
+             api_answer apikey credentry events flow claims envelope \
+             access
 FUZZ_BINS  = $(FUZZ_NAMES:%=$(FUZZ_BIN)/fuzz_%)
 # UBSan findings abort, so libFuzzer records them as crashes.
 FUZZ_SAN    = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all

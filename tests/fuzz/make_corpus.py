@@ -23,6 +23,7 @@ import pathlib
 import shutil
 import struct
 import subprocess
+import time
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
@@ -178,10 +179,11 @@ def c_seal(data, password=PASSWORD, pw_id="1", ttl_ms=0):
     return out.stdout.strip()
 
 
-def node_seal(lib, data):
+def node_seal(lib, data, ttl_s=None):
     if shutil.which("node") is None or not (INTEROP / "node_modules").exists():
         return None
-    out = subprocess.run(["node", "seal.mjs", lib, "seal", PASSWORD],
+    ttl = [] if ttl_s is None else [str(ttl_s)]
+    out = subprocess.run(["node", "seal.mjs", lib, "seal", PASSWORD] + ttl,
                          cwd=INTEROP, input=data, capture_output=True,
                          text=True, check=True, timeout=60)
     return out.stdout.strip()
@@ -228,6 +230,43 @@ def flow_seeds(sealed):
           "wos-auth-verifierX=1; xwos-auth-verifier-1=2; wos-auth-verifier-")
     write("flow", "email", "alice+tag@example.com")
     write("flow", "crlf", "sign-up\r\nSet-Cookie: x=1")
+    flow_state_seeds()
+
+
+def fnv1a32(s):
+    h = 0x811c9dc5
+    for b in s.encode():
+        h = ((h ^ b) * 0x01000193) & 0xffffffff
+    return f"{h:08x}"
+
+
+def flow_state_seeds():
+    """Sign-in states as their cookies carry them: the module's (issuedAt,
+    a 600 s seal) and @workos-inc/authkit-nextjs's (no issuedAt: iron's
+    600 s ttl ages it), and expirations fuzz_flow's reading must refuse."""
+    state = {"nonce": "n0nce", "codeVerifier": "v" * 43,
+             "returnPathname": "/app"}
+    seals = {
+        "state-module": c_seal(json.dumps(dict(state, issuedAt=int(time.time() * 1000))),
+                               ttl_ms=600_000),
+        "state-no-expiry": c_seal(json.dumps(state)),
+        "state-long-ttl": c_seal(json.dumps(state), ttl_ms=3_600_000),
+        "state-nextjs-c": c_seal(json.dumps(state), ttl_ms=600_000),
+    }
+    nextjs = node_seal("iron-session", json.dumps(state), 600)
+    if nextjs:
+        seals["state-nextjs"] = nextjs
+    for name, sealed in seals.items():
+        write("flow", name,
+              f"wos-auth-verifier-{fnv1a32(sealed)}={sealed}; wos-session=x")
+    f = "Fe26.2*1*" + "a" * 64 + "*iv*ct*"
+    write("flow", "exp-fields",
+          f"wos-auth-verifier-1={f}999999999999999*s*m~2; "
+          f"wos-auth-verifier-2={f}1000000000000000*s*m; "
+          f"wos-auth-verifier-3={f}0017*s*m; "
+          f"wos-auth-verifier-4={f}12x4*s*m; "
+          f"wos-auth-verifier-5={f}*s*m; "
+          f"wos-auth-verifier-6={f}1893456600000")
 
 
 def require_seeds():
@@ -391,6 +430,38 @@ def envelope_seeds():
           + b"c" * 40 + b"t" * 16 + b"m" * 32)
 
 
+def access_seeds():
+    """WorkOS's answers for Require workos-access, shaped as the fake and
+    @workos/openapi-spec give them, and ids as Require lines name them."""
+    write("access", "authorized", '{"authorized":true}')
+    write("access", "denied", '{"authorized":false}')
+    write("access", "not-boolean",
+          '{"authorized":"true","data":[{"authorized":1}]}')
+    member = {"object": "organization_membership", "id": "om_01ALICEACME",
+              "user_id": "user_01ALICE", "organization_id": "org_01ACME",
+              "status": "active",
+              "role": {"slug": "member"},
+              "created_at": "2029-01-01T00:00:00.000Z",
+              "updated_at": "2029-01-01T00:00:00.000Z"}
+    write("access", "membership", json.dumps(
+        {"object": "list", "data": [member],
+         "list_metadata": {"before": None, "after": None}}))
+    write("access", "memberships", json.dumps({"object": "list", "data": [
+        dict(member, id="om_01OTHER", user_id="user_01BOB"),
+        dict(member, id="om_01OLD", status="inactive"),
+        dict(member, id="om_01BETA", organization_id="org_01BETA"),
+        dict(member, id="om 01SPACE"),
+        {k: v for k, v in member.items() if k != "user_id"},
+        member]}))
+    write("access", "nul-inside", json.dumps({"data": [
+        dict(member, id="om_01NUL", organization_id="org_01ACME\u0000x"),
+        dict(member, id="om_01CUT\u0000x")]}))
+    write("access", "by-id", "posts:write\nres_01POST")
+    write("access", "by-type", "posts:write\ndocument\ndoc-42")
+    write("access", "too-long", "posts:write\n" + "r" * 129)
+    write("access", "control", "posts:write\ndocument\ndoc\x1f42")
+
+
 def main():
     if CORPUS.exists():
         shutil.rmtree(CORPUS)
@@ -409,6 +480,7 @@ def main():
     events_seeds()
     credentry_seeds()
     envelope_seeds()
+    access_seeds()
 
 
 if __name__ == "__main__":

@@ -34,6 +34,7 @@ max_len() {
     events)  echo 32768 ;;
     claims)  echo 17000 ;;  # IDENTITY_MAX_CLAIMS_JSON 16384, a path
     envelope) echo 4096 ;;  # fuzz_envelope.c reads values up to 2048
+    access)  echo 16384 ;;  # list pages; ids ACCESS_MAX_ID 128
     *)       echo 4096 ;;
     esac
 }

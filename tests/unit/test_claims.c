@@ -130,6 +130,44 @@ static void test_lookup_agrees_with_find(void **state)
     free(text);
 }
 
+static json_t *root_of(void *owner)
+{
+    return owner;
+}
+
+/* An identity whose cache parsed its claims: the parsed object answers,
+ * as the text would; without one (or when it did not parse) the text. */
+static void test_identity_lookup_agrees(void **state)
+{
+    static const char *names[] = {
+        "urn:app:tier", "org_meta.plan.tier", "org_meta.plan.seats",
+        "org_meta.nope", "", "org_meta..tier", "a.b.c.d.e.f.g.h.i",
+        "groups", "missing",
+    };
+    wos_identity_t with, without;
+    size_t i;
+    (void)state;
+    memset(&with, 0, sizeof(with));
+    memset(&without, 0, sizeof(without));
+    with.claims_json = without.claims_json = CLAIMS;
+    with.claims_root = without.claims_root = root_of;
+    with.claims_owner = root();
+    without.claims_owner = NULL;   /* "did not parse" */
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        const json_t *a, *b;
+        claims_rc ra = claims_lookup_identity(pool, &with, names[i], &a);
+        claims_rc rb = claims_lookup_identity(pool, &without, names[i], &b);
+        assert_int_equal(ra, rb);
+        assert_int_equal(ra, claims_find(root(), names[i], &b));
+        if (ra == CLAIMS_FOUND)
+            assert_true(json_equal((json_t *)a, (json_t *)b));
+    }
+    assert_true(claims_match_identity(pool, &with, "org_meta.plan.tier",
+                                      vals("top", NULL), NULL));
+    assert_false(claims_match_identity(pool, &with, "urn:app:tier",
+                                       vals("silver", NULL), NULL));
+}
+
 static void test_lookup_odd_text(void **state)
 {
     const json_t *v;
@@ -347,6 +385,7 @@ int main(void)
         cmocka_unit_test(test_find),
         cmocka_unit_test(test_lookup_agrees_with_find),
         cmocka_unit_test(test_lookup_odd_text),
+        cmocka_unit_test(test_identity_lookup_agrees),
         cmocka_unit_test(test_match_kinds),
         cmocka_unit_test(test_match_refusals_say_why),
         cmocka_unit_test(test_nested_array_bound),
