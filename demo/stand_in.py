@@ -60,7 +60,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]
 import tokens  # noqa: E402
 from cryptography.hazmat.primitives import serialization  # noqa: E402
 from fake_fga import FakeFGA  # noqa: E402
-from fake_workos import FakeWorkOS, _Server  # noqa: E402
+from fake_workos import FakeWorkOS, _Server, iso  # noqa: E402
 
 USERS = {
     "user_01ALICE": {"email": "alice@example.com", "first_name": "Alice",
@@ -133,6 +133,9 @@ def _user_object(uid, users=None):
     return {"object": "user", "id": uid, "email": u["email"],
             "first_name": u["first_name"], "last_name": u["last_name"],
             "email_verified": True, "profile_picture_url": None,
+            # WorkOS's description requires both (null when unset)
+            "external_id": None,
+            "last_sign_in_at": "2026-01-01T00:00:00.000Z",
             "created_at": "2026-01-01T00:00:00.000Z",
             "updated_at": "2026-01-01T00:00:00.000Z"}
 
@@ -436,13 +439,28 @@ class DemoWorkOS(FakeWorkOS):
             self.session_idents[sid] = ident
             if new:
                 self.user_sessions.setdefault(user["id"], []).append(
-                    {"object": "session", "id": sid, "user_id": user["id"],
-                     "organization_id": org, "status": "active",
-                     "auth_method": "password", "ip_address": "127.0.0.1",
-                     "user_agent": "demo"})
-        return {"user": user, "organization_id": org,
-                "access_token": tokens.mint(self.keys[0], claims),
-                "refresh_token": rt, "authentication_method": "Password"}
+                    self._session_object(sid, user["id"], org))
+        answer = {"user": user,
+                  "access_token": tokens.mint(self.keys[0], claims),
+                  "refresh_token": rt, "authentication_method": "Password"}
+        # WorkOS's API description: a string when the session has an
+        # organisation, absent (never null) when it has none
+        if org is not None:
+            answer["organization_id"] = org
+        return answer
+
+    @staticmethod
+    def _session_object(sid, uid, org):
+        """A session as WorkOS's sessions API lists it."""
+        now = time.time()
+        session = {"object": "session", "id": sid, "user_id": uid,
+                   "status": "active", "auth_method": "password",
+                   "ip_address": "127.0.0.1", "user_agent": "demo",
+                   "expires_at": iso(now + 30 * 86400), "ended_at": None,
+                   "created_at": iso(now), "updated_at": iso(now)}
+        if org is not None:
+            session["organization_id"] = org
+        return session
 
     # --- the hosted sign-in page -------------------------------------------
 
