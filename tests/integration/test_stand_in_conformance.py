@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 """The stand-in (demo/stand_in.py) speaks WorkOS's published API (issue 24
 item 1, issue 23 item 7): a real httpd signs in through it, refreshes,
-switches organisation, lists the user's sessions, looks up the
-organisation membership and asks its FGA, and every exchange of those, the
+switches organisation, lists and revokes the user's sessions, looks up
+the organisation membership, asks its FGA, validates API keys and signs
+out, and every exchange of those, the
 module's request and the stand-in's answer, is checked against
 @workos/openapi-spec with the same validator and the same documented
 exceptions as the fake's (test_conformance.py). The stand-in's own pages
@@ -32,6 +33,9 @@ BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8",
            "Sec-Fetch-Mode": "navigate", "Sec-Fetch-Site": "same-origin"}
 
 PROJECTS = """
+<Location /private/k>
+    WorkOSTokenSource apikey
+</Location>
 <LocationMatch "^/private/projects/(?<project>[a-z0-9-]+)$">
     AuthType WorkOS
     Require workos-access project:view project %{env:MATCH_PROJECT}
@@ -49,6 +53,7 @@ TOUR = {
              "{organization_membership_id}/check"),
     ("post", "/user_management/sessions/revoke"),
     ("get", "/user_management/sessions/logout"),
+    ("post", "/api_keys/validations"),
 }
 
 
@@ -62,7 +67,9 @@ def site(request):
     # tokens live 30 s, WorkOSRefreshBefore's default: every request with a
     # session refreshes it
     h = Httpd(si, mpm=request.param, one_process=False,
-              locations=LOCATIONS + PROJECTS)
+              locations=LOCATIONS + PROJECTS,
+              secrets=[*stand_in.API_KEYS,
+                       "sk_demo_key_nobody_has_0123456789"])
     h.port = port
     h.base = f"http://127.0.0.1:{port}"
     try:
@@ -72,6 +79,7 @@ def site(request):
         h.stop()
         si.stop()
     problems = h.unexpected_log_lines()
+    problems += [f"secret in log: {s}" for s in h.leaked_secrets()]
     assert not problems, problems
     h.cleanup()
 
@@ -135,6 +143,15 @@ def test_the_stand_ins_answers_conform(site):
     r = alice.post(h.base + "/sessions", data={"session_id": other},
                    headers={"Origin": h.base}, timeout=20)
     assert r.status_code == 200, r.text
+    # an API key it knows, and one it does not ({"api_key": null})
+    key = next(iter(stand_in.API_KEYS))
+    r = requests.get(h.base + "/private/k/a", timeout=20,
+                     headers={"Authorization": f"Bearer {key}"})
+    assert r.status_code == 200, r.text
+    assert r.json()["REMOTE_USER"] == stand_in.API_KEYS[key][0]
+    r = requests.get(h.base + "/private/k/a", timeout=20, headers={
+        "Authorization": "Bearer sk_demo_key_nobody_has_0123456789"})
+    assert r.status_code == 401, r.text
     # sign-out: the browser goes to WorkOS's logout
     r = second.get(h.base + "/logout", headers=BROWSER,
                    allow_redirects=False, timeout=20)
