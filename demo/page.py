@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: Apache-2.0
-"""The demo's pages, as one CGI: Apache runs it for /, /app, /admin and the
-403 page. Everything it knows about the user comes from the WORKOS_*
+"""The demo's pages, as one CGI: Apache runs it for /, /app, /admin, the
+projects pages and the 403 page. Everything it knows about the user comes from the WORKOS_*
 variables mod_auth_workos sets; with the local stand-in it also asks the
 stand-in when the current access token expires (the module does not pass
 tokens on)."""
@@ -67,13 +67,15 @@ def e(value):
     return html.escape(value or "")
 
 
-def stand_in(sid):
-    """What the local stand-in knows about this session, or None."""
+def stand_in(sid, what="session"):
+    """What the local stand-in knows about this session (or, what
+    "projects", this organisation), or None."""
     base = env("DEMO_WORKOS_URL")
     if not base or not sid:
         return None
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    url = f"{base}/demo/session?" + urllib.parse.urlencode({"sid": sid})
+    key = "sid" if what == "session" else "org"
+    url = f"{base}/demo/{what}?" + urllib.parse.urlencode({key: sid})
     try:
         with opener.open(url, timeout=2) as r:
             return json.load(r)
@@ -85,6 +87,7 @@ def nav(signed_in):
     links = ['<a href="/">Home</a>', '<a href="/app">Protected page</a>',
              '<a href="/admin">Admin page</a>',
              '<a href="/orgs/globex" id="globex-link">Globex page</a>',
+             '<a href="/app/projects" id="projects-link">Projects</a>',
              '<a href="/status">Module status</a>']
     if signed_in:
         links.append('<a href="/sessions">Your sessions (JSON)</a>')
@@ -207,6 +210,11 @@ members get a 403 page.</li>
 org_01GLOBEX</code> with <code>WorkOSAutoSwitchOrg On</code>: signed in to
 another organisation, a member of Globex is switched there on the way in;
 <a href="/orgs/initech">/orgs/initech</a> answers 403 to non-members.</li>
+<li><a href="/app/projects">/app/projects</a> — one page per project, each
+behind <code>Require workos-access project:view project
+%{{env:MATCH_PROJECT}}</code>: WorkOS's Authorization API (FGA) decides per
+project, so Alice and Bob see different projects of the same
+organisation.</li>
 <li><a href="/signup?return_to=/app">/signup</a> — <code>workos-login</code>
 with <code>WorkOSSignUp On</code>: AuthKit's sign-up screen. Sign-in links
 may also carry <code>login_hint</code>, <code>organization_id</code> and the
@@ -268,6 +276,55 @@ sent this page with the new <code>wos-session</code> cookie.</p></div>"""
     page("Organisation page", body, signed_in=True)
 
 
+def projects():
+    """The list: links to each project of the session's organisation; the
+    module decides, per project, who sees it (Require workos-access)."""
+    org = env("WORKOS_ORG_ID")
+    info = stand_in(env("WORKOS_SESSION_ID"))
+    listing = stand_in(org, "projects") if org else None
+    if listing:
+        items = "".join(
+            f'<li><a href="/app/projects/{e(p["name"])}" '
+            f'id="project-{e(p["name"])}">{e(p["name"])}</a> <small>'
+            f'(project-viewer: {e(", ".join(p["viewers"]) or "nobody")}'
+            + (f'; workspace-admin: {e(", ".join(p["workspace_admins"]))}'
+               if p["workspace_admins"] else "") + ")</small></li>"
+            for p in listing["projects"])
+        shown = f'<ul id="projects">{items}</ul>'
+    elif env("DEMO_WORKOS_URL"):
+        shown = ('<p id="projects">The stand-in has no projects in this '
+                 'organisation.</p>')
+    else:
+        shown = ('<p id="projects">With the real WorkOS, create resources of '
+                 'type <code>project</code> (Authorization, FGA) and open '
+                 '<code>/app/projects/EXTERNAL_ID</code>.</p>')
+    body = f"""
+<p>The projects of {e(org_label(org, info))}. Each project's page is
+guarded on its own by
+<code>Require workos-access project:view project %{{env:MATCH_PROJECT}}</code>
+in a <code>&lt;LocationMatch "^/app/projects/(?&lt;project&gt;[a-z0-9-]+)"&gt;</code>:
+the module asks WorkOS (FGA) whether your organisation membership may view
+that project, and answers 403 when it may not.</p>
+<div class="card">{shown}</div>
+<p class="note">Who may view what is the stand-in's, not the module's:
+a <code>project-viewer</code> role on the project, or
+<code>workspace-admin</code> on the workspace above it (inherited). Switch
+organisation on <a href="/app">the protected page</a> to see another
+organisation's projects.</p>"""
+    page("Projects", body, signed_in=True)
+
+
+def project(name):
+    org = env("WORKOS_ORG_ID")
+    info = stand_in(env("WORKOS_SESSION_ID"))
+    body = f"""
+<div class="card"><p id="project-ok">Project <b id="project">{e(name)}</b>
+of {e(org_label(org, info))}: WorkOS says your membership may view it
+(<code>project:view</code>), so the module let you in.</p></div>
+<p><a href="/app/projects">All projects</a></p>"""
+    page(f"Project {name}", body, signed_in=True)
+
+
 def forbidden():
     info = stand_in(env("WORKOS_SESSION_ID"))
     role = env("WORKOS_ROLE")
@@ -309,6 +366,10 @@ def main():
         app()
     elif path in ORG_PAGES:
         org_page(path)
+    elif path == "/app/projects":
+        projects()
+    elif path.startswith("/app/projects/"):
+        project(path.rsplit("/", 1)[1])
     else:
         home()
 

@@ -174,6 +174,7 @@ WorkOSRefreshBefore 10
 
 # The pages: one small CGI shows what the module put in WORKOS_*.
 {stand_in}ScriptAliasMatch "^/(app|admin|forbidden|orgs/globex|orgs/initech)?/?$" "{d}/cgi/page.py"
+ScriptAliasMatch "^/app/projects(/[a-z0-9-]+)?/?$" "{d}/cgi/page.py"
 
 # Home: public; shows who is signed in, if anyone (pass: a signed-in
 # user is known, anyone else is let through by Require all granted).
@@ -187,6 +188,17 @@ WorkOSRefreshBefore 10
     AuthType WorkOS
     Require valid-user
 </Location>
+# One page per project, each guarded by WorkOS FGA: who may view project
+# NAME in the session's organisation is WorkOS's answer (a role on the
+# project, or one inherited from its workspace). The token's permissions
+# are looked at first; the demo's roles do not hold project:view, so
+# WorkOS is asked (and the answer kept WorkOSAccessCacheTTL, 10 s). Others
+# get the module's 403. /app/projects, the list, is any signed-in user's.
+<LocationMatch "^/app/projects/(?<project>[a-z0-9-]+)/?$">
+    AuthType WorkOS
+    Require workos-access project:view project %{{env:MATCH_PROJECT}}
+    AuthzSendForbiddenOnFailure On
+</LocationMatch>
 # Admins only: others get the demo's 403 page. ErrorDocument is set only
 # where the Require lines are, so the module's own refusals (a switch
 # into an organisation the user is not in) keep their own page.

@@ -22,6 +22,11 @@ logout, the sessions API) plus:
   GET  /stand-in                    what it serves, as JSON
   GET  /user_management/sessions/logout   also ends the session's refresh
   GET  /demo/session?sid=...        what the demo page shows about a session
+  POST /authorization/organization_memberships/{id}/check
+                                    WorkOS FGA (Require workos-access): per
+                                    organisation a workspace and projects,
+                                    project-viewer and workspace-admin roles
+  GET  /demo/projects?org=...       an organisation's projects, for the demo
 and a refresh keeps the session id, as WorkOS does. Each session keeps the
 user and memberships it signed in with, through refreshes and switches,
 however many users are signed in at once. Its signing key is kept in its
@@ -54,7 +59,8 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]
 
 import tokens  # noqa: E402
 from cryptography.hazmat.primitives import serialization  # noqa: E402
-from fake_workos import FakeWorkOS, _Server  # noqa: E402
+from fake_fga import FakeFGA  # noqa: E402
+from fake_workos import FakeWorkOS, _Server, iso  # noqa: E402
 
 USERS = {
     "user_01ALICE": {"email": "alice@example.com", "first_name": "Alice",
@@ -83,6 +89,24 @@ API_KEYS = {
         "api_key_01DEMOREADER", {"type": "organization", "id": "org_01ACME"},
         ["posts:read"]),
 }
+# WorkOS FGA (the Authorization API, Require workos-access): per
+# organisation a workspace and its projects; who may view which project.
+# project-viewer (a project role) is given on each project to the users
+# listed; workspace-admin (a workspace role) is inherited by every project
+# of the workspace. Config: "projects" {org: {project: [user ids]}},
+# "workspace_admins" {org: [user ids]}.
+PROJECTS = {
+    "org_01ACME": {"apollo": ["user_01ALICE"], "gemini": ["user_01BOB"],
+                   "mercury": ["user_01ALICE", "user_01BOB"]},
+    "org_01GLOBEX": {"hammock": ["user_01ALICE"],
+                     "cypress": ["user_01BOB"]},
+    "org_01INITECH": {"tps-reports": ["user_01BOB"]},
+}
+WORKSPACE_ADMINS = {"org_01ACME": ["user_01CAROL"],
+                    "org_01GLOBEX": ["user_01CAROL"]}
+FGA_ROLES = {"project-viewer": ("project", ["project:view"]),
+             "workspace-admin": ("workspace", ["project:view",
+                                               "project:edit"])}
 DEFAULT_CLIENT_ID = "client_01DEMO"
 DEFAULT_API_KEY = "sk_test_demo_0123456789abcdef"
 DEFAULT_WEBHOOK_SECRET = "whsec_demo_not_a_secret_0123456789"
@@ -109,6 +133,9 @@ def _user_object(uid, users=None):
     return {"object": "user", "id": uid, "email": u["email"],
             "first_name": u["first_name"], "last_name": u["last_name"],
             "email_verified": True, "profile_picture_url": None,
+            # WorkOS's description requires both (null when unset)
+            "external_id": None,
+            "last_sign_in_at": "2026-01-01T00:00:00.000Z",
             "created_at": "2026-01-01T00:00:00.000Z",
             "updated_at": "2026-01-01T00:00:00.000Z"}
 
@@ -151,12 +178,39 @@ def load_config(path):
     """A JSON file with any of: users {id: {email, first_name, last_name}},
     organizations {id: name or {name, sso_required}}, roles {role:
     [permissions]}, default_roles {org: role}, entitlements [...],
-    feature_flags [...], api_keys [{value, id, owner, permissions}]."""
+    feature_flags [...], api_keys [{value, id, owner, permissions}],
+    projects {org: {project: [user ids who may view it]}},
+    workspace_admins {org: [user ids]}."""
     with open(path) as f:
         cfg = json.load(f)
     if not isinstance(cfg, dict):
         raise ValueError(f"{path}: expected a JSON object")
     return cfg
+
+
+def membership_id(uid, org):
+    """The stand-in's organisation membership id for (user, organisation):
+    the same for every sign-in, so FGA role assignments can be made before
+    the user first signs in."""
+    return "om_" + uid.removeprefix("user_") + "_" + \
+        org.removeprefix("org_")
+
+
+class StandInFGA(FakeFGA):
+    """The fake's FGA with the stand-in's memberships: an id is known while
+    its user (as last signed in) is a member of its organisation; a check
+    needs the API key, as WorkOS's does."""
+
+    def membership_org(self, om):
+        with self.workos.lock:
+            uid, org = self.workos.membership_ids.get(om, (None, None))
+            ident = self.workos.user_idents.get(uid)
+        return org if ident and org in ident["memberships"] else None
+
+    def serve(self, handler, path, body):
+        if not handler._authorized():
+            return handler._unauthorized()
+        return super().serve(handler, path, body)
 
 
 class DemoWorkOS(FakeWorkOS):
@@ -188,6 +242,8 @@ class DemoWorkOS(FakeWorkOS):
                 target=self.server.serve_forever, daemon=True)
         if public_url:
             self.base = public_url.rstrip("/")
+        self.membership_ids = {}  # om id -> (user id, org id)
+        self.fga = StandInFGA(self)
         self._configure(config or {})
         self.webhook_url = webhook_url
         self.webhook_secret = webhook_secret or DEFAULT_WEBHOOK_SECRET
@@ -204,6 +260,7 @@ class DemoWorkOS(FakeWorkOS):
         self.routes[("POST", "/api_keys/validations")] = self._validate_key
         self.routes[("POST", "/stand-in/webhooks")] = self._send_webhook
         self.routes[("GET", "/stand-in")] = self._about
+        self.routes[("GET", "/demo/projects")] = self._projects
 
     def _configure(self, cfg):
         self.users = copy.deepcopy(cfg.get("users") or USERS)
@@ -229,6 +286,42 @@ class DemoWorkOS(FakeWorkOS):
                 "created_at": "2026-01-01T00:00:00.000Z",
                 "updated_at": "2026-01-01T00:00:00.000Z"}
             for v, (kid, owner, perms) in keys.items()}
+        default = orgs is ORGS
+        self._seed_fga(cfg.get("projects") or (PROJECTS if default else {}),
+                       cfg.get("workspace_admins") or
+                       (WORKSPACE_ADMINS if default else {}))
+
+    def membership_id(self, uid, org):
+        om = membership_id(uid, org)
+        with self.lock:
+            self.membership_ids[om] = (uid, org)
+        return om
+
+    def _seed_fga(self, projects, admins):
+        """Per organisation a workspace "main" and its projects, with the
+        role assignments the configuration gives."""
+        fga = self.fga
+        fga.add_type("workspace")
+        fga.add_type("project", parent="workspace")
+        for role, (type_slug, perms) in FGA_ROLES.items():
+            fga.add_role(role, perms, type_slug)
+        self.projects = {}
+        for org in self.orgs:
+            if org not in projects and org not in admins:
+                continue
+            ws = fga.add_resource(org, "workspace", "main")
+            for uid in admins.get(org, []):
+                fga.assign(self.membership_id(uid, org), "workspace-admin",
+                           ws)
+            self.projects[org] = {}
+            for name, viewers in projects.get(org, {}).items():
+                rid = fga.add_resource(org, "project", name, parent=ws)
+                for uid in viewers:
+                    fga.assign(self.membership_id(uid, org),
+                               "project-viewer", rid)
+                self.projects[org][name] = {
+                    "viewers": list(viewers),
+                    "workspace_admins": list(admins.get(org, []))}
 
     # --- each session keeps its own user and memberships -------------------
     #
@@ -283,10 +376,39 @@ class DemoWorkOS(FakeWorkOS):
                 return self._as(ident, sid, super()._refresh_grant, req)
 
             def _list_memberships(self, args):
+                """The user's memberships as last signed in (filtered by
+                organization_id, as WorkOS does), each with its stand-in
+                id (membership_id)."""
+                if not self._authorized():
+                    return self._unauthorized()
                 uid = (args.get("user_id") or [None])[0]
+                if not uid:
+                    return self._send(422, json.dumps(
+                        {"code": "invalid_request_parameters",
+                         "message": "user_id is required"}).encode())
+                want = (args.get("organization_id") or [None])[0]
+                try:
+                    limit = min(max(int((args.get("limit") or
+                                         ["10"])[0]), 1), 100)
+                except ValueError:
+                    limit = 10
                 with fake.lock:
-                    ident = fake.user_idents.get(uid)
-                return self._as(ident, None, super()._list_memberships, args)
+                    ident = fake.user_idents.get(uid) or {}
+                    orgs = list(ident.get("memberships", {}).items())
+                data = [{"object": "organization_membership",
+                         "id": fake.membership_id(uid, org), "user_id": uid,
+                         "organization_id": org, "role": {"slug": role},
+                         "status": "active", "directory_managed": False,
+                         "user": ident["user"],
+                         "created_at": "2026-01-01T00:00:00.000Z",
+                         "updated_at": "2026-01-01T00:00:00.000Z"}
+                        for org, role in orgs if want in (None, org)]
+                page, more = data[:limit], len(data) > limit
+                self._send(200, json.dumps(
+                    {"object": "list", "data": page,
+                     "list_metadata": {"before": None,
+                                       "after": page[-1]["id"] if more
+                                       else None}}).encode())
 
         return Handler
 
@@ -317,13 +439,28 @@ class DemoWorkOS(FakeWorkOS):
             self.session_idents[sid] = ident
             if new:
                 self.user_sessions.setdefault(user["id"], []).append(
-                    {"object": "session", "id": sid, "user_id": user["id"],
-                     "organization_id": org, "status": "active",
-                     "auth_method": "password", "ip_address": "127.0.0.1",
-                     "user_agent": "demo"})
-        return {"user": user, "organization_id": org,
-                "access_token": tokens.mint(self.keys[0], claims),
-                "refresh_token": rt, "authentication_method": "Password"}
+                    self._session_object(sid, user["id"], org))
+        answer = {"user": user,
+                  "access_token": tokens.mint(self.keys[0], claims),
+                  "refresh_token": rt, "authentication_method": "Password"}
+        # WorkOS's API description: a string when the session has an
+        # organisation, absent (never null) when it has none
+        if org is not None:
+            answer["organization_id"] = org
+        return answer
+
+    @staticmethod
+    def _session_object(sid, uid, org):
+        """A session as WorkOS's sessions API lists it."""
+        now = time.time()
+        session = {"object": "session", "id": sid, "user_id": uid,
+                   "status": "active", "auth_method": "password",
+                   "ip_address": "127.0.0.1", "user_agent": "demo",
+                   "expires_at": iso(now + 30 * 86400), "ended_at": None,
+                   "created_at": iso(now), "updated_at": iso(now)}
+        if org is not None:
+            session["organization_id"] = org
+        return session
 
     # --- the hosted sign-in page -------------------------------------------
 
@@ -535,6 +672,23 @@ to.</p>
         return 200, {"delivered_to": self.webhook_url, "status": status,
                      "event": ev["event"]}
 
+    def _projects(self, handler, body):
+        """An organisation's projects, for the demo's projects page, with
+        who the stand-in lets view each (WorkOS has no such listing: the
+        module asks only about one project at a time)."""
+        args = dict(urllib.parse.parse_qsl(handler.path.partition("?")[2]))
+        org = args.get("org")
+        emails = {uid: u["email"] for uid, u in self.users.items()}
+        projects = self.projects.get(org)
+        if projects is None:
+            return 404, {"error": "no projects in this organisation"}
+        return 200, {"organization_id": org, "projects": [
+            {"name": name,
+             "viewers": [emails.get(u, u) for u in p["viewers"]],
+             "workspace_admins": [emails.get(u, u)
+                                  for u in p["workspace_admins"]]}
+            for name, p in projects.items()]}
+
     def _about(self, handler, body):
         return 200, {"base": self.base, "client_id": self.client_id,
                      "callbacks": self.redirect_uris,
@@ -543,7 +697,8 @@ to.</p>
                      "roles": self.permissions,
                      "api_keys": {k["id"]: k["obfuscated_value"]
                                   for k in self.api_keys.values()},
-                     "webhook_url": self.webhook_url}
+                     "webhook_url": self.webhook_url,
+                     "projects": self.projects}
 
 
 HTML = "text/html; charset=utf-8"

@@ -14,6 +14,7 @@
 #include "apr_lib.h"
 #include "apr_hash.h"
 #include "base/config_check.h"
+#include "base/config_access.h"
 #include "base/config_authz.h"
 #include "base/config_reach.h"
 #include "base/config.h"
@@ -453,6 +454,11 @@ int cfg_check(apr_pool_t *p, server_rec *s)
             c->keys = cfg_keys_factory(p, c->jwks_url);
             apr_hash_set(keys, c->jwks_url, APR_HASH_KEY_STRING, c->keys);
         }
+    }
+    if ((err = cfg_access_problem(p, main_s))) {
+        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, main_s, WOSLOGNO(05700)
+                     "%s", err);
+        return !OK;
     }
     cfg_authz_warn(p, main_s);
     return OK;

@@ -3,8 +3,8 @@
 // clicks through it: sign in on the stand-in's hosted page, read the
 // protected page, follow a deep link into another organisation's page
 // (WorkOSAutoSwitchOrg), switch organisation, outlive an access token, hit
-// a page the role forbids, sign out, sign up, and sign in from two tabs at
-// once. Run with: node --test demo.test.mjs
+// a page the role forbids, open a project WorkOS FGA allows and one it
+// refuses, sign out, sign up, and sign in from two tabs at once. Run with: node --test demo.test.mjs
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -268,6 +268,23 @@ describe('the demo in headless Chromium', () => {
     assert.match(await text('#forbidden'), /403 Forbidden/);
     assert.equal(await text('#role'), 'member');
     await page.screenshot({ path: join(OUT, 'forbidden.png'), fullPage: true });
+  });
+
+  step('the projects page: WorkOS FGA decides per project', async () => {
+    await page.goto(base);
+    await page.click('#projects-link');
+    await page.waitForURL(base + 'app/projects');
+    for (const name of ['apollo', 'gemini', 'mercury']) {
+      assert.equal(await page.locator(`#project-${name}`).count(), 1, name);
+    }
+    // Bob views gemini (project-viewer there), not apollo (Alice's)
+    await page.click('#project-gemini');
+    await page.waitForURL(base + 'app/projects/gemini');
+    assert.equal(await text('#project'), 'gemini');
+    const resp = await page.goto(base + 'app/projects/apollo');
+    assert.equal(resp.status(), 403);
+    assert.equal(page.url(), base + 'app/projects/apollo',
+      'no redirect: still signed in');
   });
 
   step('signing out ends the session', async () => {

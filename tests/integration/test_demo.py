@@ -74,3 +74,41 @@ def test_the_switch_refused_page_is_the_modules(demo):
     assert r.status_code == 403
     assert "Not for your role" in r.text
     assert 'id="role">member<' in r.text
+
+
+def test_each_user_sees_their_own_projects(demo):
+    """The projects page: one page per project under Require workos-access
+    (FGA through the stand-in); Alice and Bob, both members of Acme, get
+    different answers for the same project, Carol (workspace admin) sees
+    every Acme project by inheritance, an unknown project is 403."""
+    users = {u: sign_in(demo, user=f"user_01{u.upper()}")[0]
+             for u in ("alice", "bob", "carol")}
+    r = users["alice"].get(demo.url + "app/projects", headers=BROWSER,
+                           timeout=20)
+    assert r.status_code == 200, r.text
+    for name in ("apollo", "gemini", "mercury"):
+        assert f'href="/app/projects/{name}"' in r.text, r.text
+    expect = {"alice": {"apollo": 200, "gemini": 403, "mercury": 200},
+              "bob": {"apollo": 403, "gemini": 200, "mercury": 200},
+              "carol": {"apollo": 200, "gemini": 200, "mercury": 200}}
+    for who, answers in expect.items():
+        for name, status in answers.items():
+            # twice: the second is the module's cached decision
+            for _ in range(2):
+                r = users[who].get(f"{demo.url}app/projects/{name}",
+                                   headers=BROWSER, timeout=20)
+                assert r.status_code == status, (who, name, r.text)
+                if status == 200:
+                    assert 'id="project">' + name + "<" in r.text
+                else:
+                    # the module's 403, not the demo's page
+                    assert "Not for your role" not in r.text
+                    assert 'id="project"' not in r.text
+    # a project no organisation has: WorkOS says 404, the module 403
+    r = users["alice"].get(demo.url + "app/projects/nope", headers=BROWSER,
+                           timeout=20)
+    assert r.status_code == 403
+    # the decisions are per membership (one each for Alice, Bob, Carol in
+    # Acme), asked once per project, then kept
+    checks = [om for om, _ in demo.fake.fga.checks]
+    assert len(checks) == 10 and len(set(checks)) == 3, checks

@@ -169,9 +169,13 @@ class FlappingWorkOS(FakeWorkOS):
         rt = "rt_" + secrets.token_urlsafe(24)
         with self.lock:
             self.refresh_tokens[rt] = {"org": org, "used": False}
-        return {"user": self.user, "organization_id": org,
-                "access_token": tokens.mint(self.keys[0], claims),
-                "refresh_token": rt, "authentication_method": "Password"}
+        answer = {"user": self.user,
+                  "access_token": tokens.mint(self.keys[0], claims),
+                  "refresh_token": rt, "authentication_method": "Password"}
+        # as WorkOS (and FakeWorkOS): no organisation, no organization_id
+        if org is not None:
+            answer["organization_id"] = org
+        return answer
 
     def _handler(self):
         base = super()._handler()
