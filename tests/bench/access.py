@@ -255,9 +255,11 @@ def probe(jwks):
             out["fake_distinct"] = len(checks)
             out["fake_max"] = max(checks.values(), default=0)
             out["fake_memberships"] = len({k[0] for k in checks})
-            out["fake_ok"] = all(k[1] == "project:view" and k[2] == "project"
-                                 and k[3] in PROJECTS + [DENIED]
-                                 for k in checks)
+            odd = [k for k in checks if k[1:] not in (
+                ("project:view", "project", p) for p in PROJECTS + [DENIED])]
+            if odd:
+                raise RuntimeError(f"the fake WorkOS was asked {odd[0]}, "
+                                   f"not project:view on a project")
         return out
     return run
 
