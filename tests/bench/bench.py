@@ -266,6 +266,11 @@ class JwksServer:
     def __init__(self):
         self.jwks = b'{"keys":[]}'
         self.calls = Counter()
+        # workos-access checks: (membership, permission, type, external
+        # id or resource id) -> how often asked; external ids answered
+        # {"authorized": false}
+        self.checks = Counter()
+        self.denied = set()
         self.lock = threading.Lock()
         srv = self
 
@@ -282,10 +287,13 @@ class JwksServer:
                 if path.startswith(("/jwks/", "/sso/jwks/")):
                     body, status = srv.jwks, 200
                 elif path == "/user_management/organization_memberships":
-                    # workos-access: the caller's one membership
+                    # workos-access: the caller's one membership, an id
+                    # of its own for each user
                     q = dict(urllib.parse.parse_qsl(query))
                     body, status = json.dumps({"data": [{
-                        "id": "om_bench", "user_id": q.get("user_id"),
+                        "id": "om_" + q.get("user_id", "bench")
+                        .removeprefix("user_"),
+                        "user_id": q.get("user_id"),
                         "organization_id": q.get("organization_id"),
                         "status": "active"}]}).encode(), 200
                 else:
@@ -297,14 +305,26 @@ class JwksServer:
                 self.wfile.write(body)
 
             def do_POST(self):
-                # workos-access: every check is granted
+                # workos-access: every check is granted but those of
+                # srv.denied external ids
                 path = self.path.split("?", 1)[0]
-                self.rfile.read(int(self.headers.get("Content-Length")
-                                    or 0))
+                raw = self.rfile.read(int(self.headers.get("Content-Length")
+                                          or 0))
+                ok = path.startswith("/authorization/")
+                try:
+                    q = json.loads(raw) if ok else {}
+                except ValueError:
+                    q = {}
+                ext = q.get("resource_external_id")
                 with srv.lock:
                     srv.calls[path] += 1
-                ok = path.startswith("/authorization/")
-                body = b'{"authorized":true}' if ok \
+                    if ok:
+                        srv.checks[(path.split("/")[-2],
+                                    q.get("permission_slug"),
+                                    q.get("resource_type_slug"),
+                                    ext or q.get("resource_id"))] += 1
+                body = (b'{"authorized":false}' if ext in srv.denied
+                        else b'{"authorized":true}') if ok \
                     else b'{"message":"not found"}'
                 self.send_response(200 if ok else 404)
                 self.send_header("Content-Type", "application/json")
@@ -331,6 +351,10 @@ class JwksServer:
     def snapshot(self):
         with self.lock:
             return Counter(self.calls)
+
+    def checks_snapshot(self):
+        with self.lock:
+            return Counter(self.checks)
 
 
 # ------------------------------------------------------------------ httpd

@@ -345,11 +345,16 @@ def med(xs):
     return statistics.median(xs) if xs else None
 
 
-def run_workload(key, title, start, rounds, runner, ntokens):
+def run_workload(key, title, start, rounds, runner, ntokens, warm=None,
+                 probe=None):
     """RUNS runs of a workload, each on servers start() gives (started,
-    checked) and stopped after it."""
-    warm = warmup_seconds(ntokens)
-    runs, ver, mem = [], None, {}
+    checked) and stopped after it. warm: seconds of the first round
+    (default: warmup_seconds(ntokens)); probe(h), when given, is called
+    on each server at the end of each run, before it stops, and what it
+    returns is kept in row["probe"][h.key] (one entry per run)."""
+    if warm is None:
+        warm = warmup_seconds(ntokens)
+    runs, ver, mem, probed = [], None, {}, {}
     for run in range(1, RUNS + 1):
         servers = start()
         say(f"scale: {title}: run {run}/{RUNS}: first round {warm} s each, "
@@ -360,6 +365,8 @@ def run_workload(key, title, start, rounds, runner, ntokens):
             for h in servers:
                 if h.key == "workos":
                     ver = verifications(h)
+                if probe:
+                    probed.setdefault(h.key, []).append(probe(h))
                 mem.setdefault(h.key, []).append(private_kib(h))
                 # every child or thread busy is the point of the load
                 errs = [e for e in h.error_lines()
@@ -374,9 +381,11 @@ def run_workload(key, title, start, rounds, runner, ntokens):
     keys = list(runs[0].keys())
     row = {"key": key, "title": title, "ver": ver, "tokens": ntokens,
            "keys": keys, "rps": {}, "ratio": {}, "spread": {}, "first": {},
-           "p99": {}, "p99_ratio": {}, "first_p99": {}, "mem": {}}
+           "p99": {}, "p99_ratio": {}, "first_p99": {}, "mem": {},
+           "per_run": {}, "probe": probed}
     for k in keys:
         per_run = [med(r["rps"] for r in x[k]["rounds"]) for x in runs]
+        row["per_run"][k] = per_run
         base = [med(r["rps"] for r in x["none"]["rounds"]) for x in runs]
         ratios = [a / b for a, b in zip(per_run, base) if a and b]
         p99s = [med(r["p99"] for r in x[k]["rounds"]) for x in runs]
