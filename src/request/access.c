@@ -17,7 +17,7 @@
 #include "base/module.h"
 
 
-/* Set when WorkOS could not answer: the denial becomes 503. */
+/* Set when WorkOS could not answer: the error (500) becomes 503. */
 #define ACCESS_NOTE_UNAVAILABLE "wos-access-unavailable"
 /* Seconds a client is asked to wait then. */
 #define ACCESS_RETRY_AFTER "5"
@@ -47,13 +47,17 @@ static authz_status access_unavailable(request_rec *r)
     stats_inc(STAT_ACCESS_FAILED);
     apr_table_setn(r->notes, ACCESS_NOTE_UNAVAILABLE, "1");
     apr_table_setn(r->err_headers_out, "Retry-After", ACCESS_RETRY_AFTER);
-    return AUTHZ_DENIED;
+    /* an error, not a denial: "Require not workos-access" would turn a
+     * denial into a grant, so an outage would let everyone in */
+    return AUTHZ_GENERAL_ERROR;
 }
 
 void access_error_status(request_rec *r)
 {
     if (apr_table_get(r->notes, ACCESS_NOTE_UNAVAILABLE)
-        && (r->status == HTTP_FORBIDDEN || r->status == HTTP_UNAUTHORIZED)) {
+        && (r->status == HTTP_INTERNAL_SERVER_ERROR
+            || r->status == HTTP_FORBIDDEN
+            || r->status == HTTP_UNAUTHORIZED)) {
         r->status = HTTP_SERVICE_UNAVAILABLE;
         r->status_line = NULL;
     }

@@ -171,10 +171,16 @@ void access_cache_put(request_rec *r, const wos_srv_cfg *sc,
 
 int access_cache_drop(server_rec *s, apr_pool_t *p, const wos_srv_cfg *sc)
 {
-    /* microseconds: a later drop always has a larger value, which the
-     * record keeps */
-    int rc = revoke_record_in(s, p, sc, ACCESS_GEN_KIND, ACCESS_GEN_ID,
-                              (long long)apr_time_now());
+    /* past the largest generation this host or the fleet has (hosts'
+     * clocks differ), and the record keeps the larger value */
+    long long now = (long long)apr_time_now(), cur = 0, next;
+    int rc;
+
+    if (revoke_read_in(s, p, sc, ACCESS_GEN_KIND, ACCESS_GEN_ID, &cur) < 0) {
+        cur = 0;  /* the cache cannot say: this host's clock */
+    }
+    next = cur >= now ? cur + 1 : now;
+    rc = revoke_record_in(s, p, sc, ACCESS_GEN_KIND, ACCESS_GEN_ID, next);
 
     if (rc != 0) {
         ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, WOSLOGNO(05421)

@@ -17,7 +17,7 @@ import jsonschema
 
 import sealer
 from harness import LOCATIONS, Httpd
-from services import CacheServer
+from services import CacheServer, redis_command
 from test_apikey import keys, key_header  # noqa: F401 (a fixture)
 from test_authn import bearer, token
 from test_webhook import deliver, event
@@ -54,6 +54,13 @@ ACCESS = LOCATIONS + """
 <Location /private/k/posts>
     Require workos-access posts:write project web
 </Location>
+<LocationMatch "^/private/not/(?<project>[^/]+)">
+    AuthType WorkOS
+    <RequireAll>
+        Require valid-user
+        Require not workos-access project:view project %{env:MATCH_PROJECT}
+    </RequireAll>
+</LocationMatch>
 <Location /workos-status>
     SetHandler workos-status
 </Location>
@@ -205,6 +212,24 @@ def test_workos_unavailable_is_503_never_a_grant(servers, workos, mode):
     started = time.monotonic()
     while get(h, "/private/projects/web", token(workos)).status_code != 200:
         assert time.monotonic() - started < 3, "a failure kept too long"
+
+
+@pytest.mark.parametrize("mode", ["down", "429"])
+def test_a_negated_rule_is_never_satisfied_by_an_outage(servers, workos,
+                                                        mode):
+    """Require not workos-access: WorkOS not answering is an error (503),
+    not a denial that the negation would turn into a grant."""
+    model(workos)
+    h = start(servers, workos)
+    t = token(workos)
+    # what the negation means while WorkOS answers
+    assert get(h, "/private/not/web", t).status_code == 403
+    assert get(h, "/private/not/api", t).status_code == 200
+    workos.fga.mode = mode
+    for path in ("/private/not/nosuch", "/private/projects/nosuch"):
+        r = get(h, path, t)
+        assert r.status_code == 503, (path, r.status_code)
+        assert r.headers["Retry-After"] == "5"
 
 
 def test_a_cached_decision_survives_workos_down(servers, workos):
@@ -363,6 +388,86 @@ def test_fleet_shares_decisions_and_events_drop_them(servers, workos,
     assert checks(workos) == 2
     print(f"\nrole.updated on host a -> new decision on host b: "
           f"{delay:.3f} s")
+
+
+def two_hosts(servers, workos, redis, ttls=(None, None)):
+    return [start(servers, workos, ttl=ttl,
+                  server_extra=redis.server_extra(), modules=[redis.module])
+            for ttl in ttls]
+
+
+def test_a_drop_on_one_host_reaches_a_host_with_a_generation_of_its_own(
+        servers, workos, redis):
+    """b moved its own generation on (an event it applied); a later drop
+    on a must still reach b: the generation is the larger of the host's
+    and the fleet's."""
+    ids = model(workos)
+    workos.fga.assign(ALICE_OM, "workspace-admin", ids["eng"])
+    a, b = two_hosts(servers, workos, redis)
+    t = token(workos)
+    assert deliver(b, event("role.updated", {"id": "role_01",
+                                             "object": "role"})
+                   ).status_code == 200
+    assert get(b, "/private/edit/web", t).status_code == 200
+    assert get(b, "/private/edit/web", t).status_code == 200   # kept
+    workos.fga.unassign(ALICE_OM, "workspace-admin", ids["eng"])
+    assert deliver(a, event("role.updated", {"id": "role_02",
+                                             "object": "role"})
+                   ).status_code == 200
+    started = time.monotonic()
+    while get(b, "/private/edit/web", t).status_code != 403:
+        assert time.monotonic() - started < 5, "b still grants after 5 s"
+    assert get(a, "/private/edit/web", t).status_code == 403
+
+
+def redis_acc_keys(redis):
+    return [k for k in redis_command(redis.port, "KEYS", "*")
+            if b"wos:acc:".hex().encode() in k]
+
+
+def test_a_shared_decision_is_kept_no_longer_than_the_readers_ttl(
+        servers, workos, redis):
+    """a keeps decisions an hour, b one second: b takes a's decision but
+    looks at the shared cache again after its own TTL."""
+    ids = model(workos)
+    a, b = two_hosts(servers, workos, redis, ttls=(3600, 1))
+    t = token(workos)
+    assert get(a, "/private/edit/web", t).status_code == 403
+    assert get(b, "/private/edit/web", t).status_code == 403
+    assert checks(workos) == 1                  # b took a's decision
+    workos.fga.assign(ALICE_OM, "workspace-admin", ids["eng"])
+    keys = redis_acc_keys(redis)
+    assert keys
+    for k in keys:
+        redis_command(redis.port, "DEL", k)
+    started = time.monotonic()
+    while get(b, "/private/edit/web", t).status_code != 200:
+        assert time.monotonic() - started < 4, "b kept a's hour"
+
+
+def test_a_failure_on_one_host_is_not_another_hosts(servers, workos, redis):
+    """WorkOS not answering a is a's own: b, right after, asks itself."""
+    model(workos)
+    a, b = two_hosts(servers, workos, redis)
+    t = token(workos)
+    workos.fga.mode = "down"
+    assert get(a, "/private/projects/web", t).status_code == 503
+    workos.fga.mode = "ok"
+    assert get(b, "/private/projects/web", t).status_code == 200
+
+
+@pytest.mark.parametrize("ttl,ok", [("3600", True), ("3601", False),
+                                    ("31622400", False)])
+def test_access_cache_ttl_is_at_most_an_hour(workos, ttl, ok):
+    h = Httpd(workos, locations=ACCESS,
+              server_extra=f"WorkOSAccessCacheTTL {ttl}\n")
+    try:
+        r = h.configtest()
+    finally:
+        h.cleanup()
+    assert (r.returncode == 0) == ok, r.stderr
+    if not ok:
+        assert "WorkOSAccessCacheTTL" in r.stderr
 
 
 # ---- the request matches WorkOS's SDK and API description ---------------
