@@ -110,6 +110,14 @@ const cachens_key_t *access_cache_key(apr_pool_t *p, const wos_srv_cfg *sc,
                        crypto_sha256_hex(p, name, strlen(name)), NULL);
 }
 
+/* The longest this host keeps an entry of type. */
+static apr_interval_time_t access_cache_keep(const wos_srv_cfg *sc,
+                                             cachens_type type)
+{
+    return apr_time_from_sec(type == CACHENS_ACC ? sc->access_cache_ttl
+                                                 : cachens_ttl(type));
+}
+
 int access_cache_get(request_rec *r, const wos_srv_cfg *sc,
                      cachens_type type, const char *name, apr_pool_t *p,
                      const char **value, int *shared)
@@ -139,6 +147,12 @@ int access_cache_get(request_rec *r, const wos_srv_cfg *sc,
         return 0;
     }
     *value = sp + 1;
+    /* another host's TTL may be longer than this one's: this host keeps
+     * what it read no longer than it would have kept its own answer, and
+     * then looks at the shared cache again */
+    if (until > now + access_cache_keep(sc, type)) {
+        until = now + access_cache_keep(sc, type);
+    }
     access_memo_put(mkey, *value, (apr_time_t)until);
     if (shared) {
         *shared = 1;
