@@ -24,13 +24,12 @@
 /* How often a request waiting for another's check looks. */
 #define ACCESS_POLL_USEC 10000
 /* What is kept for a decision: granted, denied, or WorkOS could not
- * answer (kept ACCESS_FAIL_KEEP seconds, so the requests waiting for
- * that check, and those right behind them, get their 503 at once
- * instead of each asking a WorkOS that is away). */
+ * answer (CACHENS_ACC_FAIL, on this host only, a second: the requests
+ * waiting for that check, and those right behind them, get their 503 at
+ * once instead of each asking a WorkOS that is away). */
 #define ACCESS_KEPT_GRANTED "1"
 #define ACCESS_KEPT_DENIED "0"
 #define ACCESS_KEPT_FAILED "x"
-#define ACCESS_FAIL_KEEP 1
 /* Kept instead of a membership id when WorkOS lists none, for
  * ACCESS_NOT_MEMBER_KEEP seconds. */
 #define ACCESS_NOT_MEMBER "!"
@@ -311,12 +310,16 @@ static access_rc access_decide(request_rec *r, const wos_srv_cfg *sc,
         return ACCESS_UNAVAILABLE;
     }
     rc = access_membership_ask(r, sc, id, gen, perm, type, ext);
-    access_cache_put(r, sc, CACHENS_ACC, w.name,
-                     rc == ACCESS_GRANTED ? ACCESS_KEPT_GRANTED
-                     : rc == ACCESS_DENIED ? ACCESS_KEPT_DENIED
-                     : ACCESS_KEPT_FAILED,
-                     rc == ACCESS_UNAVAILABLE ? ACCESS_FAIL_KEEP
-                     : sc->access_cache_ttl);
+    if (rc == ACCESS_UNAVAILABLE) {
+        access_cache_put(r, sc, CACHENS_ACC_FAIL, w.name, ACCESS_KEPT_FAILED,
+                         cachens_ttl(CACHENS_ACC_FAIL));
+    }
+    else {
+        access_cache_put(r, sc, CACHENS_ACC, w.name,
+                         rc == ACCESS_GRANTED ? ACCESS_KEPT_GRANTED
+                                              : ACCESS_KEPT_DENIED,
+                         sc->access_cache_ttl);
+    }
     flight_leave(sc->cache, r->server, r->pool, &f, fl);
     return rc;
 }

@@ -110,6 +110,14 @@ const cachens_key_t *access_cache_key(apr_pool_t *p, const wos_srv_cfg *sc,
                        crypto_sha256_hex(p, name, strlen(name)), NULL);
 }
 
+static int access_shared_get(request_rec *r, const wos_srv_cfg *sc,
+                             cachens_type type, const char *name,
+                             apr_pool_t *p, char **val, apr_size_t *len)
+{
+    return cache_get(sc->cache, r->server, access_cache_key(p, sc, type, name),
+                     val, len, ACCESS_MAX_VAL, p) == APR_SUCCESS && *len;
+}
+
 /* The longest this host keeps an entry of type. */
 static apr_interval_time_t access_cache_keep(const wos_srv_cfg *sc,
                                              cachens_type type)
@@ -136,9 +144,18 @@ int access_cache_get(request_rec *r, const wos_srv_cfg *sc,
     if (access_memo_get(mkey, now, p, value)) {
         return 1;
     }
-    if (cache_get(sc->cache, r->server, access_cache_key(p, sc, type, name),
-                  &val, &len, ACCESS_MAX_VAL, p) != APR_SUCCESS
-        || !len || !(sp = strchr(val, ' '))) {
+    if (!access_shared_get(r, sc, type, name, p, &val, &len)) {
+        /* no decision: this host's memory of a check WorkOS did not
+         * answer, if any */
+        if (type != CACHENS_ACC) {
+            return 0;
+        }
+        type = CACHENS_ACC_FAIL;
+        if (!access_shared_get(r, sc, type, name, p, &val, &len)) {
+            return 0;
+        }
+    }
+    if (!(sp = strchr(val, ' '))) {
         return 0;
     }
     *sp = '\0';
@@ -178,7 +195,9 @@ void access_cache_put(request_rec *r, const wos_srv_cfg *sc,
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, WOSLOGNO(05420)
                       "cannot share a workos-access %s in %s: other "
                       "processes and hosts ask WorkOS again",
-                      type == CACHENS_ACC ? "decision" : "membership id",
+                      type == CACHENS_ACC ? "decision"
+                      : type == CACHENS_ACC_FAIL ? "failed check"
+                      : "membership id",
                       cache_spec(sc->cache));
     }
 }

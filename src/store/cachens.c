@@ -110,8 +110,7 @@ static const cachens_t cachens_rows[CACHENS_COUNT] = {
      * membership, permission and resource (state/access_cache.h). The
      * resource comes from the URL: one entry per resource a signed-in
      * member asks for. */
-    [CACHENS_ACC] = { "wos:acc", 2, CALLER,
-        "WorkOSAccessCacheTTL; WorkOS not answering 1 s",
+    [CACHENS_ACC] = { "wos:acc", 2, CALLER, "WorkOSAccessCacheTTL",
         FLEET, CALLERS, MAC, SUB_C },
     [CACHENS_ACC_LOCK] = { "wos:acc-lock", 2, CALLER,
         "WorkOSHTTPTimeout + 2 s", FLEET, CALLERS, MAC, SUB_C },
@@ -121,6 +120,12 @@ static const cachens_t cachens_rows[CACHENS_COUNT] = {
         FLEET, MODULE, MAC, SUB_M },
     [CACHENS_ACC_OM_LOCK] = { "wos:acc-om-lock", 2, CALLER,
         "WorkOSHTTPTimeout + 2 s", FLEET, MODULE, MAC, SUB_M },
+    /* parts: as CACHENS_ACC's. WorkOS did not answer that check: the
+     * requests queued behind it, on any process of this host, take the
+     * 503 at once. This host's only: another host's outage (its network,
+     * its share of a rate limit) says nothing about this one's. */
+    [CACHENS_ACC_FAIL] = { "wos:acc-fail", 2, 1, "1 s",
+        HOST, CALLERS, 0, SUB_C },
 };
 
 const cachens_t *cachens_row(cachens_type type)

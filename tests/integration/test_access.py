@@ -445,10 +445,19 @@ def test_a_shared_decision_is_kept_no_longer_than_the_readers_ttl(
         assert time.monotonic() - started < 4, "b kept a's hour"
 
 
-def test_a_failure_on_one_host_is_not_another_hosts(servers, workos, redis):
+@pytest.mark.parametrize("kind", ["redis", "memcache"])
+def test_a_failure_on_one_host_is_not_another_hosts(servers, workos, kind):
     """WorkOS not answering a is a's own: b, right after, asks itself."""
     model(workos)
-    a, b = two_hosts(servers, workos, redis)
+    server = CacheServer(kind).start()
+    try:
+        failure_then_b(servers, workos, server)
+    finally:
+        server.cleanup()
+
+
+def failure_then_b(servers, workos, server):
+    a, b = two_hosts(servers, workos, server)
     t = token(workos)
     workos.fga.mode = "down"
     assert get(a, "/private/projects/web", t).status_code == 503

@@ -224,8 +224,10 @@ static void test_flags_consistent(void **state)
                                                     | CACHENS_HOLDER_KEY
                                                     | CACHENS_OWN_MAC),
                          0);
-        /* callers' entries are counters and answers the fleet shares */
-        if (row->scope == CACHENS_HOST) {
+        /* callers' entries are counters and answers the fleet shares,
+         * but for a failed workos-access check: one host's outage is
+         * not the fleet's (its resource comes from the URL) */
+        if (row->scope == CACHENS_HOST && t != CACHENS_ACC_FAIL) {
             assert_int_equal(row->creator, CACHENS_BY_MODULE);
         }
     }
@@ -258,6 +260,7 @@ static void test_today(void **state)
         }
         assert_int_equal(row->scope, t == CACHENS_JWKS_FAIL
                                      || t == CACHENS_JWKS_RECHECK
+                                     || t == CACHENS_ACC_FAIL
                                      ? CACHENS_HOST : CACHENS_FLEET);
         assert_int_equal(row->creator,
                          t == CACHENS_APIKEY || t == CACHENS_APIKEY_LOCK
@@ -265,6 +268,7 @@ static void test_today(void **state)
                          || t == CACHENS_APIKEY_FAIL_LOCK
                          || t == CACHENS_FLOW || t == CACHENS_ASW
                          || t == CACHENS_ACC || t == CACHENS_ACC_LOCK
+                         || t == CACHENS_ACC_FAIL
                          ? CACHENS_BY_CALLERS : CACHENS_BY_MODULE);
     }
     /* the lifetimes the code had as constants before */
@@ -275,6 +279,7 @@ static void test_today(void **state)
     assert_int_equal(cachens_ttl(CACHENS_EVENTS_CURSOR), 31 * 24 * 3600);
     assert_int_equal(cachens_ttl(CACHENS_APIKEY_FAIL_LOCK), 1);
     assert_int_equal(cachens_ttl(CACHENS_ASW), 30);
+    assert_int_equal(cachens_ttl(CACHENS_ACC_FAIL), 1);
     assert_int_equal(cachens_ttl(CACHENS_APIKEY), CACHENS_TTL_CALLER);
     assert_int_equal(cachens_ttl(CACHENS_COUNT), CACHENS_TTL_CALLER);
 }
