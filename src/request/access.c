@@ -92,10 +92,27 @@ static int access_landed(void *baton, apr_pool_t *tmp)
     return 0;
 }
 
+/* How long a request waits for the one leading its lookup (lock
+ * CACHENS_ACC_OM_LOCK) or check (CACHENS_ACC_LOCK): at least as long as
+ * the leader can take, with 2 s to spare. A membership lookup is one call
+ * (WorkOSHTTPTimeout, connect and transfer, no retry). A check is the
+ * leader's membership lookup, which may itself wait for another's and
+ * then make its own call, and then the check's call. A waiter that runs
+ * out of time asks WorkOS itself: it never grants on a timeout. */
+static apr_interval_time_t access_wait(const wos_srv_cfg *sc,
+                                       cachens_type lock)
+{
+    int call = sc->http_timeout;
+    int om = call + 2;                   /* an OM waiter's bound */
+
+    return apr_time_from_sec(lock == CACHENS_ACC_OM_LOCK
+                             ? om : om + call + call + 2);
+}
+
 static flight_t access_flight(request_rec *r, const wos_srv_cfg *sc,
                               cachens_type lock, access_wait_t *w)
 {
-    apr_interval_time_t wait = apr_time_from_sec(sc->http_timeout + 2);
+    apr_interval_time_t wait = access_wait(sc, lock);
     flight_t f = { access_cache_key(r->pool, sc, lock, w->name),
                    apr_psprintf(r->pool, "%" APR_PID_T_FMT, getpid()),
                    wait, wait, 0, ACCESS_POLL_USEC, access_landed, w };
@@ -162,11 +179,13 @@ static access_rc access_membership(request_rec *r, const wos_srv_cfg *sc,
         return strcmp(*om, ACCESS_NOT_MEMBER) ? ACCESS_GRANTED
                                               : ACCESS_DENIED;
     }
-    if (fl != FLIGHT_MINE && fl != FLIGHT_ALONE) {
+    if (fl == FLIGHT_ERROR) {
+        return ACCESS_UNAVAILABLE;
+    }
+    if (fl == FLIGHT_TIMEOUT) {
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, WOSLOGNO(05409)
                       "Require workos-access: no answer in time from the "
-                      "lookup another request is making: 503");
-        return ACCESS_UNAVAILABLE;
+                      "lookup another request is making: asking WorkOS");
     }
     rc = access_membership_fetch(r, sc, id, om);
     if (rc == ACCESS_GRANTED) {
@@ -303,11 +322,14 @@ static access_rc access_decide(request_rec *r, const wos_srv_cfg *sc,
         }
         return rc;
     }
-    if (fl != FLIGHT_MINE && fl != FLIGHT_ALONE) {
+    if (fl == FLIGHT_ERROR) {
+        return ACCESS_UNAVAILABLE;
+    }
+    if (fl == FLIGHT_TIMEOUT) {
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, WOSLOGNO(05410)
                       "Require workos-access %s: no answer in time from the "
-                      "check another request is making: 503", perm);
-        return ACCESS_UNAVAILABLE;
+                      "check another request is making: asking WorkOS",
+                      perm);
     }
     rc = access_membership_ask(r, sc, id, gen, perm, type, ext);
     if (rc == ACCESS_UNAVAILABLE) {

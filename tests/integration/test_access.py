@@ -256,6 +256,31 @@ def test_a_page_of_40_assets_with_workos_down_makes_one_call(servers,
     assert checks(workos) <= 2
 
 
+def test_a_waiter_outlasts_a_slow_leader(servers, workos):
+    """The request leading a check may take a membership lookup and the
+    check, each up to WorkOSHTTPTimeout: a request behind it waits as long
+    (no 503 while the leader is on its way), and one call is made."""
+    model(workos)
+
+    def slow_memberships(handler, body):
+        time.sleep(2.8)
+        return 200, {"object": "list", "list_metadata": {}, "data": [
+            {"object": "organization_membership", "id": ALICE_OM,
+             "user_id": workos.user["id"], "organization_id": "org_01ACME",
+             "status": "active"}]}
+    workos.routes[("GET", MEMBERSHIPS)] = slow_memberships
+    workos.fga.mode = "slow"
+    workos.fga.delay = 2.8
+    h = start(servers, workos, server_extra="WorkOSHTTPTimeout 3\n")
+    t = token(workos)
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        codes = list(pool.map(lambda p: get(h, p, t).status_code,
+                              ["/private/projects/web/a.css",
+                               "/private/projects/web/b.css"]))
+    assert codes == [200, 200]
+    assert checks(workos) == 1
+
+
 def test_a_non_member_is_looked_up_once(servers, workos):
     model(workos)
     h = start(servers, workos)
