@@ -10,6 +10,7 @@
 #include "state/revoke.h"
 #include "base/cache.h"
 #include "codec/crypto.h"
+#include "base/secrets.h"
 #include "model/access.h"
 #include "base/module.h"
 
@@ -17,6 +18,8 @@
 /* The revocation record holding an environment's access generation. */
 #define ACCESS_GEN_KIND "acc"
 #define ACCESS_GEN_ID "gen"
+/* Before a name in what its cache key is the keyed hash of. */
+#define ACCESS_NAME_PURPOSE "mod_auth_workos access name v1\x1f"
 /* Most entries of the memo; it starts again when full. */
 #define ACCESS_MEMO_MAX 4096
 /* Longest value kept: "<until> <value>". */
@@ -106,8 +109,20 @@ long long access_cache_gen(request_rec *r, const wos_srv_cfg *sc)
 const cachens_key_t *access_cache_key(apr_pool_t *p, const wos_srv_cfg *sc,
                                       cachens_type type, const char *name)
 {
-    return cachens_key(p, type, sc->env_tag,
-                       crypto_sha256_hex(p, name, strlen(name)), NULL);
+    /* keyed under the fleet's key (every host of the environment has
+     * it): a plain hash of a name made of ids anyone may know (a user, an
+     * organisation, a resource) would let a reader of the cache confirm
+     * who was checked for what. The purpose goes first, so the key is
+     * used for nothing else's names. */
+    const char *msg = apr_pstrcat(p, ACCESS_NAME_PURPOSE, name, NULL);
+    const char *h = crypto_hmac_sha256_hex(p,
+                                           secrets_fleet_mac_key(sc->secrets),
+                                           SECRETS_FLEET_KEY, msg,
+                                           strlen(msg));
+
+    /* no fleet key (a server without WorkOS directives): nothing is
+     * kept for it */
+    return h ? cachens_key(p, type, sc->env_tag, h, NULL) : NULL;
 }
 
 static int access_shared_get(request_rec *r, const wos_srv_cfg *sc,

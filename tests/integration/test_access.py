@@ -470,6 +470,17 @@ def test_a_shared_decision_is_kept_no_longer_than_the_readers_ttl(
         assert time.monotonic() - started < 4, "b kept a's hour"
 
 
+def test_the_shared_cache_shows_no_membership(servers, workos, redis):
+    """A reader of redis learns no membership id from the entries."""
+    model(workos)
+    a, = two_hosts(servers, workos, redis, ttls=(None,))
+    assert get(a, "/private/projects/web", token(workos)).status_code == 200
+    keys = redis_command(redis.port, "KEYS", "*")
+    assert any(b"wos:acc-om:".hex().encode() in k for k in keys)
+    for k in keys:
+        assert ALICE_OM.encode() not in redis_command(redis.port, "GET", k)
+
+
 @pytest.mark.parametrize("kind", ["redis", "memcache"])
 def test_a_failure_on_one_host_is_not_another_hosts(servers, workos, kind):
     """WorkOS not answering a is a's own: b, right after, asks itself."""

@@ -251,6 +251,9 @@ static void test_today(void **state)
         if (t == CACHENS_CRED) {
             want |= CACHENS_OWN_MAC;
         }
+        if (t == CACHENS_ACC_OM) {
+            want |= CACHENS_ENCRYPTED;
+        }
         if (t == CACHENS_RT_DONE) {
             want |= CACHENS_ENCRYPTED | CACHENS_HOLDER_KEY;
         }
