@@ -237,8 +237,10 @@ static void test_flags_consistent(void **state)
  * cache is untrusted storage (SPEC): every fleet row is authenticated
  * (the cache layer seals it; the verified credentials carry their own
  * MAC), and the refresh result, a session, is encrypted under the key
- * of the refresh token's holders. The one host-only type is a failed
- * JWKS fetch, in this host's own memory. */
+ * of the refresh token's holders; the membership ids of workos-access
+ * are encrypted under the fleet's key. The host-only types (a failed
+ * JWKS fetch, a refetch for a failed signature, a workos-access check
+ * WorkOS did not answer) stay in this host's own memory. */
 static void test_today(void **state)
 {
     int t;
