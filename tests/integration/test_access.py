@@ -445,6 +445,39 @@ def test_a_drop_on_one_host_reaches_a_host_with_a_generation_of_its_own(
     assert get(a, "/private/edit/web", t).status_code == 403
 
 
+def test_a_republished_generation_never_goes_back(servers, workos, redis):
+    """b moves its generation on while the cache server is away and
+    publishes it once the server is back; a, meanwhile, moved the fleet's
+    on further. b's older value must not replace a's: b then drops what it
+    kept under its own."""
+    ids = model(workos)
+    workos.fga.assign(ALICE_OM, "workspace-admin", ids["eng"])
+    b, = two_hosts(servers, workos, redis, ttls=(3600,))
+    b.allowed_errors += [r"\[socache_redis:", "WOS0010[78]", "WOS02002",
+                         "WOS05420"]
+    t = token(workos)
+    assert get(b, "/private/projects/web", t).status_code == 200
+    redis.stop()
+    assert deliver(b, event("role.updated", {"id": "role_01",
+                                             "object": "role"})
+                   ).status_code == 200
+    assert get(b, "/private/edit/web", t).status_code == 200  # kept, 1 h
+    workos.fga.unassign(ALICE_OM, "workspace-admin", ids["eng"])
+    redis.start()
+    a, = two_hosts(servers, workos, redis, ttls=(None,))
+    assert deliver(a, event("role.updated", {"id": "role_02",
+                                             "object": "role"})
+                   ).status_code == 200
+    assert get(a, "/private/edit/web", t).status_code == 403
+    started = time.monotonic()
+    while "WOS02005" not in b.log_text():
+        get(b, "/private/projects/web", t)
+        assert time.monotonic() - started < 40, "b never published"
+    published = time.monotonic()
+    while get(b, "/private/edit/web", t).status_code != 403:
+        assert time.monotonic() - published < 3, "b went back to its own"
+
+
 def redis_acc_keys(redis):
     return [k for k in redis_command(redis.port, "KEYS", "*")
             if b"wos:acc:".hex().encode() in k]
