@@ -14,6 +14,9 @@ struct wos_keys;     /* state/keys.h */
 struct wos_secrets;  /* base/secrets.h */
 
 #define WOS_UNSET (-1)
+/* The longest WorkOSAccessCacheTTL: decisions never outlive the access
+ * generation that drops them (kept REVOKE_KEEP_SECONDS, 24 h). */
+#define WOS_ACCESS_CACHE_TTL_MAX 3600
 
 enum { WOS_UNAUTH_AUTH = 0, WOS_UNAUTH_401 = 1, WOS_UNAUTH_PASS = 2 };
 enum { WOS_SRC_COOKIE = 1, WOS_SRC_BEARER = 2, WOS_SRC_APIKEY = 4 };

@@ -99,6 +99,23 @@ static const char *cfg_set_srv_int(cmd_parms *cmd, void *d, const char *v)
     return NULL;
 }
 
+/* WorkOSAccessCacheTTL: at most an hour, well inside the 24 h the access
+ * generation that drops decisions is kept (state/access_cache.h), so no
+ * decision outlives the record that would drop it. */
+static const char *cfg_set_access_ttl(cmd_parms *cmd, void *d,
+                                      const char *v)
+{
+    int n = 0;
+    const char *err = cfg_parse_int(cmd, v, 0, WOS_ACCESS_CACHE_TTL_MAX, &n);
+
+    (void)d;
+    if (err) {
+        return err;
+    }
+    *(int *)((char *)cfg_srv(cmd) + (size_t)cmd->info) = n;
+    return NULL;
+}
+
 static const char *cfg_set_srv_flag(cmd_parms *cmd, void *d, int on)
 {
     (void)d;
@@ -460,7 +477,7 @@ const command_rec cfg_cmds[] = {
     AP_INIT_TAKE1("WorkOSAPIKeyCacheTTL", cfg_set_srv_int,
                   SRV(apikey_cache_ttl), RSRC_CONF,
                   "seconds a validated API key is trusted"),
-    AP_INIT_TAKE1("WorkOSAccessCacheTTL", cfg_set_srv_int,
+    AP_INIT_TAKE1("WorkOSAccessCacheTTL", cfg_set_access_ttl,
                   SRV(access_cache_ttl), RSRC_CONF,
                   "seconds a workos-access decision is reused (0: ask "
                   "every time)"),

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Shared cryptographic helpers; see crypto.h. */
 #include <string.h>
+#include <limits.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 #include <openssl/hmac.h>
@@ -75,5 +76,25 @@ const char *crypto_sha256_hex(apr_pool_t *p, const char *data, size_t len)
 
     SHA256((const unsigned char *)data, len, md);
     crypto_hex(md, sizeof(md), out);
+    return out;
+}
+
+const char *crypto_hmac_sha256_hex(apr_pool_t *p, const unsigned char *key,
+                                   size_t keylen, const char *data,
+                                   size_t len)
+{
+    unsigned char md[SHA256_DIGEST_LENGTH];
+    unsigned int mdlen = 0;
+    char *out;
+
+    if (!key || keylen > INT_MAX
+        || !HMAC(EVP_sha256(), key, (int)keylen, (const unsigned char *)data,
+                 len, md, &mdlen)
+        || mdlen != sizeof(md)) {
+        return NULL;
+    }
+    out = apr_palloc(p, 2 * sizeof(md) + 1);
+    crypto_hex(md, sizeof(md), out);
+    OPENSSL_cleanse(md, sizeof(md));
     return out;
 }

@@ -14,6 +14,13 @@ const char *crypto_random(apr_pool_t *p, size_t nbytes);
 /* A lowercase hex SHA-256 of data: cache keys that never hold a secret. */
 const char *crypto_sha256_hex(apr_pool_t *p, const char *data, size_t len);
 
+/* A lowercase hex HMAC-SHA256 of data under key (keylen bytes): names
+ * only the key's holders can make or confirm. NULL without a key or on
+ * failure. */
+const char *crypto_hmac_sha256_hex(apr_pool_t *p, const unsigned char *key,
+                                   size_t keylen, const char *data,
+                                   size_t len);
+
 /* A password for one purpose, derived from the cookie password with
  * HMAC-SHA256 (64 hex characters), so a blob sealed for that purpose is
  * opened by nothing that holds only the cookie password. */

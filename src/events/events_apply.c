@@ -105,11 +105,17 @@ events_rc events_apply(server_rec *s, apr_pool_t *p, const wos_srv_cfg *sc,
 {
     events_rc rc = events_dispatch(s, p, sc, event, data, created);
 
+    /* an event that changes who may do what is applied only once the
+     * kept workos-access decisions are dropped too: otherwise it is
+     * FAILED, so the poller tries it again and the webhook answers an
+     * error WorkOS retries */
     if (rc != EVENTS_BAD && access_cache_event(event)) {
-        int dropped = access_cache_drop(s, p, sc) == 0;
-
-        rc = rc == EVENTS_IGNORED ? (dropped ? EVENTS_APPLIED : EVENTS_FAILED)
-                                  : rc;
+        if (access_cache_drop(s, p, sc) != 0) {
+            rc = EVENTS_FAILED;
+        }
+        else if (rc == EVENTS_IGNORED) {
+            rc = EVENTS_APPLIED;
+        }
     }
     if (rc == EVENTS_APPLIED) {
         stats_inc(STAT_EVENTS_APPLIED);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Per-flow verifier cookies and sign-in hints; see flow.h. */
 #include <string.h>
+#include <math.h>
 #include <apr_strings.h>
 #include "model/flow.h"
 
@@ -239,4 +240,13 @@ const char *flow_hint_check(flow_hint_t h, const char *v)
     default:
         return flow_token(v);
     }
+}
+
+int flow_issued_ms(double v, long long *ms)
+{
+    if (!isfinite(v) || v > FLOW_MAX_MS || v < -FLOW_MAX_MS) {
+        return 0;
+    }
+    *ms = (long long)v;
+    return 1;
 }

@@ -32,6 +32,13 @@ long long flow_issued(int has_issued_at, long long issued_at,
                       long long seal_exp, long long now_ms, long long ttl_ms,
                       long long skew_ms);
 
+/* issuedAt as JSON gave it (a double) in ms: 1 and *ms when it is finite
+ * and within +-FLOW_MAX_MS (about 31,700 years either side of the
+ * epoch), else 0: converting anything larger to an integer is undefined
+ * behaviour. */
+#define FLOW_MAX_MS 1e15
+int flow_issued_ms(double v, long long *ms);
+
 /* The expiration field (ms since the epoch) of an iron seal
  * "Fe26.2*id*salt*iv*ct*EXPIRATION*salt*mac[~N]": 0 when it is empty,
  * not 1-15 digits, or the text is no seal. Trust it only for a seal

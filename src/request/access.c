@@ -17,20 +17,19 @@
 #include "base/module.h"
 
 
-/* Set when WorkOS could not answer: the denial becomes 503. */
+/* Set when WorkOS could not answer: the error (500) becomes 503. */
 #define ACCESS_NOTE_UNAVAILABLE "wos-access-unavailable"
 /* Seconds a client is asked to wait then. */
 #define ACCESS_RETRY_AFTER "5"
 /* How often a request waiting for another's check looks. */
 #define ACCESS_POLL_USEC 10000
 /* What is kept for a decision: granted, denied, or WorkOS could not
- * answer (kept ACCESS_FAIL_KEEP seconds, so the requests waiting for
- * that check, and those right behind them, get their 503 at once
- * instead of each asking a WorkOS that is away). */
+ * answer (CACHENS_ACC_FAIL, on this host only, a second: the requests
+ * waiting for that check, and those right behind them, get their 503 at
+ * once instead of each asking a WorkOS that is away). */
 #define ACCESS_KEPT_GRANTED "1"
 #define ACCESS_KEPT_DENIED "0"
 #define ACCESS_KEPT_FAILED "x"
-#define ACCESS_FAIL_KEEP 1
 /* Kept instead of a membership id when WorkOS lists none, for
  * ACCESS_NOT_MEMBER_KEEP seconds. */
 #define ACCESS_NOT_MEMBER "!"
@@ -47,13 +46,17 @@ static authz_status access_unavailable(request_rec *r)
     stats_inc(STAT_ACCESS_FAILED);
     apr_table_setn(r->notes, ACCESS_NOTE_UNAVAILABLE, "1");
     apr_table_setn(r->err_headers_out, "Retry-After", ACCESS_RETRY_AFTER);
-    return AUTHZ_DENIED;
+    /* an error, not a denial: "Require not workos-access" would turn a
+     * denial into a grant, so an outage would let everyone in */
+    return AUTHZ_GENERAL_ERROR;
 }
 
 void access_error_status(request_rec *r)
 {
     if (apr_table_get(r->notes, ACCESS_NOTE_UNAVAILABLE)
-        && (r->status == HTTP_FORBIDDEN || r->status == HTTP_UNAUTHORIZED)) {
+        && (r->status == HTTP_INTERNAL_SERVER_ERROR
+            || r->status == HTTP_FORBIDDEN
+            || r->status == HTTP_UNAUTHORIZED)) {
         r->status = HTTP_SERVICE_UNAVAILABLE;
         r->status_line = NULL;
     }
@@ -89,10 +92,27 @@ static int access_landed(void *baton, apr_pool_t *tmp)
     return 0;
 }
 
+/* How long a request waits for the one leading its lookup (lock
+ * CACHENS_ACC_OM_LOCK) or check (CACHENS_ACC_LOCK): at least as long as
+ * the leader can take, with 2 s to spare. A membership lookup is one call
+ * (WorkOSHTTPTimeout, connect and transfer, no retry). A check is the
+ * leader's membership lookup, which may itself wait for another's and
+ * then make its own call, and then the check's call. A waiter that runs
+ * out of time asks WorkOS itself: it never grants on a timeout. */
+static apr_interval_time_t access_wait(const wos_srv_cfg *sc,
+                                       cachens_type lock)
+{
+    int call = sc->http_timeout;
+    int om = call + 2;                   /* an OM waiter's bound */
+
+    return apr_time_from_sec(lock == CACHENS_ACC_OM_LOCK
+                             ? om : om + call + call + 2);
+}
+
 static flight_t access_flight(request_rec *r, const wos_srv_cfg *sc,
                               cachens_type lock, access_wait_t *w)
 {
-    apr_interval_time_t wait = apr_time_from_sec(sc->http_timeout + 2);
+    apr_interval_time_t wait = access_wait(sc, lock);
     flight_t f = { access_cache_key(r->pool, sc, lock, w->name),
                    apr_psprintf(r->pool, "%" APR_PID_T_FMT, getpid()),
                    wait, wait, 0, ACCESS_POLL_USEC, access_landed, w };
@@ -159,11 +179,13 @@ static access_rc access_membership(request_rec *r, const wos_srv_cfg *sc,
         return strcmp(*om, ACCESS_NOT_MEMBER) ? ACCESS_GRANTED
                                               : ACCESS_DENIED;
     }
-    if (fl != FLIGHT_MINE && fl != FLIGHT_ALONE) {
+    if (fl == FLIGHT_ERROR) {
+        return ACCESS_UNAVAILABLE;
+    }
+    if (fl == FLIGHT_TIMEOUT) {
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, WOSLOGNO(05409)
                       "Require workos-access: no answer in time from the "
-                      "lookup another request is making: 503");
-        return ACCESS_UNAVAILABLE;
+                      "lookup another request is making: asking WorkOS");
     }
     rc = access_membership_fetch(r, sc, id, om);
     if (rc == ACCESS_GRANTED) {
@@ -300,19 +322,26 @@ static access_rc access_decide(request_rec *r, const wos_srv_cfg *sc,
         }
         return rc;
     }
-    if (fl != FLIGHT_MINE && fl != FLIGHT_ALONE) {
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, WOSLOGNO(05410)
-                      "Require workos-access %s: no answer in time from the "
-                      "check another request is making: 503", perm);
+    if (fl == FLIGHT_ERROR) {
         return ACCESS_UNAVAILABLE;
     }
+    if (fl == FLIGHT_TIMEOUT) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, WOSLOGNO(05410)
+                      "Require workos-access %s: no answer in time from the "
+                      "check another request is making: asking WorkOS",
+                      perm);
+    }
     rc = access_membership_ask(r, sc, id, gen, perm, type, ext);
-    access_cache_put(r, sc, CACHENS_ACC, w.name,
-                     rc == ACCESS_GRANTED ? ACCESS_KEPT_GRANTED
-                     : rc == ACCESS_DENIED ? ACCESS_KEPT_DENIED
-                     : ACCESS_KEPT_FAILED,
-                     rc == ACCESS_UNAVAILABLE ? ACCESS_FAIL_KEEP
-                     : sc->access_cache_ttl);
+    if (rc == ACCESS_UNAVAILABLE) {
+        access_cache_put(r, sc, CACHENS_ACC_FAIL, w.name, ACCESS_KEPT_FAILED,
+                         cachens_ttl(CACHENS_ACC_FAIL));
+    }
+    else {
+        access_cache_put(r, sc, CACHENS_ACC, w.name,
+                         rc == ACCESS_GRANTED ? ACCESS_KEPT_GRANTED
+                                              : ACCESS_KEPT_DENIED,
+                         sc->access_cache_ttl);
+    }
     flight_leave(sc->cache, r->server, r->pool, &f, fl);
     return rc;
 }

@@ -15,8 +15,9 @@
 #include "model/identity.h"
 
 /* values: this request's words of the line (2 or 3, expressions
- * evaluated). AUTHZ_GRANTED or AUTHZ_DENIED; a denial because WorkOS
- * could not answer is turned into 503 by access_error_status. */
+ * evaluated). AUTHZ_GRANTED, AUTHZ_DENIED, or AUTHZ_GENERAL_ERROR when
+ * WorkOS could not answer (never a denial, which "Require not" would turn
+ * into a grant): httpd's 500 is turned into 503 by access_error_status. */
 authz_status access_check(request_rec *r, const wos_identity_t *id,
                           const apr_array_header_t *values);
 

@@ -223,8 +223,16 @@ static authz_status authz_check(request_rec *r, const authz_line_t *al)
             return authz_denied(r, al, id, "a word of the line is empty for "
                                 "this request");
         }
-        return access_check(r, id, values) == AUTHZ_GRANTED
-               ? AUTHZ_GRANTED : authz_denied(r, al, id, NULL);
+        switch (access_check(r, id, values)) {
+        case AUTHZ_GRANTED:
+            return AUTHZ_GRANTED;
+        case AUTHZ_GENERAL_ERROR:
+            /* WorkOS could not answer: neither a grant nor a denial, so
+             * that "Require not" cannot make it a grant (503) */
+            return AUTHZ_GENERAL_ERROR;
+        default:
+            return authz_denied(r, al, id, NULL);
+        }
     }
     if (al->is_claim ? authz_claim_granted(r, al, values, id)
                                 : require_match(al->kind, values, id)) {

@@ -101,7 +101,7 @@ static json_t *login_open_state(request_rec *r, const wos_srv_cfg *sc,
     char *plain;
     size_t len;
     int version;
-    long long began;
+    long long began, at_ms = 0;
     json_t *st, *at;
 
     if (seal_unseal(r->pool, sealed, strlen(sealed),
@@ -115,11 +115,11 @@ static json_t *login_open_state(request_rec *r, const wos_srv_cfg *sc,
     /* no issuedAt (authkit-nextjs): the seal's authenticated expiry */
     at = json_object_get(st, "issuedAt");
     if (!json_is_object(st) || (at && !json_is_number(at))
+        || (at && !flow_issued_ms(json_number_value(at), &at_ms))
         || !json_is_string(json_object_get(st, "codeVerifier"))
         || (json_object_get(st, "returnPathname")
             && !json_is_string(json_object_get(st, "returnPathname")))
-        || (began = flow_issued(at != NULL, at ? (long long)
-                                json_number_value(at) : 0,
+        || (began = flow_issued(at != NULL, at_ms,
                                 flow_seal_expiry(sealed), now, LOGIN_TTL_MS,
                                 LOGIN_SKEW_MS)) < 0) {
         json_decref(st);

@@ -10,6 +10,7 @@
 #include "state/revoke.h"
 #include "base/cache.h"
 #include "codec/crypto.h"
+#include "base/secrets.h"
 #include "model/access.h"
 #include "base/module.h"
 
@@ -17,6 +18,8 @@
 /* The revocation record holding an environment's access generation. */
 #define ACCESS_GEN_KIND "acc"
 #define ACCESS_GEN_ID "gen"
+/* Before a name in what its cache key is the keyed hash of. */
+#define ACCESS_NAME_PURPOSE "mod_auth_workos access name v1\x1f"
 /* Most entries of the memo; it starts again when full. */
 #define ACCESS_MEMO_MAX 4096
 /* Longest value kept: "<until> <value>". */
@@ -106,8 +109,36 @@ long long access_cache_gen(request_rec *r, const wos_srv_cfg *sc)
 const cachens_key_t *access_cache_key(apr_pool_t *p, const wos_srv_cfg *sc,
                                       cachens_type type, const char *name)
 {
-    return cachens_key(p, type, sc->env_tag,
-                       crypto_sha256_hex(p, name, strlen(name)), NULL);
+    /* keyed under the fleet's key (every host of the environment has
+     * it): a plain hash of a name made of ids anyone may know (a user, an
+     * organisation, a resource) would let a reader of the cache confirm
+     * who was checked for what. The purpose goes first, so the key is
+     * used for nothing else's names. */
+    const char *msg = apr_pstrcat(p, ACCESS_NAME_PURPOSE, name, NULL);
+    const char *h = crypto_hmac_sha256_hex(p,
+                                           secrets_fleet_mac_key(sc->secrets),
+                                           SECRETS_FLEET_KEY, msg,
+                                           strlen(msg));
+
+    /* no fleet key (a server without WorkOS directives): nothing is
+     * kept for it */
+    return h ? cachens_key(p, type, sc->env_tag, h, NULL) : NULL;
+}
+
+static int access_shared_get(request_rec *r, const wos_srv_cfg *sc,
+                             cachens_type type, const char *name,
+                             apr_pool_t *p, char **val, apr_size_t *len)
+{
+    return cache_get(sc->cache, r->server, access_cache_key(p, sc, type, name),
+                     val, len, ACCESS_MAX_VAL, p) == APR_SUCCESS && *len;
+}
+
+/* The longest this host keeps an entry of type. */
+static apr_interval_time_t access_cache_keep(const wos_srv_cfg *sc,
+                                             cachens_type type)
+{
+    return apr_time_from_sec(type == CACHENS_ACC ? sc->access_cache_ttl
+                                                 : cachens_ttl(type));
 }
 
 int access_cache_get(request_rec *r, const wos_srv_cfg *sc,
@@ -128,9 +159,18 @@ int access_cache_get(request_rec *r, const wos_srv_cfg *sc,
     if (access_memo_get(mkey, now, p, value)) {
         return 1;
     }
-    if (cache_get(sc->cache, r->server, access_cache_key(p, sc, type, name),
-                  &val, &len, ACCESS_MAX_VAL, p) != APR_SUCCESS
-        || !len || !(sp = strchr(val, ' '))) {
+    if (!access_shared_get(r, sc, type, name, p, &val, &len)) {
+        /* no decision: this host's memory of a check WorkOS did not
+         * answer, if any */
+        if (type != CACHENS_ACC) {
+            return 0;
+        }
+        type = CACHENS_ACC_FAIL;
+        if (!access_shared_get(r, sc, type, name, p, &val, &len)) {
+            return 0;
+        }
+    }
+    if (!(sp = strchr(val, ' '))) {
         return 0;
     }
     *sp = '\0';
@@ -139,6 +179,12 @@ int access_cache_get(request_rec *r, const wos_srv_cfg *sc,
         return 0;
     }
     *value = sp + 1;
+    /* another host's TTL may be longer than this one's: this host keeps
+     * what it read no longer than it would have kept its own answer, and
+     * then looks at the shared cache again */
+    if (until > now + access_cache_keep(sc, type)) {
+        until = now + access_cache_keep(sc, type);
+    }
     access_memo_put(mkey, *value, (apr_time_t)until);
     if (shared) {
         *shared = 1;
@@ -164,17 +210,25 @@ void access_cache_put(request_rec *r, const wos_srv_cfg *sc,
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, WOSLOGNO(05420)
                       "cannot share a workos-access %s in %s: other "
                       "processes and hosts ask WorkOS again",
-                      type == CACHENS_ACC ? "decision" : "membership id",
+                      type == CACHENS_ACC ? "decision"
+                      : type == CACHENS_ACC_FAIL ? "failed check"
+                      : "membership id",
                       cache_spec(sc->cache));
     }
 }
 
 int access_cache_drop(server_rec *s, apr_pool_t *p, const wos_srv_cfg *sc)
 {
-    /* microseconds: a later drop always has a larger value, which the
-     * record keeps */
-    int rc = revoke_record_in(s, p, sc, ACCESS_GEN_KIND, ACCESS_GEN_ID,
-                              (long long)apr_time_now());
+    /* past the largest generation this host or the fleet has (hosts'
+     * clocks differ), and the record keeps the larger value */
+    long long now = (long long)apr_time_now(), cur = 0, next;
+    int rc;
+
+    if (revoke_read_in(s, p, sc, ACCESS_GEN_KIND, ACCESS_GEN_ID, &cur) < 0) {
+        cur = 0;  /* the cache cannot say: this host's clock */
+    }
+    next = cur >= now ? cur + 1 : now;
+    rc = revoke_record_in(s, p, sc, ACCESS_GEN_KIND, ACCESS_GEN_ID, next);
 
     if (rc != 0) {
         ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, WOSLOGNO(05421)

@@ -24,14 +24,16 @@ void access_cache_child_init(apr_pool_t *p);
 long long access_cache_gen(request_rec *r, const wos_srv_cfg *sc);
 
 /* The shared cache's key for name, of type CACHENS_ACC, CACHENS_ACC_LOCK,
- * CACHENS_ACC_OM or CACHENS_ACC_OM_LOCK. */
+ * CACHENS_ACC_FAIL, CACHENS_ACC_OM or CACHENS_ACC_OM_LOCK. */
 const cachens_key_t *access_cache_key(apr_pool_t *p, const wos_srv_cfg *sc,
                                       cachens_type type, const char *name);
 
 /* Names are model/access.h's, which hold the environment.
  * 1 and *value (in p) if name of type (CACHENS_ACC or CACHENS_ACC_OM) is
  * kept and not expired: the memo first, then the shared cache (*shared
- * set to 1 when from there; may be NULL). 0 otherwise. */
+ * set to 1 when from there; may be NULL), for CACHENS_ACC also this
+ * host's CACHENS_ACC_FAIL entry; what is read there is kept in the memo
+ * no longer than this host's own TTL for the type. 0 otherwise. */
 int access_cache_get(request_rec *r, const wos_srv_cfg *sc,
                      cachens_type type, const char *name, apr_pool_t *p,
                      const char **value, int *shared);

@@ -99,11 +99,25 @@ static int revoke_publish_one(void *baton, const char *hex, long long value,
                               long long until)
 {
     revoke_publish_t *b = baton;
-    const char *val = apr_psprintf(b->r->pool, "%" APR_INT64_T_FMT,
-                                   (apr_int64_t)value);
+    const cachens_key_t *key = revoke_net_key_hex(b->r->pool, hex);
+    const char *val;
+    char *old = NULL;
+    apr_size_t len;
+    apr_status_t rv;
 
-    if (cache_put(b->sc->cache, b->r->server,
-                  revoke_net_key_hex(b->r->pool, hex), val, strlen(val),
+    /* the larger value wins, as in the table: a value another host
+     * recorded meanwhile (a later access generation) is never put back */
+    rv = cache_get(b->sc->cache, b->r->server, key, &old, &len,
+                   REVOKE_MAX_VAL, b->r->pool);
+    if (rv == APR_SUCCESS && apr_atoi64(old) >= value) {
+        b->published++;
+        return 0;
+    }
+    if (rv != APR_SUCCESS && rv != APR_NOTFOUND) {
+        return -1;
+    }
+    val = apr_psprintf(b->r->pool, "%" APR_INT64_T_FMT, (apr_int64_t)value);
+    if (cache_put(b->sc->cache, b->r->server, key, val, strlen(val),
                   apr_time_from_sec(until), b->r->pool) != APR_SUCCESS
         || cache_remote_down(b->sc->cache)) {
         return -1;
@@ -198,22 +212,17 @@ static const char *revoke_name(apr_pool_t *p, const wos_srv_cfg *sc,
     return apr_pstrcat(p, sc->env_tag, ":", kind, ":", id, NULL);
 }
 
-/* 1 recorded, 0 not, -1 the network cache cannot say. */
-static int revoke_read(server_rec *s, apr_pool_t *p, const wos_srv_cfg *sc,
-                       const char *name, long long *value)
+/* The network cache's copy of the record: 1 and *value, 0 none, -1 the
+ * cache cannot say. */
+static int revoke_read_shared(server_rec *s, apr_pool_t *p,
+                              const wos_srv_cfg *sc, const char *name,
+                              long long *value)
 {
-    apr_time_t now = apr_time_now();
     const cachens_key_t *key;
     apr_status_t rv;
     apr_size_t len;
     char *val;
 
-    if (revstore_get(revoke_store, name, apr_time_sec(now), value)) {
-        return 1;
-    }
-    if (!revoke_shared(sc)) {
-        return 0;
-    }
     if (!(key = revoke_net_key(p, name))) {
         return -1;
     }
@@ -226,6 +235,31 @@ static int revoke_read(server_rec *s, apr_pool_t *p, const wos_srv_cfg *sc,
     }
     *value = apr_atoi64(val);
     return 1;
+}
+
+/* 1 recorded, 0 not, -1 the network cache cannot say. A record this
+ * host holds is also read from the network cache, and the larger value
+ * wins: another host may have recorded the same pair again since (a
+ * later access generation, a later change), and a value that moves on
+ * must move on for every host. */
+static int revoke_read(server_rec *s, apr_pool_t *p, const wos_srv_cfg *sc,
+                       const char *name, long long *value)
+{
+    apr_time_t now = apr_time_now();
+    long long shared = 0;
+
+    if (revstore_get(revoke_store, name, apr_time_sec(now), value)) {
+        if (revoke_shared(sc)
+            && revoke_read_shared(s, p, sc, name, &shared) == 1
+            && shared > *value) {
+            *value = shared;
+        }
+        return 1;
+    }
+    if (!revoke_shared(sc)) {
+        return 0;
+    }
+    return revoke_read_shared(s, p, sc, name, value);
 }
 
 int revoke_lookup(request_rec *r, const wos_srv_cfg *sc, const char *kind,
@@ -254,6 +288,13 @@ int revoke_lookup(request_rec *r, const wos_srv_cfg *sc, const char *kind,
     }
     revmemo_put(revoke_proc.memo, name, found, *value, epoch);
     return found;
+}
+
+int revoke_read_in(server_rec *s, apr_pool_t *p, const wos_srv_cfg *sc,
+                   const char *kind, const char *id, long long *value)
+{
+    *value = 0;
+    return revoke_read(s, p, sc, revoke_name(p, sc, kind, id), value);
 }
 
 int revoke_epoch(request_rec *r, const wos_srv_cfg *sc,

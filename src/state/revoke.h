@@ -59,9 +59,16 @@ int revoke_record_in(server_rec *s, apr_pool_t *p, const wos_srv_cfg *sc,
                      const char *kind, const char *id, long long value);
 
 /* 1 and *value if (kind, id) is recorded for sc's environment, else 0
- * (also when the store cannot say). */
+ * (also when the store cannot say). With a network cache the value is
+ * the larger of this host's and the cache's. */
 int revoke_lookup(request_rec *r, const wos_srv_cfg *sc, const char *kind,
                   const char *id, long long *value);
+
+/* The same without the memo, from a server and a pool: 1 and *value
+ * (the larger of this host's and the network cache's), 0 not recorded,
+ * -1 the network cache cannot say. */
+int revoke_read_in(server_rec *s, apr_pool_t *p, const wos_srv_cfg *sc,
+                   const char *kind, const char *id, long long *value);
 
 /* The three kinds WorkOS events revoke. */
 int revoke_session(request_rec *r, const wos_srv_cfg *sc, const char *sid);

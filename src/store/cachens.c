@@ -106,21 +106,28 @@ static const cachens_t cachens_rows[CACHENS_COUNT] = {
     /* parts: the environment tag, the hash of user id and minute. */
     [CACHENS_ASW_RATE] = { "wos:asw-rate", 2, 60, "60 s",
         FLEET, MODULE, MAC, SUB_M },
-    /* parts: the environment tag, the hash of the access generation,
-     * membership, permission and resource (state/access_cache.h). The
+    /* parts: the environment tag, the keyed hash (under the fleet key)
+     * of the access generation, user, organisation, permission and
+     * resource (state/access_cache.h). The
      * resource comes from the URL: one entry per resource a signed-in
      * member asks for. */
-    [CACHENS_ACC] = { "wos:acc", 2, CALLER,
-        "WorkOSAccessCacheTTL; WorkOS not answering 1 s",
+    [CACHENS_ACC] = { "wos:acc", 2, CALLER, "WorkOSAccessCacheTTL",
         FLEET, CALLERS, MAC, SUB_C },
     [CACHENS_ACC_LOCK] = { "wos:acc-lock", 2, CALLER,
         "WorkOSHTTPTimeout + 2 s", FLEET, CALLERS, MAC, SUB_C },
-    /* parts: the environment tag, the hash of the access generation,
-     * user and organisation. */
+    /* parts: the environment tag, the keyed hash of the access
+     * generation, user and organisation. The value, a membership id, is
+     * encrypted: a reader of the cache learns no membership. */
     [CACHENS_ACC_OM] = { "wos:acc-om", 2, 600, "600 s; no membership 30 s",
-        FLEET, MODULE, MAC, SUB_M },
+        FLEET, MODULE, MAC | CACHENS_ENCRYPTED, SUB_M },
     [CACHENS_ACC_OM_LOCK] = { "wos:acc-om-lock", 2, CALLER,
         "WorkOSHTTPTimeout + 2 s", FLEET, MODULE, MAC, SUB_M },
+    /* parts: as CACHENS_ACC's. WorkOS did not answer that check: the
+     * requests queued behind it, on any process of this host, take the
+     * 503 at once. This host's only: another host's outage (its network,
+     * its share of a rate limit) says nothing about this one's. */
+    [CACHENS_ACC_FAIL] = { "wos:acc-fail", 2, 1, "1 s",
+        HOST, CALLERS, 0, SUB_C },
 };
 
 const cachens_t *cachens_row(cachens_type type)

@@ -56,6 +56,8 @@ typedef enum {
     CACHENS_ACC_OM,             /* a user's membership id in an
                                    organisation, for those checks */
     CACHENS_ACC_OM_LOCK,        /* one lookup of it at WorkOS */
+    CACHENS_ACC_FAIL,           /* WorkOS did not answer that check, on
+                                   this host */
     CACHENS_COUNT
 } cachens_type;
 

@@ -17,7 +17,7 @@ import jsonschema
 
 import sealer
 from harness import LOCATIONS, Httpd
-from services import CacheServer
+from services import CacheServer, redis_command
 from test_apikey import keys, key_header  # noqa: F401 (a fixture)
 from test_authn import bearer, token
 from test_webhook import deliver, event
@@ -54,6 +54,13 @@ ACCESS = LOCATIONS + """
 <Location /private/k/posts>
     Require workos-access posts:write project web
 </Location>
+<LocationMatch "^/private/not/(?<project>[^/]+)">
+    AuthType WorkOS
+    <RequireAll>
+        Require valid-user
+        Require not workos-access project:view project %{env:MATCH_PROJECT}
+    </RequireAll>
+</LocationMatch>
 <Location /workos-status>
     SetHandler workos-status
 </Location>
@@ -207,6 +214,24 @@ def test_workos_unavailable_is_503_never_a_grant(servers, workos, mode):
         assert time.monotonic() - started < 3, "a failure kept too long"
 
 
+@pytest.mark.parametrize("mode", ["down", "429"])
+def test_a_negated_rule_is_never_satisfied_by_an_outage(servers, workos,
+                                                        mode):
+    """Require not workos-access: WorkOS not answering is an error (503),
+    not a denial that the negation would turn into a grant."""
+    model(workos)
+    h = start(servers, workos)
+    t = token(workos)
+    # what the negation means while WorkOS answers
+    assert get(h, "/private/not/web", t).status_code == 403
+    assert get(h, "/private/not/api", t).status_code == 200
+    workos.fga.mode = mode
+    for path in ("/private/not/nosuch", "/private/projects/nosuch"):
+        r = get(h, path, t)
+        assert r.status_code == 503, (path, r.status_code)
+        assert r.headers["Retry-After"] == "5"
+
+
 def test_a_cached_decision_survives_workos_down(servers, workos):
     model(workos)
     h = start(servers, workos)
@@ -229,6 +254,31 @@ def test_a_page_of_40_assets_with_workos_down_makes_one_call(servers,
     assert codes == [503] * 40
     # the waiters take the failure; those behind them, its second of grace
     assert checks(workos) <= 2
+
+
+def test_a_waiter_outlasts_a_slow_leader(servers, workos):
+    """The request leading a check may take a membership lookup and the
+    check, each up to WorkOSHTTPTimeout: a request behind it waits as long
+    (no 503 while the leader is on its way), and one call is made."""
+    model(workos)
+
+    def slow_memberships(handler, body):
+        time.sleep(2.8)
+        return 200, {"object": "list", "list_metadata": {}, "data": [
+            {"object": "organization_membership", "id": ALICE_OM,
+             "user_id": workos.user["id"], "organization_id": "org_01ACME",
+             "status": "active"}]}
+    workos.routes[("GET", MEMBERSHIPS)] = slow_memberships
+    workos.fga.mode = "slow"
+    workos.fga.delay = 2.8
+    h = start(servers, workos, server_extra="WorkOSHTTPTimeout 3\n")
+    t = token(workos)
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        codes = list(pool.map(lambda p: get(h, p, t).status_code,
+                              ["/private/projects/web/a.css",
+                               "/private/projects/web/b.css"]))
+    assert codes == [200, 200]
+    assert checks(workos) == 1
 
 
 def test_a_non_member_is_looked_up_once(servers, workos):
@@ -363,6 +413,139 @@ def test_fleet_shares_decisions_and_events_drop_them(servers, workos,
     assert checks(workos) == 2
     print(f"\nrole.updated on host a -> new decision on host b: "
           f"{delay:.3f} s")
+
+
+def two_hosts(servers, workos, redis, ttls=(None, None)):
+    return [start(servers, workos, ttl=ttl,
+                  server_extra=redis.server_extra(), modules=[redis.module])
+            for ttl in ttls]
+
+
+def test_a_drop_on_one_host_reaches_a_host_with_a_generation_of_its_own(
+        servers, workos, redis):
+    """b moved its own generation on (an event it applied); a later drop
+    on a must still reach b: the generation is the larger of the host's
+    and the fleet's."""
+    ids = model(workos)
+    workos.fga.assign(ALICE_OM, "workspace-admin", ids["eng"])
+    a, b = two_hosts(servers, workos, redis)
+    t = token(workos)
+    assert deliver(b, event("role.updated", {"id": "role_01",
+                                             "object": "role"})
+                   ).status_code == 200
+    assert get(b, "/private/edit/web", t).status_code == 200
+    assert get(b, "/private/edit/web", t).status_code == 200   # kept
+    workos.fga.unassign(ALICE_OM, "workspace-admin", ids["eng"])
+    assert deliver(a, event("role.updated", {"id": "role_02",
+                                             "object": "role"})
+                   ).status_code == 200
+    started = time.monotonic()
+    while get(b, "/private/edit/web", t).status_code != 403:
+        assert time.monotonic() - started < 5, "b still grants after 5 s"
+    assert get(a, "/private/edit/web", t).status_code == 403
+
+
+def test_a_republished_generation_never_goes_back(servers, workos, redis):
+    """b moves its generation on while the cache server is away and
+    publishes it once the server is back; a, meanwhile, moved the fleet's
+    on further. b's older value must not replace a's: b then drops what it
+    kept under its own."""
+    ids = model(workos)
+    workos.fga.assign(ALICE_OM, "workspace-admin", ids["eng"])
+    b, = two_hosts(servers, workos, redis, ttls=(3600,))
+    b.allowed_errors += [r"\[socache_redis:", "WOS0010[78]", "WOS02002",
+                         "WOS05420"]
+    t = token(workos)
+    assert get(b, "/private/projects/web", t).status_code == 200
+    redis.stop()
+    assert deliver(b, event("role.updated", {"id": "role_01",
+                                             "object": "role"})
+                   ).status_code == 200
+    assert get(b, "/private/edit/web", t).status_code == 200  # kept, 1 h
+    workos.fga.unassign(ALICE_OM, "workspace-admin", ids["eng"])
+    redis.start()
+    a, = two_hosts(servers, workos, redis, ttls=(None,))
+    assert deliver(a, event("role.updated", {"id": "role_02",
+                                             "object": "role"})
+                   ).status_code == 200
+    assert get(a, "/private/edit/web", t).status_code == 403
+    started = time.monotonic()
+    while "WOS02005" not in b.log_text():
+        get(b, "/private/projects/web", t)
+        assert time.monotonic() - started < 40, "b never published"
+    published = time.monotonic()
+    while get(b, "/private/edit/web", t).status_code != 403:
+        assert time.monotonic() - published < 3, "b went back to its own"
+
+
+def redis_acc_keys(redis):
+    return [k for k in redis_command(redis.port, "KEYS", "*")
+            if b"wos:acc:".hex().encode() in k]
+
+
+def test_a_shared_decision_is_kept_no_longer_than_the_readers_ttl(
+        servers, workos, redis):
+    """a keeps decisions an hour, b one second: b takes a's decision but
+    looks at the shared cache again after its own TTL."""
+    ids = model(workos)
+    a, b = two_hosts(servers, workos, redis, ttls=(3600, 1))
+    t = token(workos)
+    assert get(a, "/private/edit/web", t).status_code == 403
+    assert get(b, "/private/edit/web", t).status_code == 403
+    assert checks(workos) == 1                  # b took a's decision
+    workos.fga.assign(ALICE_OM, "workspace-admin", ids["eng"])
+    keys = redis_acc_keys(redis)
+    assert keys
+    for k in keys:
+        redis_command(redis.port, "DEL", k)
+    started = time.monotonic()
+    while get(b, "/private/edit/web", t).status_code != 200:
+        assert time.monotonic() - started < 4, "b kept a's hour"
+
+
+def test_the_shared_cache_shows_no_membership(servers, workos, redis):
+    """A reader of redis learns no membership id from the entries."""
+    model(workos)
+    a, = two_hosts(servers, workos, redis, ttls=(None,))
+    assert get(a, "/private/projects/web", token(workos)).status_code == 200
+    keys = redis_command(redis.port, "KEYS", "*")
+    assert any(b"wos:acc-om:".hex().encode() in k for k in keys)
+    for k in keys:
+        assert ALICE_OM.encode() not in redis_command(redis.port, "GET", k)
+
+
+@pytest.mark.parametrize("kind", ["redis", "memcache"])
+def test_a_failure_on_one_host_is_not_another_hosts(servers, workos, kind):
+    """WorkOS not answering a is a's own: b, right after, asks itself."""
+    model(workos)
+    server = CacheServer(kind).start()
+    try:
+        failure_then_b(servers, workos, server)
+    finally:
+        server.cleanup()
+
+
+def failure_then_b(servers, workos, server):
+    a, b = two_hosts(servers, workos, server)
+    t = token(workos)
+    workos.fga.mode = "down"
+    assert get(a, "/private/projects/web", t).status_code == 503
+    workos.fga.mode = "ok"
+    assert get(b, "/private/projects/web", t).status_code == 200
+
+
+@pytest.mark.parametrize("ttl,ok", [("3600", True), ("3601", False),
+                                    ("31622400", False)])
+def test_access_cache_ttl_is_at_most_an_hour(workos, ttl, ok):
+    h = Httpd(workos, locations=ACCESS,
+              server_extra=f"WorkOSAccessCacheTTL {ttl}\n")
+    try:
+        r = h.configtest()
+    finally:
+        h.cleanup()
+    assert (r.returncode == 0) == ok, r.stderr
+    if not ok:
+        assert "WorkOSAccessCacheTTL" in r.stderr
 
 
 # ---- the request matches WorkOS's SDK and API description ---------------

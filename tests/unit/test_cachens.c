@@ -224,8 +224,10 @@ static void test_flags_consistent(void **state)
                                                     | CACHENS_HOLDER_KEY
                                                     | CACHENS_OWN_MAC),
                          0);
-        /* callers' entries are counters and answers the fleet shares */
-        if (row->scope == CACHENS_HOST) {
+        /* callers' entries are counters and answers the fleet shares,
+         * but for a failed workos-access check: one host's outage is
+         * not the fleet's (its resource comes from the URL) */
+        if (row->scope == CACHENS_HOST && t != CACHENS_ACC_FAIL) {
             assert_int_equal(row->creator, CACHENS_BY_MODULE);
         }
     }
@@ -235,8 +237,10 @@ static void test_flags_consistent(void **state)
  * cache is untrusted storage (SPEC): every fleet row is authenticated
  * (the cache layer seals it; the verified credentials carry their own
  * MAC), and the refresh result, a session, is encrypted under the key
- * of the refresh token's holders. The one host-only type is a failed
- * JWKS fetch, in this host's own memory. */
+ * of the refresh token's holders; the membership ids of workos-access
+ * are encrypted under the fleet's key. The host-only types (a failed
+ * JWKS fetch, a refetch for a failed signature, a workos-access check
+ * WorkOS did not answer) stay in this host's own memory. */
 static void test_today(void **state)
 {
     int t;
@@ -249,6 +253,9 @@ static void test_today(void **state)
         if (t == CACHENS_CRED) {
             want |= CACHENS_OWN_MAC;
         }
+        if (t == CACHENS_ACC_OM) {
+            want |= CACHENS_ENCRYPTED;
+        }
         if (t == CACHENS_RT_DONE) {
             want |= CACHENS_ENCRYPTED | CACHENS_HOLDER_KEY;
         }
@@ -258,6 +265,7 @@ static void test_today(void **state)
         }
         assert_int_equal(row->scope, t == CACHENS_JWKS_FAIL
                                      || t == CACHENS_JWKS_RECHECK
+                                     || t == CACHENS_ACC_FAIL
                                      ? CACHENS_HOST : CACHENS_FLEET);
         assert_int_equal(row->creator,
                          t == CACHENS_APIKEY || t == CACHENS_APIKEY_LOCK
@@ -265,6 +273,7 @@ static void test_today(void **state)
                          || t == CACHENS_APIKEY_FAIL_LOCK
                          || t == CACHENS_FLOW || t == CACHENS_ASW
                          || t == CACHENS_ACC || t == CACHENS_ACC_LOCK
+                         || t == CACHENS_ACC_FAIL
                          ? CACHENS_BY_CALLERS : CACHENS_BY_MODULE);
     }
     /* the lifetimes the code had as constants before */
@@ -275,6 +284,7 @@ static void test_today(void **state)
     assert_int_equal(cachens_ttl(CACHENS_EVENTS_CURSOR), 31 * 24 * 3600);
     assert_int_equal(cachens_ttl(CACHENS_APIKEY_FAIL_LOCK), 1);
     assert_int_equal(cachens_ttl(CACHENS_ASW), 30);
+    assert_int_equal(cachens_ttl(CACHENS_ACC_FAIL), 1);
     assert_int_equal(cachens_ttl(CACHENS_APIKEY), CACHENS_TTL_CALLER);
     assert_int_equal(cachens_ttl(CACHENS_COUNT), CACHENS_TTL_CALLER);
 }

@@ -159,9 +159,33 @@ static void test_seal_expiry_field(void **state)
     assert_true(flow_seal_expiry(NULL) == 0);
 }
 
+/* issuedAt from JSON: only finite values within 1e15 ms become an
+ * integer (converting a larger double is undefined behaviour) */
+static void test_issued_at_bounded(void **state)
+{
+    long long ms = -1;
+
+    (void)state;
+    assert_true(flow_issued_ms(1767225600000.0, &ms));
+    assert_true(ms == 1767225600000LL);
+    assert_true(flow_issued_ms(0.0, &ms) && ms == 0);
+    assert_true(flow_issued_ms(1e15, &ms) && ms == 1000000000000000LL);
+    assert_true(flow_issued_ms(-1e15, &ms) && ms == -1000000000000000LL);
+    ms = 7;
+    assert_false(flow_issued_ms(1e15 + 1024.0, &ms));
+    assert_false(flow_issued_ms(-1e15 - 1024.0, &ms));
+    assert_false(flow_issued_ms(1e300, &ms));
+    assert_false(flow_issued_ms(9.3e18, &ms));
+    assert_false(flow_issued_ms(strtod("nan", NULL), &ms));
+    assert_false(flow_issued_ms(strtod("inf", NULL), &ms));
+    assert_false(flow_issued_ms(strtod("-inf", NULL), &ms));
+    assert_true(ms == 7);   /* untouched when refused */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_issued_at_bounded),
         cmocka_unit_test(test_fnv_matches_authkit_session),
         cmocka_unit_test(test_cookies_found_in_order),
         cmocka_unit_test(test_cookies_bounded_and_empty),
