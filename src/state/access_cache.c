@@ -5,7 +5,7 @@
 #include "http_log.h"
 #include "apr_strings.h"
 #include "apr_hash.h"
-#include "apr_thread_mutex.h"
+#include "apr_thread_rwlock.h"
 #include "state/access_cache.h"
 #include "state/revoke.h"
 #include "base/cache.h"
@@ -20,7 +20,10 @@
 #define ACCESS_GEN_ID "gen"
 /* Before a name in what its cache key is the keyed hash of. */
 #define ACCESS_NAME_PURPOSE "mod_auth_workos access name v1\x1f"
-/* Most entries of the memo; it starts again when full. */
+/* Entries a memo generation takes before the older one goes: the memo
+ * holds up to twice this many (a few MB at most per process), enough
+ * for a working set of thousands of (membership, resource) pairs
+ * without starting cold when it fills. */
 #define ACCESS_MEMO_MAX 4096
 /* Longest value kept: "<until> <value>". */
 #define ACCESS_MAX_VAL (ACCESS_MAX_ID + 32)
@@ -30,43 +33,73 @@ typedef struct {
     const char *value;
 } access_memo_entry_t;
 
-/* This process's memo: a hash in a pool of its own, both replaced when
- * full. */
-static struct {
-    apr_pool_t *parent;
+/* One generation of the memo: a hash in a pool of its own, and how
+ * many entries were put in it (every put allocates, so this bounds its
+ * memory too, however often the same names are put again). */
+typedef struct {
     apr_pool_t *pool;
     apr_hash_t *map;
-    apr_thread_mutex_t *lock;
+    unsigned int puts;
+} access_memo_gen_t;
+
+/* This process's memo: two generations. Lookups read both under a
+ * shared lock (threads do not queue behind each other on a hit); puts go
+ * into the current one; when it is full, the older is emptied and
+ * becomes the current, so what was used recently stays (a hit in the
+ * older generation is put again in the current). */
+static struct {
+    access_memo_gen_t gen[2];
+    int cur;
+    apr_thread_rwlock_t *lock;
 } access_memo;
 
 void access_cache_child_init(apr_pool_t *p)
 {
-    if (apr_thread_mutex_create(&access_memo.lock, APR_THREAD_MUTEX_DEFAULT,
-                                p) != APR_SUCCESS
-        || apr_pool_create(&access_memo.pool, p) != APR_SUCCESS) {
+    int i;
+
+    if (apr_thread_rwlock_create(&access_memo.lock, p) != APR_SUCCESS) {
         access_memo.lock = NULL;  /* no memo: the shared cache only */
         return;
     }
-    access_memo.parent = p;
-    access_memo.map = apr_hash_make(access_memo.pool);
+    for (i = 0; i < 2; i++) {
+        if (apr_pool_create(&access_memo.gen[i].pool, p) != APR_SUCCESS) {
+            access_memo.lock = NULL;
+            return;
+        }
+        access_memo.gen[i].map = apr_hash_make(access_memo.gen[i].pool);
+        access_memo.gen[i].puts = 0;
+    }
+    access_memo.cur = 0;
 }
+
+static void access_memo_put(const char *key, const char *value,
+                            apr_time_t until);
 
 static int access_memo_get(const char *key, apr_time_t now, apr_pool_t *p,
                            const char **value)
 {
     const access_memo_entry_t *e;
-    int found = 0;
+    apr_time_t older_until = 0;
+    int found = 0, i;
 
-    if (!access_memo.lock) {
+    if (!access_memo.lock
+        || apr_thread_rwlock_rdlock(access_memo.lock) != APR_SUCCESS) {
         return 0;
     }
-    apr_thread_mutex_lock(access_memo.lock);
-    e = apr_hash_get(access_memo.map, key, APR_HASH_KEY_STRING);
-    if (e && e->until > now) {
-        *value = apr_pstrdup(p, e->value);
-        found = 1;
+    for (i = 0; i < 2 && !found; i++) {
+        e = apr_hash_get(access_memo.gen[(access_memo.cur + i) & 1].map, key,
+                         APR_HASH_KEY_STRING);
+        if (e && e->until > now) {
+            *value = apr_pstrdup(p, e->value);
+            found = 1;
+            older_until = i ? e->until : 0;
+        }
     }
-    apr_thread_mutex_unlock(access_memo.lock);
+    apr_thread_rwlock_unlock(access_memo.lock);
+    if (older_until) {
+        /* still in use: kept past the older generation's end */
+        access_memo_put(key, *value, older_until);
+    }
     return found;
 }
 
@@ -74,26 +107,26 @@ static void access_memo_put(const char *key, const char *value,
                             apr_time_t until)
 {
     access_memo_entry_t *e;
-    apr_pool_t *fresh;
+    access_memo_gen_t *g;
 
-    if (!access_memo.lock) {
+    if (!access_memo.lock
+        || apr_thread_rwlock_wrlock(access_memo.lock) != APR_SUCCESS) {
         return;
     }
-    apr_thread_mutex_lock(access_memo.lock);
-    if (apr_hash_count(access_memo.map) >= ACCESS_MEMO_MAX
-        && apr_pool_create(&fresh, access_memo.parent) == APR_SUCCESS) {
-        apr_pool_destroy(access_memo.pool);
-        access_memo.pool = fresh;
-        access_memo.map = apr_hash_make(fresh);
+    g = &access_memo.gen[access_memo.cur];
+    if (g->puts >= ACCESS_MEMO_MAX) {
+        access_memo.cur ^= 1;
+        g = &access_memo.gen[access_memo.cur];
+        apr_pool_clear(g->pool);
+        g->map = apr_hash_make(g->pool);
+        g->puts = 0;
     }
-    if (apr_hash_count(access_memo.map) < ACCESS_MEMO_MAX) {
-        e = apr_palloc(access_memo.pool, sizeof(*e));
-        e->until = until;
-        e->value = apr_pstrdup(access_memo.pool, value);
-        apr_hash_set(access_memo.map, apr_pstrdup(access_memo.pool, key),
-                     APR_HASH_KEY_STRING, e);
-    }
-    apr_thread_mutex_unlock(access_memo.lock);
+    g->puts++;
+    e = apr_palloc(g->pool, sizeof(*e));
+    e->until = until;
+    e->value = apr_pstrdup(g->pool, value);
+    apr_hash_set(g->map, apr_pstrdup(g->pool, key), APR_HASH_KEY_STRING, e);
+    apr_thread_rwlock_unlock(access_memo.lock);
 }
 
 long long access_cache_gen(request_rec *r, const wos_srv_cfg *sc)
