@@ -129,12 +129,40 @@ static void access_memo_put(const char *key, const char *value,
     apr_thread_rwlock_unlock(access_memo.lock);
 }
 
+/* The generation last read by this thread, and the revocation epoch it
+ * was read under: while the epoch is the same nothing was recorded or
+ * marked anywhere this process has heard of, so neither was a new
+ * generation (it is a revocation record), and the lookup, with the
+ * memo's process-wide lock, is skipped. The environment is copied: a
+ * thread may serve servers of several. */
+#define ACCESS_GEN_ENV_MAX 128
+static __thread struct {
+    int ok;
+    apr_uint32_t epoch;
+    long long gen;
+    char env[ACCESS_GEN_ENV_MAX];
+} access_gen_seen;
+
 long long access_cache_gen(request_rec *r, const wos_srv_cfg *sc)
 {
     long long gen = 0;
+    apr_uint32_t epoch = 0;
+    int have = revoke_epoch(r, sc, &epoch);
+    size_t n = strlen(sc->env_tag);
 
+    if (have && access_gen_seen.ok && access_gen_seen.epoch == epoch
+        && strcmp(access_gen_seen.env, sc->env_tag) == 0) {
+        return access_gen_seen.gen;
+    }
     if (!revoke_lookup(r, sc, ACCESS_GEN_KIND, ACCESS_GEN_ID, &gen)) {
-        return 0;
+        gen = 0;
+    }
+    /* read after the epoch: at least as new as what it stands for */
+    access_gen_seen.ok = have && n < ACCESS_GEN_ENV_MAX;
+    if (access_gen_seen.ok) {
+        access_gen_seen.epoch = epoch;
+        access_gen_seen.gen = gen;
+        memcpy(access_gen_seen.env, sc->env_tag, n + 1);
     }
     return gen;
 }

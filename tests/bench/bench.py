@@ -511,6 +511,7 @@ def workos_server_conf(jwks_base, name):
 LoadModule socache_shmcb_module {MODDIR}/mod_socache_shmcb.so
 LoadModule auth_workos_module {MODULE}
 WorkOSClientID {CLIENT_ID}
+WorkOSAPIKey sk_test_bench_not_a_secret
 WorkOSCookiePassword {PASSWORD}
 WorkOSAPIBaseURL {jwks_base}
 WorkOSJWKSURL {jwks_base}/jwks/{name}
