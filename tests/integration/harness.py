@@ -13,6 +13,7 @@ first lets the clients' connections close: with no connection left there
 is no worker socket to race on. Any child death by signal (AH00051,
 AH00052) and a -X httpd killed by a signal fail the test.
 """
+import collections
 import gc
 import os
 import pathlib
@@ -191,10 +192,23 @@ def held_connections(port):
     return n
 
 
+# Ports free_port handed out lately: the kernel may hand the same free
+# port to two bind(0) calls in a row (once the first socket is closed),
+# and a test that picks a vhost's port and then starts an httpd that picks
+# its own would get two Listen lines for one port.
+_PORTS_HANDED_OUT = collections.deque(maxlen=8192)
+
+
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free loopback port, never one this process was given lately."""
+    for _ in range(1000):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in _PORTS_HANDED_OUT:
+            break
+    _PORTS_HANDED_OUT.append(port)
+    return port
 
 
 class Httpd:
