@@ -409,14 +409,7 @@ def main():
     except (RuntimeError, subprocess.SubprocessError) as e:
         sys.exit(f"bench-access: FAILED: {e}")
     finally:
-        p = B.WRK["proc"]
-        if p and p.poll() is None:
-            p.kill()
-            p.wait()
-        for h in live:
-            h.stop()
-            h.cleanup()
-        jwks.stop()
+        B.stop_started(live, jwks)
         for f in tmp.iterdir():
             f.unlink()
         tmp.rmdir()

@@ -506,6 +506,21 @@ TypesConfig /etc/mime.types
                 if re.search(r"\[[a-z_0-9]*:(error|crit|alert|emerg)\]", ln)]
 
 
+def stop_started(servers, jwks):
+    """Stops what a bench started, whatever stage it failed at: wrk if it
+    is still running, every server (then removes its files), the fake
+    WorkOS."""
+    p = WRK["proc"]
+    if p and p.poll() is None:
+        p.kill()
+        p.wait()
+    for h in servers:
+        h.stop()
+    for h in servers:
+        h.cleanup()
+    jwks.stop()
+
+
 def workos_server_conf(jwks_base, name):
     return f"""
 LoadModule socache_shmcb_module {MODDIR}/mod_socache_shmcb.so
@@ -838,15 +853,7 @@ def bench():
                     f"e.g. {errs[0]}")
         report(servers, results, started, calls, others)
     finally:
-        p = WRK["proc"]
-        if p and p.poll() is None:
-            p.kill()
-            p.wait()
-        for h in servers:
-            h.stop()
-        for h in servers:
-            h.cleanup()
-        jwks.stop()
+        stop_started(servers, jwks)
         if cred and getattr(cred, "cert_file", None):
             os.unlink(cred.cert_file)
 

@@ -555,14 +555,7 @@ def main():
     except (RuntimeError, subprocess.SubprocessError) as e:
         sys.exit(f"bench-scale: FAILED: {e}")
     finally:
-        p = B.WRK["proc"]
-        if p and p.poll() is None:
-            p.kill()
-            p.wait()
-        for h in live:
-            h.stop()
-            h.cleanup()
-        jwks.stop()
+        B.stop_started(live, jwks)
         if cred and getattr(cred, "cert_file", None):
             os.unlink(cred.cert_file)
         for f in tmp.iterdir():
