@@ -73,7 +73,30 @@ void access_cache_child_init(apr_pool_t *p)
 }
 
 static void access_memo_put(const char *key, const char *value,
-                            apr_time_t until);
+                            apr_time_t until)
+{
+    access_memo_entry_t *e;
+    access_memo_gen_t *g;
+
+    if (!access_memo.lock
+        || apr_thread_rwlock_wrlock(access_memo.lock) != APR_SUCCESS) {
+        return;
+    }
+    g = &access_memo.gen[access_memo.cur];
+    if (g->puts >= ACCESS_MEMO_MAX) {
+        access_memo.cur ^= 1;
+        g = &access_memo.gen[access_memo.cur];
+        apr_pool_clear(g->pool);
+        g->map = apr_hash_make(g->pool);
+        g->puts = 0;
+    }
+    g->puts++;
+    e = apr_palloc(g->pool, sizeof(*e));
+    e->until = until;
+    e->value = apr_pstrdup(g->pool, value);
+    apr_hash_set(g->map, apr_pstrdup(g->pool, key), APR_HASH_KEY_STRING, e);
+    apr_thread_rwlock_unlock(access_memo.lock);
+}
 
 static int access_memo_get(const char *key, apr_time_t now, apr_pool_t *p,
                            const char **value)
@@ -101,32 +124,6 @@ static int access_memo_get(const char *key, apr_time_t now, apr_pool_t *p,
         access_memo_put(key, *value, older_until);
     }
     return found;
-}
-
-static void access_memo_put(const char *key, const char *value,
-                            apr_time_t until)
-{
-    access_memo_entry_t *e;
-    access_memo_gen_t *g;
-
-    if (!access_memo.lock
-        || apr_thread_rwlock_wrlock(access_memo.lock) != APR_SUCCESS) {
-        return;
-    }
-    g = &access_memo.gen[access_memo.cur];
-    if (g->puts >= ACCESS_MEMO_MAX) {
-        access_memo.cur ^= 1;
-        g = &access_memo.gen[access_memo.cur];
-        apr_pool_clear(g->pool);
-        g->map = apr_hash_make(g->pool);
-        g->puts = 0;
-    }
-    g->puts++;
-    e = apr_palloc(g->pool, sizeof(*e));
-    e->until = until;
-    e->value = apr_pstrdup(g->pool, value);
-    apr_hash_set(g->map, apr_pstrdup(g->pool, key), APR_HASH_KEY_STRING, e);
-    apr_thread_rwlock_unlock(access_memo.lock);
 }
 
 /* The generation last read by this thread, and the revocation epoch it
