@@ -52,7 +52,9 @@ typedef struct {
                               * only the entry whose tag matches */
 } credcache_slot_t;
 
-/* The sets s, s + CREDCACHE_STRIPES, ... share one lock and one budget.
+/* The sets s, s + CREDCACHE_STRIPES, ... share one lock and a fair share
+ * of the budget (a 64th), which it may exceed while the cache as a whole
+ * has room: the keyed hash spreads credentials evenly only on average.
  * 128 bytes apart: a hit writes its stripe's clock (and the lock's word,
  * allocated apart), and threads on other stripes should not share the
  * cache line it is on, whatever the pool's alignment. */
@@ -67,9 +69,13 @@ typedef struct {
 struct credcache {
     EVP_MAC *siphash;  /* fetched once: an implicit fetch per call costs */
     apr_uint64_t k0, k1;       /* this process's key of the short hash */
-    size_t stripe_budget;
+    size_t budget;             /* all entries together */
+    size_t share;              /* a stripe's fair part of it */
     credcache_stripe_t stripes[CREDCACHE_STRIPES];
     credcache_slot_t *slots;   /* CREDCACHE_SLOTS, set by set */
+    char pad[128];             /* bytes: written by puts only, apart
+                                * from what every hit reads */
+    size_t bytes;              /* atomic: all entries together, now */
 };
 
 static void credcache_unref(credcache_ent_t *e)
@@ -119,7 +125,8 @@ credcache_t *credcache_create(apr_pool_t *p, size_t bytes)
     unsigned char seed[16];
     int i;
 
-    c->stripe_budget = bytes / CREDCACHE_STRIPES;
+    c->budget = bytes;
+    c->share = bytes / CREDCACHE_STRIPES;
     if (apr_generate_random_bytes(seed, sizeof(seed)) != APR_SUCCESS) {
         return NULL;
     }
@@ -297,11 +304,17 @@ static int credcache_is(const credcache_slot_t *s, const credcache_cred_t *cr)
 }
 
 /* Under the stripe's write lock; the entry is let go by the caller. */
-static void credcache_drop(credcache_stripe_t *st, credcache_slot_t *s,
-                           credcache_ent_t **garbage)
+static int credcache_over(credcache_t *c)
+{
+    return __atomic_load_n(&c->bytes, __ATOMIC_RELAXED) > c->budget;
+}
+
+static void credcache_drop(credcache_t *c, credcache_stripe_t *st,
+                           credcache_slot_t *s, credcache_ent_t **garbage)
 {
     if (s->ent) {
         st->bytes -= s->ent->bytes;
+        __atomic_sub_fetch(&c->bytes, s->ent->bytes, __ATOMIC_RELAXED);
         s->ent->next = *garbage;
         *garbage = s->ent;
     }
@@ -334,16 +347,17 @@ static credcache_slot_t *credcache_victim(credcache_t *c, size_t set,
     return best;
 }
 
-/* Over the stripe's budget: its least recently used entries go (expired
- * ones first), never keep. Under the write lock. */
+/* The cache over its budget: the stripe's least recently used entries go
+ * (expired ones first), never keep, until the cache is within its budget
+ * or the stripe within floor. Under the stripe's write lock. */
 static void credcache_shrink(credcache_t *c, size_t stripe,
-                             const credcache_slot_t *keep, long long now,
-                             credcache_ent_t **garbage)
+                             const credcache_slot_t *keep, size_t floor,
+                             long long now, credcache_ent_t **garbage)
 {
     credcache_stripe_t *st = &c->stripes[stripe];
     size_t set, i;
 
-    while (st->bytes > c->stripe_budget) {
+    while (credcache_over(c) && st->bytes > floor) {
         credcache_slot_t *best = NULL, *s;
         apr_uint32_t age = 0;
 
@@ -369,7 +383,7 @@ static void credcache_shrink(credcache_t *c, size_t stripe,
         if (!best) {
             return;
         }
-        credcache_drop(st, best, garbage);
+        credcache_drop(c, st, best, garbage);
     }
 }
 
@@ -675,7 +689,7 @@ void credcache_put(credcache_t *c, const credcache_cred_t *cr,
                    const wos_identity_t *id, long long valid_until,
                    long long now)
 {
-    size_t set = credcache_set(cr), stripe = set % CREDCACHE_STRIPES;
+    size_t set = credcache_set(cr), stripe = set % CREDCACHE_STRIPES, i, o;
     credcache_stripe_t *st = &c->stripes[stripe];
     credcache_ent_t *garbage = NULL, *e, *next;
     credcache_slot_t *s;
@@ -685,20 +699,32 @@ void credcache_put(credcache_t *c, const credcache_cred_t *cr,
         || !(e = credcache_build(cr, id))) {
         return;
     }
-    if (e->bytes > c->stripe_budget
+    if (e->bytes > c->share
         || apr_thread_rwlock_wrlock(st->lock) != APR_SUCCESS) {
-        credcache_unref(e);   /* larger than its share of the budget */
+        credcache_unref(e);   /* larger than a stripe's share */
         return;
     }
     s = credcache_victim(c, set, cr, now);
-    credcache_drop(st, s, &garbage);
+    credcache_drop(c, st, s, &garbage);
     s->ent = e;
     s->tag = credcache_tag(cr);
     s->until = valid_until;
     s->used = apr_atomic_inc32(&st->clock) + 1;
     st->bytes += e->bytes;
-    credcache_shrink(c, stripe, s, now, &garbage);
+    __atomic_add_fetch(&c->bytes, e->bytes, __ATOMIC_RELAXED);
+    /* Over the budget: room comes back from the stripes over their share,
+     * this one first; one lock at a time, so no order to deadlock on.
+     * The shares add up to the budget, so while the cache is over it
+     * some stripe is over its share. */
+    credcache_shrink(c, stripe, s, c->share, now, &garbage);
     apr_thread_rwlock_unlock(st->lock);
+    for (i = 1; i < CREDCACHE_STRIPES && credcache_over(c); i++) {
+        o = (stripe + i) % CREDCACHE_STRIPES;
+        if (apr_thread_rwlock_wrlock(c->stripes[o].lock) == APR_SUCCESS) {
+            credcache_shrink(c, o, NULL, c->share, now, &garbage);
+            apr_thread_rwlock_unlock(c->stripes[o].lock);
+        }
+    }
     for (e = garbage; e; e = next) {
         next = e->next;
         credcache_unref(e);
@@ -719,7 +745,7 @@ void credcache_clear(credcache_t *c)
         }
         for (set = stripe; set < CREDCACHE_SETS; set += CREDCACHE_STRIPES) {
             for (i = 0; i < CREDCACHE_WAYS; i++) {
-                credcache_drop(st, &c->slots[set * CREDCACHE_WAYS + i],
+                credcache_drop(c, st, &c->slots[set * CREDCACHE_WAYS + i],
                                &garbage);
             }
         }
@@ -733,14 +759,5 @@ void credcache_clear(credcache_t *c)
 
 size_t credcache_bytes(credcache_t *c)
 {
-    size_t stripe, n = 0;
-
-    for (stripe = 0; stripe < CREDCACHE_STRIPES; stripe++) {
-        if (apr_thread_rwlock_rdlock(c->stripes[stripe].lock)
-            == APR_SUCCESS) {
-            n += c->stripes[stripe].bytes;
-            apr_thread_rwlock_unlock(c->stripes[stripe].lock);
-        }
-    }
-    return n;
+    return __atomic_load_n(&c->bytes, __ATOMIC_RELAXED);
 }

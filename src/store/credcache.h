@@ -26,8 +26,9 @@
  * Set-associative: CREDCACHE_SETS sets of CREDCACHE_WAYS slots; a full
  * set gives up its expired entry, or else the one least recently used.
  * Memory is bounded by the budget given to credcache_create (entries,
- * credentials included; the least recently used go first beyond it),
- * plus the slot table (CREDCACHE_SLOTS * 32 bytes, zero pages until
+ * credentials included; beyond it the least recently used of the
+ * stripes over their 64th of it go first),
+ * plus the slot table (CREDCACHE_SLOTS * 24 bytes, zero pages until
  * used). Thread safe: a reader-writer lock per stripe of sets, taken
  * shared by a hit. Pure: APR, OpenSSL and jansson. */
 #ifndef WOS_CREDCACHE_H
@@ -39,7 +40,7 @@
 #define CREDCACHE_KEY 16                 /* bytes of a shared-tier key */
 #define CREDCACHE_HASH_KEY 16            /* bytes of that hash's key */
 #define CREDCACHE_TAIL 32                /* bytes of a credential hashed */
-#define CREDCACHE_WAYS 16
+#define CREDCACHE_WAYS 32
 #define CREDCACHE_SETS 2048                 /* a power of two */
 #define CREDCACHE_SLOTS (CREDCACHE_SETS * CREDCACHE_WAYS)
 #define CREDCACHE_MAX_ENTRY 32768           /* identity fields, bytes */
@@ -50,9 +51,8 @@
 typedef struct credcache credcache_t;
 typedef struct credcache_ent credcache_ent_t;
 
-/* bytes: the budget of the stored entries, a 64th of it per stripe of
- * sets (an entry larger than that is not kept). NULL if memory or a lock
- * cannot be had. */
+/* bytes: the budget of all stored entries together (an entry larger than
+ * a 64th of it is not kept). NULL if memory or a lock cannot be had. */
 credcache_t *credcache_create(apr_pool_t *p, size_t bytes);
 
 /* Where a credential came from. Its character is part of every cache
