@@ -303,12 +303,13 @@ static int credcache_is(const credcache_slot_t *s, const credcache_cred_t *cr)
            && credcache_ct_equal(e->cred, cr->cred, cr->len);
 }
 
-/* Under the stripe's write lock; the entry is let go by the caller. */
+/* Whether all entries together take more than the budget. */
 static int credcache_over(credcache_t *c)
 {
     return __atomic_load_n(&c->bytes, __ATOMIC_RELAXED) > c->budget;
 }
 
+/* Under the stripe's write lock; the entry is let go by the caller. */
 static void credcache_drop(credcache_t *c, credcache_stripe_t *st,
                            credcache_slot_t *s, credcache_ent_t **garbage)
 {
